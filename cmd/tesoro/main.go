@@ -1,0 +1,245 @@
+// Command tesoro is the whole Tesoro program: it reads the configuration from
+// the environment, opens the database (an embedded FerretDB unless MONGODB_URI
+// is set) and the object store (local disk unless S3_ENDPOINT is set), and
+// serves the API and the web pages. It is the only place that knows the
+// concrete types of every part.
+//
+//	tesoro [serve] [--demo]   serve (with demo data loaded into an empty database)
+//	tesoro config             print the effective configuration, secrets redacted
+//	tesoro version            print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/frontend"
+	"github.com/tesoro-pact/tesoro/storage"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "tesoro:", err)
+		os.Exit(1)
+	}
+}
+
+// Run is main without the process: tests call it with their own context,
+// arguments, environment and writers. It returns when ctx is cancelled (after a
+// graceful stop) or when starting fails.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("tesoro "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	demo := fs.Bool("demo", false, "load demo data into an empty database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "serve":
+		p, err := Start(ctx, cfg, Options{Demo: *demo, Stdout: stdout, Stderr: stderr})
+		if err != nil {
+			return err
+		}
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+		defer cancel()
+		return p.Close(shutdownCtx)
+	case "config":
+		cfg.Print(stdout)
+		return nil
+	case "version":
+		fmt.Fprintln(stdout, version())
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q (want serve, config or version)", cmd)
+	}
+}
+
+// Options are how a caller of Start differs from the defaults.
+type Options struct {
+	Demo   bool
+	Stdout io.Writer // people-facing lines: the address, demo passwords
+	Stderr io.Writer // the log
+}
+
+// Program is a started Tesoro: listening and serving until Close.
+type Program struct {
+	cfg     Config
+	log     *slog.Logger
+	db      *storage.DB
+	objects storage.ObjectStore
+	app     *fiber.App
+	ln      net.Listener
+	served  chan error
+}
+
+// Start opens every part, listens on cfg.Listen and serves in the background.
+// It prints "tesoro: listening on http://ADDR" to Stdout once requests are accepted.
+func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error) {
+	if opt.Stdout == nil {
+		opt.Stdout = io.Discard
+	}
+	if opt.Stderr == nil {
+		opt.Stderr = io.Discard
+	}
+	p := &Program{cfg: cfg, log: newLogger(cfg, opt.Stderr), served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			p.closeParts(context.Background())
+		}
+	}()
+
+	p.db, err = storage.OpenDB(ctx, storage.DBConfig{
+		URI: cfg.MongoURI, Database: cfg.MongoDatabase,
+		DataDir: filepath.Join(cfg.DataDir, "db"), Logger: p.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.db.Ping(ctx); err != nil {
+		return nil, err
+	}
+	if p.objects, err = openObjects(ctx, cfg, p.log); err != nil {
+		return nil, err
+	}
+
+	cat := catalog.NewService(p.db.DB)
+	if err := cat.EnsureIndexes(ctx); err != nil {
+		return nil, err
+	}
+	if opt.Demo {
+		if err := loadDemo(ctx, cat, opt.Stdout); err != nil {
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
+	}
+
+	p.app, err = frontend.New(frontend.Deps{
+		Catalog: cat, DB: p.db, Objects: p.objects, Logger: p.log, Version: version(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.ln, err = net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("TESORO_LISTEN: %w", err)
+	}
+	go func() { p.served <- p.app.Listener(p.ln) }()
+	mode := "embedded FerretDB"
+	if !p.db.Embedded {
+		mode = "MongoDB"
+	}
+	p.log.Info("started", slog.String("addr", p.ln.Addr().String()), slog.String("database", mode),
+		slog.String("version", version()))
+	fmt.Fprintf(opt.Stdout, "tesoro: listening on http://%s\n", displayAddr(p.ln.Addr()))
+	return p, nil
+}
+
+// Addr is the address the program listens on.
+func (p *Program) Addr() string { return p.ln.Addr().String() }
+
+// Close stops accepting requests, lets in-flight ones finish (until ctx ends),
+// then closes the database (stopping the embedded server) and the object store.
+func (p *Program) Close(ctx context.Context) error {
+	var err error
+	if p.app != nil {
+		err = p.app.ShutdownWithContext(ctx)
+		if serr := <-p.served; serr != nil && !errors.Is(serr, net.ErrClosed) {
+			err = errors.Join(err, serr)
+		}
+	}
+	err = errors.Join(err, p.closeParts(ctx))
+	p.log.Info("stopped")
+	return err
+}
+
+func (p *Program) closeParts(ctx context.Context) error {
+	var err error
+	if c, ok := p.objects.(io.Closer); ok {
+		err = c.Close()
+	}
+	if p.db != nil {
+		err = errors.Join(err, p.db.Close(ctx))
+	}
+	return err
+}
+
+// openObjects picks the object store. An unreachable MinIO does not stop the
+// start: /readyz reports it until it answers.
+func openObjects(ctx context.Context, cfg Config, log *slog.Logger) (storage.ObjectStore, error) {
+	if cfg.S3.Endpoint == "" {
+		return storage.NewLocalStore(filepath.Join(cfg.DataDir, "objects"))
+	}
+	s3, err := storage.NewS3Store(cfg.S3)
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s3.Ping(pingCtx); err != nil {
+		log.Error("object store not reachable; /readyz answers 503 until it is",
+			slog.String("S3_ENDPOINT", cfg.S3.Endpoint), slog.Any("err", err))
+	}
+	return s3, nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by LoadConfig
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// displayAddr turns ":8080" into "localhost:8080" for the line people click.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

@@ -1,0 +1,73 @@
+// Package errs declares the kinds of failure the whole program speaks about.
+// Services wrap a kind with context (fmt.Errorf("product %s: %w", id, errs.NotFound));
+// the frontend maps each kind once to an HTTP status and a user-facing message.
+package errs
+
+import (
+	"errors"
+	"strings"
+)
+
+// Kind is a class of failure. Compare with errors.Is(err, errs.NotFound).
+type Kind struct{ name string }
+
+func (k *Kind) Error() string { return k.name }
+
+// The kinds. Each maps to exactly one HTTP status in the frontend.
+var (
+	NotFound        = &Kind{"not found"}
+	Invalid         = &Kind{"invalid"}
+	Conflict        = &Kind{"conflict"}
+	Forbidden       = &Kind{"forbidden"}
+	Unauthenticated = &Kind{"unauthenticated"}
+	Locked          = &Kind{"locked"}
+	Unavailable     = &Kind{"unavailable"}
+	TooLarge        = &Kind{"too large"}
+	Unsupported     = &Kind{"unsupported media type"}
+	TooMany         = &Kind{"too many requests"}
+)
+
+// KindOf returns the first Kind in err's chain, or nil for an unknown error.
+func KindOf(err error) *Kind {
+	var k *Kind
+	if errors.As(err, &k) {
+		return k
+	}
+	return nil
+}
+
+// FieldError is one invalid input field; Message is a message key or English text.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError carries field errors and is errs.Invalid.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (v *ValidationError) Error() string {
+	parts := make([]string, len(v.Fields))
+	for i, f := range v.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid: " + strings.Join(parts, "; ")
+}
+
+// Is makes errors.Is(v, errs.Invalid) true.
+func (v *ValidationError) Is(target error) bool { return target == Invalid }
+
+// Fields collects field errors; Err returns nil when none were added.
+type Fields []FieldError
+
+// Add records a problem with field.
+func (f *Fields) Add(field, message string) { *f = append(*f, FieldError{field, message}) }
+
+// Err returns a *ValidationError, or nil when no field failed.
+func (f Fields) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: f}
+}

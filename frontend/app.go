@@ -1,0 +1,101 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/storage"
+)
+
+// Pinger answers whether a backend is up; /readyz asks each one.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps is everything the HTTP layer needs; cmd/tesoro builds it.
+type Deps struct {
+	Catalog *catalog.Service
+	DB      Pinger
+	Objects storage.ObjectStore
+	Logger  *slog.Logger
+	Version string
+	// BodyLimit caps any request body (uploads included); JSON bodies are
+	// further capped at jsonLimit.
+	BodyLimit int
+}
+
+type server struct {
+	Deps
+	log    *slog.Logger
+	assets *assets
+	pages  *pages
+}
+
+const jsonLimit = 1 << 20
+
+// New builds the Fiber app with every route registered.
+func New(d Deps) (*fiber.App, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.BodyLimit == 0 {
+		d.BodyLimit = 10 << 20
+	}
+	s := &server{Deps: d, log: d.Logger}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, fmt.Errorf("static assets: %w", err)
+	}
+	if s.pages, err = loadPages(s.assets); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "tesoro",
+		ErrorHandler:          s.errorHandler,
+		BodyLimit:             d.BodyLimit,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		// Behind the TLS proxy of production the client address comes from it.
+		ProxyHeader: "",
+	})
+	app.Use(requestid.New(requestid.Config{Generator: newRequestID}))
+	app.Use(s.accessLog)
+	app.Use(s.recoverPanics)
+	app.Use(securityHeaders)
+	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	app.Get("/readyz", s.readyz)
+	app.Get("/api/openapi.json", serveOpenAPI)
+	s.routesAPI(app.Group("/api/v1"))
+	s.routesPages(app)
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return app, nil
+}
+
+// readyz is 200 only when the database and the object store both answer.
+func (s *server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{"database": "ok", "objects": "ok"}
+	status := fiber.StatusOK
+	if err := s.DB.Ping(ctx); err != nil {
+		checks["database"], status = "unavailable", fiber.StatusServiceUnavailable
+		s.log.WarnContext(ctx, "readiness: database", slog.Any("err", err))
+	}
+	if err := s.Objects.Ping(ctx); err != nil {
+		checks["objects"], status = "unavailable", fiber.StatusServiceUnavailable
+		s.log.WarnContext(ctx, "readiness: object store", slog.Any("err", err))
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(status).JSON(checks)
+}

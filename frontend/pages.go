@@ -1,0 +1,198 @@
+package frontend
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"github.com/tesoro-pact/tesoro/catalog"
+)
+
+//go:embed templates/*.html templates/sw.js
+var templatesFS embed.FS
+
+// pages holds the parsed templates (parsed once at start) and the message bundle.
+type pages struct {
+	byName  map[string]*template.Template
+	sw      *template.Template
+	bundle  *i18n.Bundle
+	matcher language.Matcher
+	assets  *assets
+}
+
+// view is what every page template receives.
+type view struct {
+	L         *loc
+	Title     string
+	Path      string
+	RequestID string
+	Data      any
+}
+
+func loadPages(a *assets) (*pages, error) {
+	bundle, err := loadBundle()
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}, bundle: bundle, assets: a,
+		matcher: language.NewMatcher([]language.Tag{language.Spanish, language.English})}
+	funcs := template.FuncMap{"asset": a.URL}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	names, _ := fs.Glob(templatesFS, "templates/*.html")
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templatesFS, n)
+		if err != nil {
+			return nil, err
+		}
+		p.byName[strings.TrimSuffix(base, ".html")] = t
+	}
+	p.sw, err = template.New("sw.js").ParseFS(templatesFS, "templates/sw.js")
+	return p, err
+}
+
+// render writes page name in the request's language.
+func (s *server) render(c *fiber.Ctx, status int, name, titleID string, data any) error {
+	l := s.pages.localizer(c)
+	v := view{L: l, Title: l.T(titleID), Path: c.Path(), RequestID: requestID(c), Data: data}
+	var buf bytes.Buffer
+	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderContentLanguage, l.Lang)
+	c.Set(fiber.HeaderVary, "Accept-Language, Cookie")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// renderError shows a friendly page for an error, with the message in the
+// visitor's language and the request id to quote when asking for help.
+func (s *server) renderError(c *fiber.Ctx, p problem) error {
+	id := "error." + strings.TrimPrefix(p.Type, "/problems/")
+	if _, known := errorMessages[id]; !known {
+		id = "error.bad-request"
+		if p.Status >= 500 {
+			id = "error.internal"
+		}
+	}
+	return s.render(c, p.Status, "error", "error.title", map[string]any{"Status": p.Status, "MessageID": id})
+}
+
+// errorMessages are the problem types that have their own message on the error page.
+var errorMessages = map[string]bool{}
+
+func init() {
+	for _, info := range kindTable {
+		errorMessages["error."+info.slug] = true
+	}
+	for _, slug := range statusSlugs {
+		errorMessages["error."+slug] = true
+	}
+	errorMessages["error.internal"] = true
+}
+
+func (s *server) routesPages(app *fiber.App) {
+	app.Get("/", s.home)
+	app.Get("/offline", func(c *fiber.Ctx) error { return s.render(c, 200, "offline", "offline.title", nil) })
+	app.Get("/idioma/:lang", s.switchLanguage)
+	app.Get("/static/*", s.assets.serve)
+	app.Get("/sw.js", s.serviceWorker)
+	app.Get("/manifest.webmanifest", s.manifest)
+}
+
+// municipalityGroup is one municipality on the home page with its initiatives.
+type municipalityGroup struct {
+	catalog.Municipality
+	Initiatives []catalog.Initiative
+}
+
+func (s *server) home(c *fiber.Ctx) error {
+	list, err := s.Catalog.Initiatives(c.UserContext(), catalog.InitiativeFilter{ActiveOnly: true})
+	if err != nil {
+		return err
+	}
+	groups := make([]municipalityGroup, 0, len(catalog.Municipalities))
+	for _, m := range catalog.Municipalities {
+		g := municipalityGroup{Municipality: m}
+		for _, in := range list {
+			if in.Municipality == m.Name {
+				g.Initiatives = append(g.Initiatives, in)
+			}
+		}
+		slices.SortFunc(g.Initiatives, func(a, b catalog.Initiative) int {
+			return strings.Compare(catalog.Fold(a.Name), catalog.Fold(b.Name))
+		})
+		if len(g.Initiatives) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	return s.render(c, 200, "home", "home.title", map[string]any{"Groups": groups, "Count": len(list)})
+}
+
+// switchLanguage remembers the choice for a year and goes back to a local page.
+func (s *server) switchLanguage(c *fiber.Ctx) error {
+	lang := c.Params("lang")
+	if !slices.Contains(languages, lang) {
+		return fiber.ErrNotFound
+	}
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		SameSite: "Lax", Secure: c.Protocol() == "https", Expires: time.Now().AddDate(1, 0, 0)})
+	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
+}
+
+// localPath accepts only a path on this site, so the switch cannot be used to
+// send people elsewhere (open redirect).
+func localPath(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || next == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *server) serviceWorker(c *fiber.Ctx) error {
+	var buf bytes.Buffer
+	err := s.pages.sw.Execute(&buf, map[string]any{"Version": s.assets.version, "Shell": s.assets.shell()})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return c.Send(buf.Bytes())
+}
+
+func (s *server) manifest(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+	c.Set(fiber.HeaderContentType, "application/manifest+json")
+	return c.JSON(fiber.Map{
+		"name":             "Tesoro — Iniciativas productivas",
+		"short_name":       "Tesoro",
+		"lang":             "es-CO",
+		"start_url":        "/",
+		"scope":            "/",
+		"display":          "standalone",
+		"background_color": "#fffaf2",
+		"theme_color":      "#8a4b08",
+		"icons": []fiber.Map{
+			{"src": s.assets.URL("icon.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+			{"src": s.assets.URL("icon-192.png"), "sizes": "192x192", "type": "image/png"},
+			{"src": s.assets.URL("icon-512.png"), "sizes": "512x512", "type": "image/png"},
+		},
+	}, "application/manifest+json")
+}

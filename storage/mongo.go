@@ -1,0 +1,206 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+// DBConfig says where the database is. With URI empty an embedded FerretDB
+// (SQLite files under DataDir) is started on loopback.
+type DBConfig struct {
+	URI      string // MONGODB_URI; empty means embedded
+	Database string // MONGODB_DATABASE
+	DataDir  string // directory for the embedded database files
+	Logger   *slog.Logger
+}
+
+// DB is an open database: the official driver's client plus, in embedded mode,
+// the in-process server it talks to.
+type DB struct {
+	Client   *mongo.Client
+	DB       *mongo.Database
+	Embedded bool
+
+	stopServer func() // cancels FerretDB and waits for it; nil when external
+	unlock     func()
+}
+
+// OpenDB connects to MongoDB, or starts the embedded server and connects to it.
+func OpenDB(ctx context.Context, cfg DBConfig) (*DB, error) {
+	if cfg.Database == "" {
+		cfg.Database = "tesoro"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.URI != "" {
+		opts := options.Client().ApplyURI(cfg.URI).SetTimeout(30 * time.Second)
+		client, err := mongo.Connect(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("MONGODB_URI: %w", err)
+		}
+		return &DB{Client: client, DB: client.Database(cfg.Database)}, nil
+	}
+	return openEmbedded(ctx, cfg)
+}
+
+func openEmbedded(ctx context.Context, cfg DBConfig) (*DB, error) {
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("database directory: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("database directory: %w", err)
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	// FerretDB logs every disconnect's endSessions as a warning; only errors matter here.
+	quiet := slog.New(cfg.Logger.Handler().WithAttrs([]slog.Attr{slog.String("component", "ferretdb")}))
+	quiet = slog.New(levelFilter{min: slog.LevelError, Handler: quiet.Handler()})
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + "/",
+		Logger:    quiet,
+	})
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("embedded database: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Run(runCtx)
+	}()
+	stop := func() { cancel(); <-done }
+
+	// One connection: FerretDB's updates are read-modify-write in Go, so concurrent
+	// commands on several connections lose updates (DESIGN.md). One connection
+	// serializes every command and keeps guarded updates exact.
+	opts := options.Client().ApplyURI(f.MongoDBURI()).
+		SetMaxPoolSize(1).SetMinPoolSize(1).SetMaxConnecting(1).
+		SetTimeout(60 * time.Second)
+	client, err := mongo.Connect(ctx, opts)
+	if err != nil {
+		stop()
+		unlock()
+		return nil, fmt.Errorf("embedded database: %w", err)
+	}
+	return &DB{Client: client, DB: client.Database(cfg.Database), Embedded: true, stopServer: stop, unlock: unlock}, nil
+}
+
+// lockDir takes an exclusive, non-blocking lock on dir so that a second process
+// cannot open the same SQLite files (FerretDB would corrupt them).
+func lockDir(dir string) (func(), error) {
+	path := filepath.Join(dir, "tesoro.lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("data directory %s is in use by another tesoro process (set TESORO_DATA to another directory or stop the other process): %w", dir, errs.Locked)
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// Ping reports whether the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.Client.Ping(ctx, nil); err != nil {
+		return fmt.Errorf("database: %v: %w", err, errs.Unavailable)
+	}
+	return nil
+}
+
+// Close disconnects and, in embedded mode, stops the server and releases the lock.
+func (d *DB) Close(ctx context.Context) error {
+	err := d.Client.Disconnect(ctx)
+	if d.stopServer != nil {
+		d.stopServer()
+	}
+	if d.unlock != nil {
+		d.unlock()
+	}
+	return err
+}
+
+// EnsureIndexes creates indexes on coll; each package calls it at start for the
+// collections it owns. Creating an existing index is a no-op.
+func EnsureIndexes(ctx context.Context, coll *mongo.Collection, models ...mongo.IndexModel) error {
+	if len(models) == 0 {
+		return nil
+	}
+	if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
+		return fmt.Errorf("indexes on %s: %w", coll.Name(), err)
+	}
+	return nil
+}
+
+// Err maps driver errors onto errs kinds: no documents → NotFound, duplicate
+// key → Conflict. what names the record for the message ("product 42").
+func Err(what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return fmt.Errorf("%s: %w", what, errs.NotFound)
+	case IsDuplicateKey(err):
+		return fmt.Errorf("%s: %w", what, errs.Conflict)
+	default:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+}
+
+// IsDuplicateKey reports a unique-index violation. FerretDB raises some (those
+// from updates) in a form mongo.IsDuplicateKeyError does not recognise, so the
+// code is also looked for in the message.
+func IsDuplicateKey(err error) bool {
+	if err == nil {
+		return false
+	}
+	if mongo.IsDuplicateKeyError(err) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "E11000") || strings.Contains(msg, "duplicate key")
+}
+
+// levelFilter drops records below min; used to quiet the embedded server.
+type levelFilter struct {
+	min slog.Level
+	slog.Handler
+}
+
+func (l levelFilter) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= l.min && l.Handler.Enabled(ctx, level)
+}
+
+func (l levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return levelFilter{l.min, l.Handler.WithAttrs(attrs)}
+}
+
+func (l levelFilter) WithGroup(name string) slog.Handler {
+	return levelFilter{l.min, l.Handler.WithGroup(name)}
+}
