@@ -27,11 +27,17 @@ var (
 	TooMany         = &Kind{"too many requests"}
 )
 
-// KindOf returns the first Kind in err's chain, or nil for an unknown error.
+var all = []*Kind{NotFound, Invalid, Conflict, Forbidden, Unauthenticated, Locked, Unavailable, TooLarge, Unsupported, TooMany}
+
+// KindOf returns the Kind err is (by errors.Is), or nil for an unknown error.
 func KindOf(err error) *Kind {
-	var k *Kind
-	if errors.As(err, &k) {
-		return k
+	if err == nil {
+		return nil
+	}
+	for _, k := range all {
+		if errors.Is(err, k) {
+			return k
+		}
 	}
 	return nil
 }

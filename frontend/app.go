@@ -41,7 +41,11 @@ type server struct {
 const jsonLimit = 1 << 20
 
 // New builds the Fiber app with every route registered.
-func New(d Deps) (*fiber.App, error) {
+func New(d Deps) (*fiber.App, error) { return newApp(d, nil) }
+
+// newApp builds the app; tests pass extra to mount routes of their own ahead
+// of the final not-found handler.
+func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
@@ -78,6 +82,9 @@ func New(d Deps) (*fiber.App, error) {
 	app.Get("/api/openapi.json", serveOpenAPI)
 	s.routesAPI(app.Group("/api/v1"))
 	s.routesPages(app)
+	if extra != nil {
+		extra(app)
+	}
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app, nil
 }

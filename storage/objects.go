@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -155,9 +154,6 @@ func contentTypeOrDefault(ct string) string {
 	return ct
 }
 
-// errSizeMismatch marks a body whose length differs from the declared size.
-var errSizeMismatch = errors.New("body length differs from declared size")
-
 // sizedReader passes through exactly size bytes and fails with an
 // errs.Invalid error when the body is shorter or longer, so that a wrong
 // Content-Length never stores a truncated or silently cut object. With
@@ -220,6 +216,6 @@ func (s *sizedReader) checkEnd() error {
 }
 
 func (s *sizedReader) fail(how string) error {
-	s.err = fmt.Errorf("object %q: body %s than declared size: %w: %w", s.key, how, errSizeMismatch, errs.Invalid)
+	s.err = fmt.Errorf("object %q: body %s than declared size: %w", s.key, how, errs.Invalid)
 	return s.err
 }

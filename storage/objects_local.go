@@ -25,7 +25,7 @@ import (
 // Layout of a LocalStore directory. Objects and sidecars live in separate
 // trees, so no valid key can collide with a sidecar or with the temp dir.
 const (
-	localObjectsDir = "objects" // objects/<key>: the bytes
+	localObjectsDir = "data"    // data/<key>: the bytes
 	localMetaDir    = "meta"    // meta/<key>: JSON localMeta
 	localTempDir    = ".tmp"    // uploads in progress, renamed into place when complete
 	staleTempAge    = time.Hour // temp files older than this at start are crash leftovers

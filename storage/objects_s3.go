@@ -80,6 +80,9 @@ func NewS3Store(cfg S3Config) (*S3Store, error) {
 		Secure:       cfg.UseSSL,
 		Region:       region,
 		BucketLookup: minio.BucketLookupPath,
+		// minio-go retries 10 times by default (≈6 s against a dead server);
+		// three keeps a blip survivable and an outage quick to report.
+		MaxRetries: 3,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: s3 config: S3_ENDPOINT %q (want host:port): %w", cfg.Endpoint, err)
@@ -98,6 +101,11 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader, size int64, 
 		return Object{}, err
 	}
 	body := newSizedReader(r, size, key)
+	if size == 0 { // minio-go never reads a body declared empty
+		if err := body.checkEnd(); err != io.EOF {
+			return Object{}, err
+		}
+	}
 	info, err := s.client.PutObject(ctx, s.bucket, key, body, size, minio.PutObjectOptions{
 		ContentType: contentType,
 		PartSize:    s3PartSize,
@@ -109,28 +117,25 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader, size int64, 
 		return Object{}, s.fail("put", key, err)
 	}
 	mod := info.LastModified
-	if mod.IsZero() {
-		mod = time.Now()
+	if mod.IsZero() { // PUT responses carry no Last-Modified; S3 keeps seconds
+		mod = time.Now().UTC().Truncate(time.Second)
 	}
 	return Object{Key: key, Size: info.Size, ContentType: contentType, ETag: info.ETag, ModTime: mod}, nil
 }
 
-// Get opens the object. minio-go sends the GET lazily; Stat forces it, so a
-// missing key fails here rather than on the first Read.
+// Get opens the object with one GET request. (Client.GetObject would send a
+// HEAD for the object info and then a GET with If-Match, failing the read if
+// the object was overwritten in between; Core.GetObject streams the version
+// the headers describe.)
 func (s *S3Store) Get(ctx context.Context, key string) (io.ReadCloser, Object, error) {
 	if err := ValidKey(key); err != nil {
 		return nil, Object{}, err
 	}
-	obj, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	body, info, _, err := minio.Core{Client: s.client}.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
 	if err != nil {
 		return nil, Object{}, s.fail("get", key, err)
 	}
-	info, err := obj.Stat()
-	if err != nil {
-		obj.Close()
-		return nil, Object{}, s.fail("get", key, err)
-	}
-	return obj, s3Object(info, true), nil
+	return body, s3Object(info, true), nil
 }
 
 // Stat describes the object with a HEAD request.

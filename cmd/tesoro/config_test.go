@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadConfigDefaults(t *testing.T) {
+	c, err := LoadConfig(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != ":8080" || c.DataDir != "./data" || c.MongoURI != "" || c.S3.Endpoint != "" || c.MongoDatabase != "tesoro" {
+		t.Fatalf("got %+v, want :8080, ./data, embedded database and local objects", c)
+	}
+}
+
+func TestLoadConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"TESORO_LISTEN": "8080"}, "TESORO_LISTEN"},
+		{map[string]string{"TESORO_LOG_LEVEL": "loud"}, "TESORO_LOG_LEVEL"},
+		{map[string]string{"TESORO_LOG_FORMAT": "xml"}, "TESORO_LOG_FORMAT"},
+		{map[string]string{"TESORO_BASE_URL": "ftp://x"}, "TESORO_BASE_URL"},
+		{map[string]string{"MONGODB_URI": "postgres://x"}, "MONGODB_URI"},
+		{map[string]string{"S3_ENDPOINT": "127.0.0.1:9000"}, "S3_ACCESS_KEY"},
+		{map[string]string{"S3_ENDPOINT": "http://127.0.0.1:9000", "S3_ACCESS_KEY": "a", "S3_SECRET_KEY": "b"}, "S3_ENDPOINT"},
+		{map[string]string{"S3_USE_SSL": "maybe"}, "S3_USE_SSL"},
+		{map[string]string{"TESORO_ADMIN_EMAIL": "a@b.co"}, "TESORO_ADMIN_PASSWORD"},
+		{map[string]string{"STRIPE_WEBHOOK_SECRET": "whsec_x"}, "STRIPE_WEBHOOK_SECRET"},
+		{map[string]string{"S3_SECRET_KEY_FILE": "/does/not/exist"}, "S3_SECRET_KEY_FILE"},
+		{map[string]string{"S3_SECRET_KEY": "x", "S3_SECRET_KEY_FILE": "/etc/hostname"}, "S3_SECRET_KEY"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			_, err := LoadConfig(envOf(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error naming %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSecretsFromFilesAndRedacted(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(file, []byte("minio-very-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(envOf(map[string]string{
+		"S3_ENDPOINT": "minio:9000", "S3_ACCESS_KEY": "tesoro", "S3_SECRET_KEY_FILE": file,
+		"MONGODB_URI":       "mongodb://app:db-very-secret@mongo1:27017/?replicaSet=rs0",
+		"STRIPE_SECRET_KEY": "sk_test_very_secret", "S3_USE_SSL": "true",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.S3.SecretKey != "minio-very-secret" || !c.S3.UseSSL {
+		t.Fatalf("got secret %q ssl %t, want the file's content without newline and ssl", c.S3.SecretKey, c.S3.UseSSL)
+	}
+	var out bytes.Buffer
+	c.Print(&out)
+	printed := out.String()
+	if strings.Contains(printed, "very-secret") || strings.Contains(printed, "very_secret") {
+		t.Fatalf("config print leaks a secret:\n%s", printed)
+	}
+	for _, want := range []string{"mongo1:27017", "S3_ENDPOINT=minio:9000", "STRIPE_SECRET_KEY=[redacted]"} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("config print lacks %q:\n%s", want, printed)
+		}
+	}
+}
+
+func TestRunSubcommands(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := Run(t.Context(), []string{"config"}, envOf(nil), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "MONGODB_URI=(embedded FerretDB") {
+		t.Fatalf("config output: got\n%s", out.String())
+	}
+	if err := Run(t.Context(), []string{"fly"}, envOf(nil), &out, &errOut); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Fatalf("unknown command: got %v", err)
+	}
+	if err := Run(t.Context(), nil, envOf(map[string]string{"TESORO_LISTEN": "nope"}), &out, &errOut); err == nil || !strings.Contains(err.Error(), "TESORO_LISTEN") {
+		t.Fatalf("bad config: got %v, want an error naming TESORO_LISTEN", err)
+	}
+}

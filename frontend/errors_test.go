@@ -1,0 +1,167 @@
+package frontend
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+func TestToProblemMapsEveryKind(t *testing.T) {
+	tests := []struct {
+		err        error
+		wantStatus int
+		wantType   string
+	}{
+		{fmt.Errorf("product 1: %w", errs.NotFound), 404, "/problems/not-found"},
+		{errs.Fields{{Field: "name", Message: "required"}}.Err(), 422, "/problems/invalid"},
+		{fmt.Errorf("x: %w", errs.Conflict), 409, "/problems/conflict"},
+		{fmt.Errorf("x: %w", errs.Forbidden), 403, "/problems/forbidden"},
+		{fmt.Errorf("x: %w", errs.Unauthenticated), 401, "/problems/unauthenticated"},
+		{fmt.Errorf("x: %w", errs.Locked), 423, "/problems/locked"},
+		{fmt.Errorf("x: %w", errs.Unavailable), 503, "/problems/unavailable"},
+		{fmt.Errorf("x: %w", errs.TooLarge), 413, "/problems/too-large"},
+		{fmt.Errorf("x: %w", errs.Unsupported), 415, "/problems/unsupported-media-type"},
+		{fmt.Errorf("x: %w", errs.TooMany), 429, "/problems/too-many-requests"},
+		{fiber.ErrNotFound, 404, "/problems/not-found"},
+		{fiber.NewError(400, "malformed JSON at byte 3"), 400, "/problems/bad-request"},
+		{errors.New("secret database password in message"), 500, "/problems/internal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.wantType, func(t *testing.T) {
+			p, _ := toProblem(tt.err)
+			if p.Status != tt.wantStatus || p.Type != tt.wantType {
+				t.Fatalf("got %d %s, want %d %s", p.Status, p.Type, tt.wantStatus, tt.wantType)
+			}
+			if p.Status == 500 && strings.Contains(p.Detail+p.Title, "secret") {
+				t.Fatalf("internal error leaked its cause: %+v", p)
+			}
+		})
+	}
+	if len(kindTable) != 10 {
+		t.Fatalf("kindTable has %d kinds, want all 10 kinds of errs mapped", len(kindTable))
+	}
+}
+
+func TestValidationProblemListsFields(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	res, body := env.get(t, "/api/v1/initiatives?municipality=Medellin")
+	if res.StatusCode != 422 {
+		t.Fatalf("status: got %d, want 422", res.StatusCode)
+	}
+	p := decodeProblem(t, res, body)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "municipality" {
+		t.Fatalf("errors: got %+v, want one for municipality", p.Errors)
+	}
+}
+
+func TestAPIFailuresAreProblems(t *testing.T) {
+	var logs bytes.Buffer
+	env := newTestEnv(t, func(d *Deps) {
+		d.BodyLimit = 4 << 10
+		d.Logger = slogTo(&logs)
+	}, func(r fiber.Router) {
+		r.Get("/api/v1/test/panic", func(c *fiber.Ctx) error { panic("boom: secret detail") })
+		r.Post("/api/v1/test/echo", func(c *fiber.Ctx) error {
+			var v struct {
+				Name string `json:"name"`
+			}
+			if err := decodeJSON(c, &v); err != nil {
+				return err
+			}
+			return c.JSON(v)
+		})
+	})
+	post := func(body, ctype string) *http.Request {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/test/echo", strings.NewReader(body))
+		req.Header.Set("Content-Type", ctype)
+		return req
+	}
+	tests := []struct {
+		name       string
+		req        *http.Request
+		wantStatus int
+		wantDetail string
+	}{
+		{"unknown route", httptest.NewRequest(http.MethodGet, "/api/v1/nothing-here", nil), 404, ""},
+		{"panic", httptest.NewRequest(http.MethodGet, "/api/v1/test/panic", nil), 500, ""},
+		{"malformed JSON", post(`{"name": "x",`, "application/json"), 400, "JSON ends too early"},
+		{"syntax error", post(`{"name": x}`, "application/json"), 400, "malformed JSON at byte"},
+		{"wrong type", post(`{"name": 5}`, "application/json"), 400, `field "name" must be string`},
+		{"unknown field", post(`{"nmae": "x"}`, "application/json"), 400, `unknown field "nmae"`},
+		{"two values", post(`{"name": "x"} {}`, "application/json"), 400, "single JSON value"},
+		{"empty body", post(``, "application/json"), 400, "empty"},
+		{"not JSON", post(`name=x`, "application/x-www-form-urlencoded"), 415, "application/json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := env.do(t, tt.req)
+			if res.StatusCode != tt.wantStatus {
+				t.Fatalf("status: got %d, want %d (body %s)", res.StatusCode, tt.wantStatus, body)
+			}
+			p := decodeProblem(t, res, body)
+			if !strings.Contains(p.Detail, tt.wantDetail) {
+				t.Fatalf("detail: got %q, want it to contain %q", p.Detail, tt.wantDetail)
+			}
+			if res.Header.Get("X-Request-ID") == "" || p.RequestID != res.Header.Get("X-Request-ID") {
+				t.Fatalf("request id: got body %q header %q, want equal and set", p.RequestID, res.Header.Get("X-Request-ID"))
+			}
+			if strings.Contains(body, "secret") || strings.Contains(body, "goroutine") {
+				t.Fatalf("body leaks internals: %s", body)
+			}
+		})
+	}
+	if !strings.Contains(logs.String(), "boom: secret detail") || !strings.Contains(logs.String(), "stack") {
+		t.Fatalf("panic not logged with its stack; log:\n%s", logs.String())
+	}
+	res, body := env.do(t, post(`{"name": "Arepas"}`, "application/json"))
+	if res.StatusCode != 200 || !strings.Contains(body, "Arepas") {
+		t.Fatalf("valid JSON: got %d %s, want 200 echo", res.StatusCode, body)
+	}
+}
+
+// The body limit is enforced by the HTTP server itself, so this one needs a real listener.
+func TestOversizedBodyIs413(t *testing.T) {
+	env := newTestEnv(t, func(d *Deps) { d.BodyLimit = 4 << 10 }, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = env.app.Listener(ln) }()
+	t.Cleanup(func() { _ = env.app.Shutdown() })
+	body := `{"name": "` + strings.Repeat("a", 8<<10) + `"}`
+	res, err := http.Post("http://"+ln.Addr().String()+"/api/v1/initiatives", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status: got %d, want 413", res.StatusCode)
+	}
+	decodeProblem(t, res, string(b))
+}
+
+func TestPageErrorsAreSpanishPages(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	res, body := env.get(t, "/no-existe")
+	if res.StatusCode != 404 || !strings.Contains(res.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("got %d %s, want 404 text/html", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(body, "No encontramos esta página") {
+		t.Fatalf("page does not say in Spanish that it was not found:\n%s", body)
+	}
+	_, body = env.get(t, "/no-existe", "Accept-Language", "en-US,en;q=0.9")
+	if !strings.Contains(body, "We could not find this page") {
+		t.Fatalf("English page missing its message:\n%s", body)
+	}
+}
