@@ -151,4 +151,3 @@ func requireCI(t testing.TB, what string) {
 	}
 	t.Skipf("%s not available; scripts/test provides it (under CI=true this fails)", what)
 }
-
