@@ -5,7 +5,9 @@ package errs
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 )
 
 // Kind is a class of failure. Compare with errors.Is(err, errs.NotFound).
@@ -77,3 +79,17 @@ func (f Fields) Err() error {
 	}
 	return &ValidationError{Fields: f}
 }
+
+// RetryError is errs.TooMany with the time after which trying again may work;
+// the frontend sends it as Retry-After.
+type RetryError struct {
+	What  string
+	After time.Duration
+}
+
+func (e *RetryError) Error() string {
+	return fmt.Sprintf("%s: too many attempts, retry after %s", e.What, e.After.Round(time.Second))
+}
+
+// Is makes errors.Is(e, errs.TooMany) true.
+func (e *RetryError) Is(target error) bool { return target == TooMany }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tesoro-pact/tesoro/frontend/browsertest"
@@ -22,6 +21,11 @@ import (
 func TestBrowserHomeSpanishThenEnglish(t *testing.T) {
 	r := startRun(t, "", nil, "--demo")
 	ctx := browsertest.NewTab(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			shot(t, ctx)
+		}
+	})
 
 	start := time.Now()
 	tr, err := browsertest.MeasureTransfer(ctx, chromedp.Navigate(r.URL+"/"))
@@ -29,13 +33,13 @@ func TestBrowserHomeSpanishThenEnglish(t *testing.T) {
 		t.Fatalf("loading the home page: %v", err)
 	}
 	t.Logf("cold home page load (%v):\n%s", time.Since(start).Round(time.Millisecond), tr)
-	t.Cleanup(func() {
-		if t.Failed() {
-			shot(t, ctx)
-		}
-	})
 
 	checkPage(t, ctx, "es", "Compre a las iniciativas productivas de su región")
+	if dir := os.Getenv("TESORO_TEST_SCREENSHOTS"); dir != "" { // for a human to look at the layout
+		if err := browsertest.Screenshot(ctx, filepath.Join(dir, "home-phone.png")); err != nil {
+			t.Error(err)
+		}
+	}
 	for _, xpath := range []string{
 		`//section/h2[normalize-space(text())="Mongua"]`,
 		`//section[h2[normalize-space(text())="Mongua"]]//h3[normalize-space()="Panadería de Papa La Monguana"]`,
@@ -43,6 +47,11 @@ func TestBrowserHomeSpanishThenEnglish(t *testing.T) {
 		if !visible(t, ctx, xpath) {
 			t.Errorf("%s is not visible on the home page, want visible", xpath)
 		}
+	}
+
+	// Mobile-first: nothing may push the page sideways on a narrow phone.
+	if got, want := evaluate[int](t, ctx, `document.documentElement.scrollWidth`), browsertest.PhoneWidth; got > want {
+		t.Errorf("page width on a phone = %dpx, want at most %dpx (no horizontal scrolling)", got, want)
 	}
 
 	// A tap, as on a phone; it follows /idioma/en?next=/ and its redirect.
@@ -76,7 +85,8 @@ func TestBrowserOfflinePage(t *testing.T) {
 		t.Fatalf("loading the home page: %v", err)
 	}
 	// app.js registers /sw.js on load; the worker claims the page when it
-	// activates, after its install has cached the offline page.
+	// activates, after its install has cached the offline page. Offline needs
+	// the worker running, which it is once it controls the page.
 	if !evaluate[bool](t, ctx, `navigator.serviceWorker.ready.then(() => true)`, chromedp.EvalAwaitPromise) {
 		t.Fatal("navigator.serviceWorker.ready did not resolve to true")
 	}
@@ -85,29 +95,14 @@ func TestBrowserOfflinePage(t *testing.T) {
 		t.Fatalf("waiting for the service worker to control the page: %v", err)
 	}
 
-	goOffline(t, ctx)
+	if err := browsertest.Offline(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(r.URL+"/")); err != nil {
 		t.Fatalf("navigating offline: %v (want the service worker's offline page)", err)
 	}
 	if got, want := text(t, ctx, "h1"), "Sin conexión"; got != want {
 		t.Errorf("offline h1 = %q, want %q", got, want)
-	}
-}
-
-// goOffline cuts the tab off the network, as a phone with no signal.
-func goOffline(t *testing.T, ctx context.Context) {
-	t.Helper()
-	_, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		EmulateOfflineServiceWorker: new(os.Getenv("SWOFF") == "1"),
-		MatchedNetworkConditions:    []*network.Conditions{{Offline: true}}, // no URL pattern: every request
-	})
-	if err != nil {
-		t.Fatalf("emulating offline: %v", err)
-	}
-	// navigator.onLine, which the rules above leave alone.
-	_, err = chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: true})
-	if err != nil {
-		t.Fatalf("emulating offline: %v", err)
 	}
 }
 
@@ -161,43 +156,4 @@ func shot(t *testing.T, ctx context.Context) {
 		return
 	}
 	t.Logf("screenshot of the failure: %s", path)
-}
-
-func TestBrowserDebugOffline(t *testing.T) {
-	r := startRun(t, "", nil, "--demo")
-	ctx := browsertest.NewTab(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(r.URL+"/")); err != nil {
-		t.Fatal(err)
-	}
-	evaluate[bool](t, ctx, `navigator.serviceWorker.ready.then(() => true)`, chromedp.EvalAwaitPromise)
-	chromedp.Run(ctx, chromedp.Poll[bool](`navigator.serviceWorker.controller !== null`))
-	t.Log("controller:", evaluate[string](t, ctx, `navigator.serviceWorker.controller.scriptURL + " " + navigator.serviceWorker.controller.state`))
-	t.Log("caches:", evaluate[string](t, ctx, `caches.keys().then(async ks => { let out=[]; for (const k of ks) { const c = await caches.open(k); out.push(k+": "+(await c.keys()).map(r=>r.url).join(",")); } return out.join(";"); })`, chromedp.EvalAwaitPromise))
-	goOffline(t, ctx)
-	infos, _ := chromedp.Targets(ctx)
-	for _, in := range infos {
-		t.Logf("target %s %s %s attached=%v bc=%s", in.Type, in.URL, in.TargetID, in.Attached, in.BrowserContextID)
-		if in.Type == "service_worker" && os.Getenv("SWATTACH") == "1" {
-			swctx, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(in.TargetID))
-			_, err := chromedp.Call(swctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-				MatchedNetworkConditions:    []*network.Conditions{{Offline: true}},
-			})
-			t.Log("sw offline:", err)
-		}
-	}
-	if os.Getenv("STOP") == "1" { r.Stop(t) }
-	t.Log("onLine:", evaluate[bool](t, ctx, `navigator.onLine`))
-	t.Log("fetch:", evaluate[string](t, ctx, `fetch('/?x=1').then(r => "ok "+r.status, e => "err "+e)`, chromedp.EvalAwaitPromise))
-	chromedp.Listen(ctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *network.EventRequestWillBeSent:
-			t.Logf("req %s %s", ev.RequestID, ev.Request.URL)
-		case *network.EventResponseReceived:
-			t.Logf("resp %s %d fromSW=%v fromDisk=%v", ev.RequestID, ev.Response.Status, ev.Response.FromServiceWorker, ev.Response.FromDiskCache)
-		case *network.EventLoadingFailed:
-			t.Logf("fail %s %s", ev.RequestID, ev.ErrorText)
-		}
-	})
-	err := chromedp.Do(ctx, chromedp.Navigate(r.URL+"/"))
-	t.Log("nav:", err, text(t, ctx, "h1"))
 }

@@ -28,16 +28,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
 // The phone that NewTab emulates: a common low-end Android screen, where the
-// app must work first.
+// app must work first, set up for Colombia like the producers and buyers who
+// use Tesoro. The Accept-Language matters: without a cookie the site picks its
+// language from it, and headless Chromium would otherwise ask for en-US.
 const (
-	PhoneWidth  = 360
-	PhoneHeight = 740
-	PhoneScale  = 2
+	PhoneWidth          = 360
+	PhoneHeight         = 740
+	PhoneScale          = 2
+	PhoneAcceptLanguage = "es-CO,es;q=0.9"
+	PhoneLocale         = "es_CO"
+	PhoneTimezone       = "America/Bogota"
 )
 
 // TabTimeout bounds everything one test does in its tab, so a page that never
@@ -46,16 +54,17 @@ const TabTimeout = 60 * time.Second
 
 // shared is the one browser of the test binary.
 var shared struct {
-	once    sync.Once
-	path    string          // the Chromium binary
-	missing bool            // path does not exist: skip or fail, see NewTab
-	ctx     context.Context // the browser's own chromedp context; never canceled
-	err     error           // the start failed for another reason
+	once      sync.Once
+	path      string          // the Chromium binary
+	missing   bool            // path does not exist: skip or fail, see NewTab
+	ctx       context.Context // the browser's own chromedp context; never canceled
+	userAgent string          // Chrome on Android, of the version that runs
+	err       error           // the start failed for another reason
 }
 
-// browser starts Chromium on first use. It lives until the test binary exits:
+// startBrowser starts Chromium on first use. It lives until the test binary exits:
 // the exec allocator starts it with Pdeathsig=SIGKILL, so it dies with us.
-func browser() {
+func startBrowser() {
 	shared.path = os.Getenv("TESORO_TEST_CHROMIUM")
 	if shared.path == "" {
 		shared.path = "/usr/bin/chromium"
@@ -88,6 +97,16 @@ func browser() {
 		shared.err = fmt.Errorf("starting %s: %w", shared.path, err)
 		return
 	}
+	v, err := chromedp.CallBrowser(ctx, browser.GetVersion, cdp.Empty{})
+	if err != nil {
+		shared.err = fmt.Errorf("asking %s for its version: %w", shared.path, err)
+		return
+	}
+	// "HeadlessChrome/156.0.8078.108" → the reduced user agent of Chrome 156 on Android.
+	_, version, _ := strings.Cut(v.Product, "/")
+	major, _, _ := strings.Cut(version, ".")
+	shared.userAgent = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/" +
+		major + ".0.0.0 Mobile Safari/537.36"
 	shared.ctx = ctx
 }
 
@@ -103,21 +122,33 @@ func profileDir() (string, error) {
 	for _, e := range entries {
 		pid, _, _ := strings.Cut(e.Name(), "-")
 		n, err := strconv.Atoi(pid)
-		if err == nil && n != os.Getpid() && errors.Is(syscall.Kill(n, 0), syscall.ESRCH) {
+		if err == nil && n != os.Getpid() && gone(n) {
 			os.RemoveAll(filepath.Join(root, e.Name()))
 		}
 	}
 	return os.MkdirTemp(root, strconv.Itoa(os.Getpid())+"-")
 }
 
+// gone reports whether process pid has ended. When in doubt (another user's
+// process, or Windows where signal 0 is not supported) it says no.
+func gone(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return true
+	}
+	return errors.Is(p.Signal(syscall.Signal(0)), os.ErrProcessDone)
+}
+
 // NewTab opens a tab in the shared browser and returns its context, for
-// chromedp.Run and chromedp.Do. The tab emulates a phone (360×740 CSS pixels,
-// device scale factor 2, mobile viewport rules, touch) and has its own browser
-// context, so it starts with no cookies, no cache and no service worker. The
-// context ends after TabTimeout; the tab closes when the test ends.
+// chromedp.Run and chromedp.Do. The tab emulates a phone in Colombia (360×740
+// CSS pixels, device scale factor 2, mobile viewport rules, touch, Chrome on
+// Android user agent, Spanish, Bogotá time; see the Phone constants) and has
+// its own browser context, so it starts with no cookies, no cache and no
+// service worker. The context ends after TabTimeout; the tab closes when the
+// test ends.
 func NewTab(t testing.TB) context.Context {
 	t.Helper()
-	shared.once.Do(browser)
+	shared.once.Do(startBrowser)
 	switch {
 	case shared.missing && os.Getenv("CI") == "true":
 		t.Fatalf("browser %s not found; it is required under CI=true (scripts/test installs it; or set TESORO_TEST_CHROMIUM)", shared.path)
@@ -134,12 +165,69 @@ func NewTab(t testing.TB) context.Context {
 		cancelTab() // closes the tab and disposes of its browser context
 		cancelTimed()
 	})
-	err := chromedp.Do(ctx, chromedp.EmulateViewport(PhoneWidth, PhoneHeight,
-		chromedp.EmulateScale(PhoneScale), chromedp.EmulateMobile, chromedp.EmulateTouch))
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(PhoneWidth, PhoneHeight,
+			chromedp.EmulateScale(PhoneScale), chromedp.EmulateMobile, chromedp.EmulateTouch),
+		call(emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+			UserAgent: shared.userAgent, AcceptLanguage: PhoneAcceptLanguage}),
+		call(emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: PhoneLocale}),
+		call(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: PhoneTimezone}),
+	)
 	if err != nil {
 		t.Fatalf("opening a phone tab: %v", err)
 	}
 	return ctx
+}
+
+// call makes a protocol command an action, to run it among others in one Do.
+func call[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, cmd, params)
+		return err
+	})
+}
+
+// Offline cuts the tab off the network, as a phone with no signal: its
+// requests fail and navigator.onLine is false. It stays offline until the tab
+// closes.
+//
+// A service worker is a DevTools target of its own, and the network
+// conditions of the page's session do not reach the worker's fetch() calls
+// (nor does emulateOfflineServiceWorker, in Chromium 156): the worker would
+// still reach the server and the page would never see its offline fallback.
+// So Offline also attaches to every service worker running in the tab's
+// browser context and cuts it off too, as DevTools does and as Chromium's own
+// protocol tests do. A worker that starts later is not covered; wait until
+// navigator.serviceWorker.controller is set (the worker then runs, and while
+// DevTools is attached Chrome does not stop it for being idle) before calling
+// Offline.
+func Offline(ctx context.Context) error {
+	sessions := []context.Context{ctx}
+	targets, err := chromedp.Targets(ctx)
+	if err != nil {
+		return err
+	}
+	bc := chromedp.FromContext(ctx).BrowserContextID
+	for _, info := range targets {
+		if info.Type == "service_worker" && info.BrowserContextID == bc {
+			// A child of the tab: it stays attached, and ends with the tab.
+			sw, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID))
+			sessions = append(sessions, sw)
+		}
+	}
+	for _, s := range sessions {
+		err := chromedp.Do(s,
+			call(network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+				MatchedNetworkConditions: []*network.Conditions{{Offline: true}}, // no URL pattern: all requests
+			}),
+			// navigator.onLine, which the rules above leave alone.
+			call(network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: true}),
+		)
+		if err != nil {
+			return fmt.Errorf("emulating offline: %w", err)
+		}
+	}
+	return nil
 }
 
 // Screenshot saves a PNG of the whole page (not only the viewport) to path,

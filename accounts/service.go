@@ -1,0 +1,535 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+// Options tune the service; zero fields take the defaults.
+type Options struct {
+	Argon2        Argon2Params
+	CookieSession SessionLimits
+	BearerSession SessionLimits
+	Limits        RateLimits
+	Now           func() time.Time
+}
+
+// Service is the accounts API for the rest of the program.
+type Service struct {
+	users    userRepo
+	sessions sessionRepo
+	limiter  limiter
+	Audit    *Audit
+	opt      Options
+	// dummyHash is checked for unknown emails so that they take as long as a wrong password.
+	dummyHash string
+}
+
+// NewService wires accounts to its collections in db.
+func NewService(db *mongo.Database, opt Options) *Service {
+	if opt.Argon2 == (Argon2Params{}) {
+		opt.Argon2 = DefaultArgon2
+	}
+	if opt.CookieSession == (SessionLimits{}) {
+		opt.CookieSession = SessionLimits{Absolute: 14 * 24 * time.Hour, Idle: 3 * 24 * time.Hour}
+	}
+	if opt.BearerSession == (SessionLimits{}) {
+		opt.BearerSession = SessionLimits{Absolute: 30 * 24 * time.Hour, Idle: 7 * 24 * time.Hour}
+	}
+	if opt.Limits == (RateLimits{}) {
+		opt.Limits = DefaultRateLimits
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	dummy, _ := hashPassword("not a real password at all", opt.Argon2)
+	return &Service{
+		users:     userRepo{db.Collection("users")},
+		sessions:  sessionRepo{db.Collection("sessions")},
+		limiter:   limiter{db.Collection("rate_limits")},
+		Audit:     &Audit{coll: db.Collection("audit_log"), now: opt.Now},
+		opt:       opt,
+		dummyHash: dummy,
+	}
+}
+
+// EnsureIndexes creates the accounts indexes; called once at start.
+func (s *Service) EnsureIndexes(ctx context.Context) error {
+	if err := s.users.ensureIndexes(ctx); err != nil {
+		return err
+	}
+	return s.sessions.ensureIndexes(ctx)
+}
+
+func (s *Service) now() time.Time { return s.opt.Now().UTC().Truncate(time.Millisecond) }
+
+// Meta is where a request comes from, for rate limits and the audit log.
+type Meta struct {
+	IP string
+}
+
+// NewUser is what an admin (or the bootstrap) gives to create an account.
+type NewUser struct {
+	Email         string   `json:"email"`
+	Name          string   `json:"name"`
+	Password      string   `json:"password"`
+	Phone         string   `json:"phone,omitempty"`
+	Roles         []string `json:"roles"`
+	InitiativeIDs []string `json:"initiative_ids,omitempty"`
+}
+
+// Registration is a buyer signing up; Consent must be true (Ley 1581).
+type Registration struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+	Phone    string `json:"phone,omitempty"`
+	Consent  bool   `json:"consent"`
+}
+
+// Register creates a buyer account with recorded consent. Attempts per address are limited.
+func (s *Service) Register(ctx context.Context, r Registration, m Meta) (User, error) {
+	now := s.now()
+	if wait, err := s.limiter.hit(ctx, limitKey("register-ip", m.IP), s.opt.Limits.RegisterPerAddr, now); err != nil {
+		return User{}, err
+	} else if wait > 0 {
+		return User{}, &errs.RetryError{What: "registration", After: wait}
+	}
+	var f errs.Fields
+	if !r.Consent {
+		f.Add("consent", "consent to the processing of personal data is required")
+	}
+	u, err := s.create(ctx, NewUser{Email: r.Email, Name: r.Name, Password: r.Password, Phone: r.Phone, Roles: []string{RoleBuyer}}, f,
+		&Consent{Version: ConsentVersion, At: now})
+	if err != nil {
+		return User{}, err
+	}
+	_ = s.Audit.Record(ctx, AuditEntry{ActorID: u.ID, Action: "register", TargetKind: "user", TargetID: u.ID, IP: m.IP})
+	return u, nil
+}
+
+// CreateUser is the admin's way to add any kind of user.
+func (s *Service) CreateUser(ctx context.Context, actor *Principal, n NewUser, m Meta) (User, error) {
+	if !CanManageUsers(actor) {
+		return User{}, fmt.Errorf("create user: %w", errs.Forbidden)
+	}
+	u, err := s.create(ctx, n, nil, nil)
+	if err != nil {
+		return User{}, err
+	}
+	_ = s.Audit.Record(ctx, AuditEntry{ActorID: actor.UserID, Action: "user_created", TargetKind: "user", TargetID: u.ID, IP: m.IP,
+		Details: map[string]string{"roles": strings.Join(u.Roles, ","), "initiatives": strings.Join(u.InitiativeIDs, ",")}})
+	return u, nil
+}
+
+// create validates and stores a user; f carries errors found by the caller.
+func (s *Service) create(ctx context.Context, n NewUser, f errs.Fields, consent *Consent) (User, error) {
+	n.Email = NormalizeEmail(n.Email)
+	n.Name = strings.TrimSpace(n.Name)
+	n.Phone = strings.TrimSpace(n.Phone)
+	checkEmail(&f, n.Email)
+	checkName(&f, n.Name)
+	checkPhone(&f, n.Phone)
+	checkRoles(&f, n.Roles)
+	if p := passwordProblem(n.Password, n.Email); p != "" {
+		f.Add("password", p)
+	}
+	if err := f.Err(); err != nil {
+		return User{}, err
+	}
+	hash, err := hashPassword(n.Password, s.opt.Argon2)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.now()
+	u := User{
+		ID: primitive.NewObjectID().Hex(), Email: n.Email, Name: n.Name, Phone: n.Phone, PasswordHash: hash,
+		Roles: dedupe(n.Roles), InitiativeIDs: dedupe(n.InitiativeIDs), Active: true, Consent: consent,
+		CreatedAt: now, UpdatedAt: now, PasswordChangedAt: now,
+	}
+	if err := s.users.insert(ctx, u); err != nil {
+		if errors.Is(err, errs.Conflict) {
+			var f errs.Fields
+			f.Add("email", "is already registered")
+			return User{}, fmt.Errorf("%w: %w", f.Err(), errs.Conflict)
+		}
+		return User{}, err
+	}
+	return u, nil
+}
+
+func dedupe(list []string) []string {
+	out := []string{}
+	for _, v := range list {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Login checks credentials and opens a session of the given kind, returning
+// its token (shown once). Unknown email and wrong password answer the same,
+// after the same work. Five failures on an account block it with a back-off.
+func (s *Service) Login(ctx context.Context, email, password string, kind SessionKind, m Meta) (string, User, error) {
+	email = NormalizeEmail(email)
+	now := s.now()
+	acctKey, ipKey := limitKey("login-account", email), limitKey("login-ip", m.IP)
+	for _, key := range []string{acctKey, ipKey} {
+		if wait, err := s.limiter.blocked(ctx, key, now); err != nil {
+			return "", User{}, err
+		} else if wait > 0 {
+			return "", User{}, &errs.RetryError{What: "login", After: wait}
+		}
+	}
+	u, err := s.users.byEmail(ctx, email)
+	if err != nil && !errors.Is(err, errs.NotFound) {
+		return "", User{}, err
+	}
+	hash := u.PasswordHash
+	if err != nil || hash == "" {
+		hash = s.dummyHash
+	}
+	ok := checkPassword(password, hash) && err == nil && u.Active && u.PasswordHash != ""
+	if !ok {
+		_ = s.Audit.Record(ctx, AuditEntry{ActorID: u.ID, Action: "login_failed", TargetKind: "user", TargetID: u.ID, IP: m.IP})
+		wait, herr := s.limiter.hit(ctx, acctKey, s.opt.Limits.LoginPerAccount, now)
+		if herr != nil {
+			return "", User{}, herr
+		}
+		if w, herr := s.limiter.hit(ctx, ipKey, s.opt.Limits.LoginPerAddress, now); herr != nil {
+			return "", User{}, herr
+		} else if w > wait {
+			wait = w
+		}
+		if wait > 0 {
+			return "", User{}, &errs.RetryError{What: "login", After: wait}
+		}
+		return "", User{}, fmt.Errorf("login: wrong email or password: %w", errs.Unauthenticated)
+	}
+	_ = s.limiter.reset(ctx, acctKey)
+	token, err := s.openSession(ctx, u.ID, kind, now)
+	if err != nil {
+		return "", User{}, err
+	}
+	_ = s.Audit.Record(ctx, AuditEntry{ActorID: u.ID, Action: "login", TargetKind: "user", TargetID: u.ID, IP: m.IP,
+		Details: map[string]string{"kind": string(kind)}})
+	return token, u, nil
+}
+
+func (s *Service) limits(kind SessionKind) SessionLimits {
+	if kind == KindBearer {
+		return s.opt.BearerSession
+	}
+	return s.opt.CookieSession
+}
+
+// openSession always makes a new token: a session id known before login is
+// never reused after it (no fixation).
+func (s *Service) openSession(ctx context.Context, userID string, kind SessionKind, now time.Time) (string, error) {
+	lim := s.limits(kind)
+	token := newToken()
+	err := s.sessions.insert(ctx, session{ID: hashToken(token), UserID: userID, Kind: kind,
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(lim.Absolute), IdleUntil: now.Add(lim.Idle)})
+	return token, err
+}
+
+// Authenticate resolves a token to its principal, or errs.Unauthenticated when
+// the token is unknown, expired, idle too long, or its user is inactive.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
+	unauth := fmt.Errorf("session: %w", errs.Unauthenticated)
+	if !looksLikeToken(token) {
+		return nil, unauth
+	}
+	now := s.now()
+	sess, err := s.sessions.get(ctx, hashToken(token))
+	if errors.Is(err, errs.NotFound) {
+		return nil, unauth
+	} else if err != nil {
+		return nil, err
+	}
+	if !now.Before(sess.ExpiresAt) || !now.Before(sess.IdleUntil) {
+		_ = s.sessions.delete(ctx, sess.ID)
+		return nil, unauth
+	}
+	u, err := s.users.byID(ctx, sess.UserID)
+	if errors.Is(err, errs.NotFound) || (err == nil && !u.Active) {
+		_ = s.sessions.delete(ctx, sess.ID)
+		return nil, unauth
+	} else if err != nil {
+		return nil, err
+	}
+	// Write the last use at most once a minute: a write per request would cost more than it tells.
+	if now.Sub(sess.LastSeenAt) > time.Minute {
+		if err := s.sessions.touch(ctx, sess, now, s.limits(sess.Kind).Idle); err != nil {
+			return nil, err
+		}
+	}
+	return u.principal(sess.ID, sess.Kind == KindBearer), nil
+}
+
+// Logout revokes the session of p.
+func (s *Service) Logout(ctx context.Context, p *Principal, m Meta) error {
+	if p == nil {
+		return nil
+	}
+	if err := s.sessions.delete(ctx, p.SessionID); err != nil {
+		return err
+	}
+	return s.Audit.Record(ctx, AuditEntry{ActorID: p.UserID, Action: "logout", TargetKind: "user", TargetID: p.UserID, IP: m.IP})
+}
+
+// User returns one user; admins see anyone, others only themselves.
+func (s *Service) User(ctx context.Context, actor *Principal, id string) (User, error) {
+	if actor == nil || (actor.UserID != id && !CanManageUsers(actor)) {
+		return User{}, fmt.Errorf("user %s: %w", id, errs.Forbidden)
+	}
+	return s.users.byID(ctx, id)
+}
+
+// Users lists users in id order (admins only).
+func (s *Service) Users(ctx context.Context, actor *Principal, after string, limit int) ([]User, error) {
+	if !CanManageUsers(actor) {
+		return nil, fmt.Errorf("list users: %w", errs.Forbidden)
+	}
+	return s.users.list(ctx, after, limit)
+}
+
+// UserUpdate changes what an admin may change; nil fields stay.
+type UserUpdate struct {
+	Name          *string   `json:"name,omitempty"`
+	Phone         *string   `json:"phone,omitempty"`
+	Roles         *[]string `json:"roles,omitempty"`
+	InitiativeIDs *[]string `json:"initiative_ids,omitempty"`
+	Active        *bool     `json:"active,omitempty"`
+}
+
+// UpdateUser applies an admin's change. Deactivating ends the user's sessions at once.
+func (s *Service) UpdateUser(ctx context.Context, actor *Principal, id string, up UserUpdate, m Meta) (User, error) {
+	if !CanManageUsers(actor) {
+		return User{}, fmt.Errorf("update user %s: %w", id, errs.Forbidden)
+	}
+	set, details, err := s.updateFields(up)
+	if err != nil {
+		return User{}, err
+	}
+	if up.Active != nil && !*up.Active && id == actor.UserID {
+		var f errs.Fields
+		f.Add("active", "you cannot deactivate your own account")
+		return User{}, f.Err()
+	}
+	if up.Roles != nil && id == actor.UserID && !slices.Contains(*up.Roles, RoleAdmin) {
+		var f errs.Fields
+		f.Add("roles", "you cannot remove your own admin role")
+		return User{}, f.Err()
+	}
+	u, err := s.users.set(ctx, id, set)
+	if err != nil {
+		return User{}, err
+	}
+	action := "user_updated"
+	if up.Active != nil && !*up.Active {
+		action = "user_deactivated"
+		if err := s.sessions.deleteForUser(ctx, id, ""); err != nil {
+			return User{}, err
+		}
+	}
+	_ = s.Audit.Record(ctx, AuditEntry{ActorID: actor.UserID, Action: action, TargetKind: "user", TargetID: id, IP: m.IP, Details: details})
+	return u, nil
+}
+
+func (s *Service) updateFields(up UserUpdate) (bson.M, map[string]string, error) {
+	var f errs.Fields
+	set := bson.M{"updated_at": s.now()}
+	details := map[string]string{}
+	if up.Name != nil {
+		name := strings.TrimSpace(*up.Name)
+		checkName(&f, name)
+		set["name"] = name
+	}
+	if up.Phone != nil {
+		phone := strings.TrimSpace(*up.Phone)
+		checkPhone(&f, phone)
+		set["phone"] = phone
+	}
+	if up.Roles != nil {
+		checkRoles(&f, *up.Roles)
+		set["roles"] = dedupe(*up.Roles)
+		details["roles"] = strings.Join(dedupe(*up.Roles), ",")
+	}
+	if up.InitiativeIDs != nil {
+		set["initiative_ids"] = dedupe(*up.InitiativeIDs)
+		details["initiatives"] = strings.Join(dedupe(*up.InitiativeIDs), ",")
+	}
+	if up.Active != nil {
+		set["active"] = *up.Active
+		details["active"] = fmt.Sprint(*up.Active)
+	}
+	return set, details, f.Err()
+}
+
+// UpdateProfile lets users change their own name and phone.
+func (s *Service) UpdateProfile(ctx context.Context, p *Principal, name, phone string) (User, error) {
+	if p == nil {
+		return User{}, fmt.Errorf("profile: %w", errs.Unauthenticated)
+	}
+	set, _, err := s.updateFields(UserUpdate{Name: &name, Phone: &phone})
+	if err != nil {
+		return User{}, err
+	}
+	return s.users.set(ctx, p.UserID, set)
+}
+
+// ChangePassword checks the current password, stores the new one and ends
+// every other session of the user (a thief's included).
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, next string, m Meta) error {
+	if p == nil {
+		return fmt.Errorf("change password: %w", errs.Unauthenticated)
+	}
+	u, err := s.users.byID(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	if !checkPassword(current, u.PasswordHash) {
+		var f errs.Fields
+		f.Add("current_password", "is not your current password")
+		return f.Err()
+	}
+	if prob := passwordProblem(next, u.Email); prob != "" {
+		var f errs.Fields
+		f.Add("new_password", prob)
+		return f.Err()
+	}
+	hash, err := hashPassword(next, s.opt.Argon2)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if _, err := s.users.set(ctx, u.ID, bson.M{"password_hash": hash, "password_changed_at": now, "updated_at": now}); err != nil {
+		return err
+	}
+	if err := s.sessions.deleteForUser(ctx, u.ID, p.SessionID); err != nil {
+		return err
+	}
+	return s.Audit.Record(ctx, AuditEntry{ActorID: u.ID, Action: "password_changed", TargetKind: "user", TargetID: u.ID, IP: m.IP})
+}
+
+// SessionInfo describes an open session in a data export (never its token).
+type SessionInfo struct {
+	Kind       SessionKind `json:"kind"`
+	CreatedAt  time.Time   `json:"created_at"`
+	LastSeenAt time.Time   `json:"last_seen_at"`
+}
+
+// PersonalData is everything Tesoro holds about a user, for the right to see it.
+type PersonalData struct {
+	User       User          `json:"user"`
+	Sessions   []SessionInfo `json:"sessions"`
+	Activity   []AuditEntry  `json:"activity"`
+	ExportedAt time.Time     `json:"exported_at"`
+}
+
+// ExportData gathers the user's personal data (Ley 1581: right to see it).
+func (s *Service) ExportData(ctx context.Context, p *Principal, m Meta) (PersonalData, error) {
+	if p == nil {
+		return PersonalData{}, fmt.Errorf("export: %w", errs.Unauthenticated)
+	}
+	u, err := s.users.byID(ctx, p.UserID)
+	if err != nil {
+		return PersonalData{}, err
+	}
+	sessions, err := s.sessions.forUser(ctx, u.ID)
+	if err != nil {
+		return PersonalData{}, err
+	}
+	activity, err := s.Audit.List(ctx, AuditFilter{ActorID: u.ID, Limit: 1000})
+	if err != nil {
+		return PersonalData{}, err
+	}
+	out := PersonalData{User: u, Activity: activity, ExportedAt: s.now(), Sessions: []SessionInfo{}}
+	for _, s := range sessions {
+		out.Sessions = append(out.Sessions, SessionInfo{Kind: s.Kind, CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt})
+	}
+	_ = s.Audit.Record(ctx, AuditEntry{ActorID: u.ID, Action: "data_exported", TargetKind: "user", TargetID: u.ID, IP: m.IP})
+	return out, nil
+}
+
+// Anonymize erases the user's personal data but keeps the record (and so the
+// accounting of their orders, which refer to its id); every session ends.
+func (s *Service) Anonymize(ctx context.Context, p *Principal, m Meta) error {
+	if p == nil {
+		return fmt.Errorf("delete account: %w", errs.Unauthenticated)
+	}
+	now := s.now()
+	_, err := s.users.set(ctx, p.UserID, bson.M{
+		"email": "deleted-" + p.UserID + "@anon.invalid", "name": "Cuenta eliminada", "phone": "",
+		"password_hash": "", "roles": []string{}, "initiative_ids": []string{}, "active": false,
+		"anonymized_at": now, "updated_at": now,
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.deleteForUser(ctx, p.UserID, ""); err != nil {
+		return err
+	}
+	return s.Audit.Record(ctx, AuditEntry{ActorID: p.UserID, Action: "account_anonymized", TargetKind: "user", TargetID: p.UserID, IP: m.IP})
+}
+
+// EnsureAdmin creates an admin with this email unless a user with it exists.
+// It reports whether it created one.
+func (s *Service) EnsureAdmin(ctx context.Context, email, name, password string) (bool, error) {
+	_, err := s.users.byEmail(ctx, NormalizeEmail(email))
+	if err == nil {
+		return false, nil
+	}
+	if !errors.Is(err, errs.NotFound) {
+		return false, err
+	}
+	u, err := s.create(ctx, NewUser{Email: email, Name: name, Password: password, Roles: []string{RoleAdmin}}, nil, nil)
+	if err != nil {
+		return false, err
+	}
+	_ = s.Audit.Record(ctx, AuditEntry{Action: "admin_bootstrapped", TargetKind: "user", TargetID: u.ID})
+	return true, nil
+}
+
+// UserByEmail finds a user (for tools such as the demo loader).
+func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
+	return s.users.byEmail(ctx, NormalizeEmail(email))
+}
+
+// Sweep deletes expired sessions and rate-limit counters; run it periodically.
+func (s *Service) Sweep(ctx context.Context) (int64, error) {
+	now := s.now()
+	n, err := s.sessions.sweep(ctx, now)
+	if err != nil {
+		return n, err
+	}
+	return n, s.limiter.sweep(ctx, now)
+}
+
+// RunSweeper sweeps every interval until ctx ends.
+func (s *Service) RunSweeper(ctx context.Context, every time.Duration, onErr func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+				onErr(err)
+			}
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package accounts
+
+import (
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+// User is a person with access to Tesoro. Email and phone are personal data:
+// they never go to logs.
+type User struct {
+	ID                string     `bson:"_id" json:"id"`
+	Email             string     `bson:"email" json:"email"` // lower case; unique
+	Name              string     `bson:"name" json:"name"`
+	Phone             string     `bson:"phone,omitempty" json:"phone,omitempty"`
+	PasswordHash      string     `bson:"password_hash" json:"-"`
+	Roles             []string   `bson:"roles" json:"roles"`
+	InitiativeIDs     []string   `bson:"initiative_ids" json:"initiative_ids"`
+	Active            bool       `bson:"active" json:"active"`
+	Consent           *Consent   `bson:"consent,omitempty" json:"consent,omitempty"`
+	CreatedAt         time.Time  `bson:"created_at" json:"created_at"`
+	UpdatedAt         time.Time  `bson:"updated_at" json:"updated_at"`
+	PasswordChangedAt time.Time  `bson:"password_changed_at" json:"-"`
+	AnonymizedAt      *time.Time `bson:"anonymized_at,omitempty" json:"anonymized_at,omitempty"`
+}
+
+// Consent records the informed consent Ley 1581 requires: which text, when.
+type Consent struct {
+	Version string    `bson:"version" json:"version"`
+	At      time.Time `bson:"at" json:"at"`
+}
+
+// ConsentVersion names the consent text shown at registration; change it with the text.
+const ConsentVersion = "2026-11-v1"
+
+// ConsentText is the Spanish consent shown at registration (ConsentVersion).
+const ConsentText = "Autorizo a Tesoro (programa Somos Tesoro, con el acompañamiento de Pact) a tratar mis datos " +
+	"personales —nombre, correo y teléfono— con la finalidad de gestionar mi cuenta, mis pedidos y la comunicación " +
+	"con las iniciativas productivas, conforme a la Ley 1581 de 2012. Puedo consultar, corregir y eliminar mis datos " +
+	"en cualquier momento desde mi perfil."
+
+// Principal returns the request identity of u.
+func (u User) principal(sessionID string, bearer bool) *Principal {
+	return &Principal{UserID: u.ID, Name: u.Name, Roles: u.Roles, InitiativeIDs: u.InitiativeIDs, SessionID: sessionID, ViaBearer: bearer}
+}
+
+var phoneRe = regexp.MustCompile(`^\+?[0-9 ()-]{7,20}$`)
+
+// NormalizeEmail trims and lower-cases an email so that uniqueness ignores case.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func checkEmail(f *errs.Fields, email string) {
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") || len(email) > 254 {
+		f.Add("email", "must be a valid email address")
+	}
+}
+
+func checkName(f *errs.Fields, name string) {
+	if n := utf8.RuneCountInString(name); n < 2 || n > 100 {
+		f.Add("name", "must have between 2 and 100 characters")
+	}
+}
+
+func checkPhone(f *errs.Fields, phone string) {
+	if phone != "" && !phoneRe.MatchString(phone) {
+		f.Add("phone", "must be a phone number (digits, spaces, +, -)")
+	}
+}
+
+func checkRoles(f *errs.Fields, roles []string) {
+	if len(roles) == 0 {
+		f.Add("roles", "must have at least one role")
+	}
+	for _, r := range roles {
+		if !slices.Contains(Roles, r) {
+			f.Add("roles", "unknown role "+r+"; use admin, adviser, producer or buyer")
+		}
+	}
+}
