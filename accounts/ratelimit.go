@@ -13,7 +13,7 @@ import (
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
-// Limit is how many events a key may have in a window before it is blocked.
+// Limit blocks a key when it reaches Max events within Window.
 type Limit struct {
 	Max    int
 	Window time.Duration

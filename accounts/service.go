@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/storage"
 )
 
 // Options tune the service; zero fields take the defaults.
@@ -100,10 +101,15 @@ type Registration struct {
 // Register creates a buyer account with recorded consent. Attempts per address are limited.
 func (s *Service) Register(ctx context.Context, r Registration, m Meta) (User, error) {
 	now := s.now()
-	if wait, err := s.limiter.hit(ctx, limitKey("register-ip", m.IP), s.opt.Limits.RegisterPerAddr, now); err != nil {
+	key := limitKey("register-ip", m.IP)
+	if wait, err := s.limiter.blocked(ctx, key, now); err != nil {
 		return User{}, err
 	} else if wait > 0 {
 		return User{}, &errs.RetryError{What: "registration", After: wait}
+	}
+	// Every attempt counts, valid or not: the limit is on automated sign-ups.
+	if _, err := s.limiter.hit(ctx, key, s.opt.Limits.RegisterPerAddr, now); err != nil {
+		return User{}, err
 	}
 	var f errs.Fields
 	if !r.Consent {
@@ -275,7 +281,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 			return nil, err
 		}
 	}
-	return u.principal(sess.ID, sess.Kind == KindBearer), nil
+	return u.principal(sess.ID), nil
 }
 
 // Logout revokes the session of p.
@@ -532,4 +538,12 @@ func (s *Service) RunSweeper(ctx context.Context, every time.Duration, onErr fun
 			}
 		}
 	}
+}
+
+// AssignInitiative adds an initiative to a user's list (an adviser who
+// registers an initiative is assigned to it).
+func (s *Service) AssignInitiative(ctx context.Context, userID, initiativeID string) error {
+	_, err := s.users.coll.UpdateOne(ctx, bson.M{"_id": userID},
+		bson.M{"$addToSet": bson.M{"initiative_ids": initiativeID}, "$set": bson.M{"updated_at": s.now()}})
+	return storage.Err("user "+userID, err)
 }

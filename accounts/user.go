@@ -44,9 +44,9 @@ const ConsentText = "Autorizo a Tesoro (programa Somos Tesoro, con el acompañam
 	"con las iniciativas productivas, conforme a la Ley 1581 de 2012. Puedo consultar, corregir y eliminar mis datos " +
 	"en cualquier momento desde mi perfil."
 
-// Principal returns the request identity of u.
-func (u User) principal(sessionID string, bearer bool) *Principal {
-	return &Principal{UserID: u.ID, Name: u.Name, Roles: u.Roles, InitiativeIDs: u.InitiativeIDs, SessionID: sessionID, ViaBearer: bearer}
+// principal returns the request identity of u; the caller sets ViaBearer.
+func (u User) principal(sessionID string) *Principal {
+	return &Principal{UserID: u.ID, Name: u.Name, Roles: u.Roles, InitiativeIDs: u.InitiativeIDs, SessionID: sessionID}
 }
 
 var phoneRe = regexp.MustCompile(`^\+?[0-9 ()-]{7,20}$`)

@@ -82,3 +82,12 @@ func (r *initiativeRepo) list(ctx context.Context, f InitiativeFilter) ([]Initia
 	}
 	return out, nil
 }
+
+func (r *initiativeRepo) replace(ctx context.Context, in Initiative) error {
+	doc := initiativeDoc{Initiative: in, Search: Fold(in.Name + " " + in.Description)}
+	res, err := r.coll.ReplaceOne(ctx, bson.M{"_id": in.ID}, doc)
+	if err == nil && res.MatchedCount == 0 {
+		err = mongo.ErrNoDocuments
+	}
+	return storage.Err("initiative "+in.ID, err)
+}

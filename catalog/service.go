@@ -84,3 +84,32 @@ func (s *Service) Initiatives(ctx context.Context, f InitiativeFilter) ([]Initia
 	}
 	return s.initiatives.list(ctx, f)
 }
+
+// InitiativeUpdate changes an initiative's profile; nil fields stay.
+type InitiativeUpdate struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Kind        *string `json:"kind,omitempty"`
+	Stage       *string `json:"stage,omitempty"`
+}
+
+// UpdateInitiative validates the changed profile as a whole and stores it. The
+// slug stays: links already shared keep working.
+func (s *Service) UpdateInitiative(ctx context.Context, id string, up InitiativeUpdate) (Initiative, error) {
+	cur, err := s.Initiative(ctx, id)
+	if err != nil {
+		return Initiative{}, err
+	}
+	in := InitiativeInput{Name: cur.Name, Kind: cur.Kind, Municipality: cur.Municipality, Description: cur.Description, Stage: cur.Stage}
+	for dst, src := range map[*string]*string{&in.Name: up.Name, &in.Description: up.Description, &in.Kind: up.Kind, &in.Stage: up.Stage} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if err := in.normalize(); err != nil {
+		return Initiative{}, err
+	}
+	cur.Name, cur.Kind, cur.Description, cur.Stage = in.Name, in.Kind, in.Description, in.Stage
+	cur.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+	return cur, s.initiatives.replace(ctx, cur)
+}

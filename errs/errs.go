@@ -29,7 +29,8 @@ var (
 	TooMany         = &Kind{"too many requests"}
 )
 
-var all = []*Kind{NotFound, Invalid, Conflict, Forbidden, Unauthenticated, Locked, Unavailable, TooLarge, Unsupported, TooMany}
+// all is in precedence order: a conflict that carries field errors is still a conflict.
+var all = []*Kind{NotFound, Conflict, Invalid, Forbidden, Unauthenticated, Locked, Unavailable, TooLarge, Unsupported, TooMany}
 
 // KindOf returns the Kind err is (by errors.Is), or nil for an unknown error.
 func KindOf(err error) *Kind {

@@ -11,13 +11,66 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
 func (s *server) routesAPI(api fiber.Router) {
 	api.Get("/initiatives", s.listInitiatives)
+	api.Post("/initiatives", s.createInitiative)
 	api.Get("/initiatives/:id", s.getInitiative)
+	api.Patch("/initiatives/:id", s.updateInitiative)
+}
+
+func (s *server) createInitiative(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	if !accounts.CanCreateInitiative(p) {
+		return errs.Forbidden
+	}
+	var in catalog.InitiativeInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	created, err := s.Catalog.CreateInitiative(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	if p.Has(accounts.RoleAdviser) {
+		// The adviser who registers an initiative accompanies it.
+		if err := s.Accounts.AssignInitiative(c.UserContext(), p.UserID, created.ID); err != nil {
+			return err
+		}
+	}
+	_ = s.Accounts.Audit.Record(c.UserContext(), accounts.AuditEntry{ActorID: p.UserID, Action: "initiative_created",
+		TargetKind: "initiative", TargetID: created.ID, IP: c.IP()})
+	return c.Status(fiber.StatusCreated).JSON(created)
+}
+
+func (s *server) updateInitiative(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	id := c.Params("id")
+	if !accounts.CanEditInitiative(p, id) {
+		if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
+			return err // 404 for what does not exist, whoever asks
+		}
+		return errs.Forbidden
+	}
+	var up catalog.InitiativeUpdate
+	if err := decodeJSON(c, &up); err != nil {
+		return err
+	}
+	updated, err := s.Catalog.UpdateInitiative(c.UserContext(), id, up)
+	if err != nil {
+		return err
+	}
+	return c.JSON(updated)
 }
 
 // listPage is the shape of every list answer.
@@ -53,12 +106,7 @@ func (s *server) listInitiatives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := listPage[catalog.Initiative]{Items: items}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		page.NextCursor = items[limit-1].ID
-	}
-	return c.JSON(page)
+	return c.JSON(paginate(items, limit, func(in catalog.Initiative) string { return in.ID }))
 }
 
 func (s *server) getInitiative(c *fiber.Ctx) error {

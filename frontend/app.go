@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -21,11 +22,14 @@ type Pinger interface {
 
 // Deps is everything the HTTP layer needs; cmd/tesoro builds it.
 type Deps struct {
-	Catalog *catalog.Service
+	Accounts *accounts.Service
+	Catalog  *catalog.Service
 	DB      Pinger
 	Objects storage.ObjectStore
 	Logger  *slog.Logger
 	Version string
+	// TrustedProxies may set X-Forwarded-For; see TESORO_TRUSTED_PROXIES.
+	TrustedProxies []string
 	// BodyLimit caps any request body (uploads included); JSON bodies are
 	// further capped at jsonLimit.
 	BodyLimit int
@@ -60,7 +64,7 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	if s.pages, err = loadPages(s.assets); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	app := fiber.New(fiber.Config{
+	cfg := fiber.Config{
 		AppName:               "tesoro",
 		ErrorHandler:          s.errorHandler,
 		BodyLimit:             d.BodyLimit,
@@ -68,19 +72,32 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
-		// Behind the TLS proxy of production the client address comes from it.
-		ProxyHeader: "",
-	})
+	}
+	if len(d.TrustedProxies) > 0 {
+		// Behind the TLS proxy of production the client address comes from it,
+		// and only from it: rate limits and the audit log depend on c.IP().
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+		cfg.EnableTrustedProxyCheck = true
+		cfg.TrustedProxies = d.TrustedProxies
+		cfg.EnableIPValidation = true
+	}
+	app := fiber.New(cfg)
 	app.Use(requestid.New(requestid.Config{Generator: newRequestID}))
 	app.Use(s.accessLog)
 	app.Use(s.recoverPanics)
 	app.Use(securityHeaders)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 
+	// Routes that need no identity come first: they answer before authentication runs.
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/readyz", s.readyz)
 	app.Get("/api/openapi.json", serveOpenAPI)
-	s.routesAPI(app.Group("/api/v1"))
+	s.routesPublicAssets(app)
+
+	app.Use(s.authenticate, s.checkCSRF)
+	api := app.Group("/api/v1")
+	s.routesAPI(api)
+	s.routesAccountsAPI(api)
 	s.routesPages(app)
 	if extra != nil {
 		extra(app)

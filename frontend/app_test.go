@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/storage"
 	"github.com/tesoro-pact/tesoro/storage/storagetest"
@@ -18,22 +20,29 @@ import (
 
 // testEnv is an app on a fresh real database and a local object store.
 type testEnv struct {
-	app     *fiber.App
-	catalog *catalog.Service
+	app      *fiber.App
+	catalog  *catalog.Service
+	accounts *accounts.Service
 }
 
-func newTestEnv(t *testing.T, mutate func(*Deps), extra func(fiber.Router)) *testEnv {
+// testArgon2 keeps password hashing cheap in tests that are not about it.
+var testArgon2 = accounts.Argon2Params{Time: 1, Memory: 1 << 10, Threads: 1}
+
+func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *testEnv {
 	t.Helper()
 	db := storagetest.DB(t)
 	cat := catalog.NewService(db)
-	if err := cat.EnsureIndexes(t.Context()); err != nil {
-		t.Fatal(err)
+	acc := accounts.NewService(db, accounts.Options{Argon2: testArgon2})
+	for _, ensure := range []func(context.Context) error{cat.EnsureIndexes, acc.EnsureIndexes} {
+		if err := ensure(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	objects, err := storage.NewLocalStore(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := Deps{Catalog: cat, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
+	d := Deps{Accounts: acc, Catalog: cat, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -41,7 +50,7 @@ func newTestEnv(t *testing.T, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat}
+	return &testEnv{app: app, catalog: cat, accounts: acc}
 }
 
 // do sends req through the whole middleware stack.
@@ -89,4 +98,38 @@ func createInitiative(t *testing.T, cat *catalog.Service, name, municipality str
 		t.Fatal(err)
 	}
 	return in
+}
+
+// user creates an account with the given roles and initiatives and returns it
+// with a bearer token for it.
+func (e *testEnv) user(t *testing.T, email string, roles []string, initiatives ...string) (accounts.User, string) {
+	t.Helper()
+	admin := &accounts.Principal{UserID: "test", Roles: []string{accounts.RoleAdmin}}
+	u, err := e.accounts.CreateUser(t.Context(), admin, accounts.NewUser{Email: email, Name: "Usuaria de prueba",
+		Password: testPassword, Roles: roles, InitiativeIDs: initiatives}, accounts.Meta{IP: "127.0.0.1"})
+	if err != nil {
+		t.Fatalf("create %s: %v", email, err)
+	}
+	token, _, err := e.accounts.Login(t.Context(), email, testPassword, accounts.KindBearer, accounts.Meta{IP: "127.0.0.1"})
+	if err != nil {
+		t.Fatalf("login %s: %v", email, err)
+	}
+	return u, token
+}
+
+const testPassword = "clave-segura-123"
+
+// request builds a request with an optional JSON body and bearer token.
+func request(method, path, body, token string) *http.Request {
+	var req *http.Request
+	if body == "" {
+		req = httptest.NewRequest(method, path, nil)
+	} else {
+		req = httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 )
 
@@ -36,8 +37,20 @@ type view struct {
 	Title     string
 	Path      string
 	RequestID string
-	Data      any
+	// User is the signed-in visitor, or nil.
+	User *accounts.Principal
+	// Account shows the sign-in link or the account menu in the header; off on
+	// pages served before authentication (the offline page), which cannot know.
+	Account bool
+	// Notice is a confirmation (already translated) shown above the content.
+	Notice string
+	Data   any
+	csrf   func() string
 }
+
+// CSRF is the token every form must send back in its hidden _csrf field. It
+// is made on first use, so a page without a form sets no cookie.
+func (v view) CSRF() string { return v.csrf() }
 
 func loadPages(a *assets) (*pages, error) {
 	bundle, err := loadBundle()
@@ -46,7 +59,7 @@ func loadPages(a *assets) (*pages, error) {
 	}
 	p := &pages{byName: map[string]*template.Template{}, bundle: bundle, assets: a,
 		matcher: language.NewMatcher([]language.Tag{language.Spanish, language.English})}
-	funcs := template.FuncMap{"asset": a.URL}
+	funcs := template.FuncMap{"asset": a.URL, "firstName": firstName}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html")
 	if err != nil {
 		return nil, err
@@ -70,7 +83,11 @@ func loadPages(a *assets) (*pages, error) {
 // render writes page name in the request's language.
 func (s *server) render(c *fiber.Ctx, status int, name, titleID string, data any) error {
 	l := s.pages.localizer(c)
-	v := view{L: l, Title: l.T(titleID), Path: c.Path(), RequestID: requestID(c), Data: data}
+	v := view{L: l, Title: l.T(titleID), Path: c.Path(), RequestID: requestID(c), Data: data,
+		User: principal(c), Account: name != "offline", csrf: func() string { return s.csrfToken(c) }}
+	if id := notices[c.Query("aviso")]; id != "" && status < 400 {
+		v.Notice = l.T(id)
+	}
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		return err
@@ -109,8 +126,12 @@ func init() {
 
 func (s *server) routesPages(app *fiber.App) {
 	app.Get("/", s.home)
-	app.Get("/offline", func(c *fiber.Ctx) error { return s.render(c, 200, "offline", "offline.title", nil) })
 	app.Get("/idioma/:lang", s.switchLanguage)
+	s.routesAccountPages(app)
+}
+
+func (s *server) routesPublicAssets(app *fiber.App) {
+	app.Get("/offline", func(c *fiber.Ctx) error { return s.render(c, 200, "offline", "offline.title", nil) })
 	app.Get("/static/*", s.assets.serve)
 	app.Get("/sw.js", s.serviceWorker)
 	app.Get("/manifest.webmanifest", s.manifest)

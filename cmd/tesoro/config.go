@@ -26,6 +26,9 @@ type Config struct {
 	StripeWebhook string
 	AdminEmail    string
 	AdminPassword string
+	// TrustedProxies are the addresses (CIDRs) of the TLS proxies whose
+	// X-Forwarded-For is believed; empty means clients connect directly.
+	TrustedProxies []string
 }
 
 // setting is one environment variable; secret ones accept NAME_FILE and are
@@ -75,6 +78,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			v = s.def
 		}
 		*s.dst(&c) = v
+	}
+	for _, p := range strings.Split(getenv("TESORO_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return c, fmt.Errorf("TESORO_TRUSTED_PROXIES: %q is not an IP address or CIDR", p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	useSSL := getenv("S3_USE_SSL")
 	if useSSL != "" {
@@ -146,6 +158,7 @@ func (c Config) Print(w io.Writer) {
 		fmt.Fprintf(w, "%s=%s\n", s.name, v)
 	}
 	fmt.Fprintf(w, "S3_USE_SSL=%t\n", c.S3.UseSSL)
+	fmt.Fprintf(w, "TESORO_TRUSTED_PROXIES=%s\n", strings.Join(c.TrustedProxies, ","))
 }
 
 // redactURI hides the password of a connection string but keeps the host,

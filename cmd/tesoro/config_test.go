@@ -79,16 +79,16 @@ func TestSecretsFromFilesAndRedacted(t *testing.T) {
 
 func TestRunSubcommands(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if err := Run(t.Context(), []string{"config"}, envOf(nil), &out, &errOut); err != nil {
+	if err := Run(t.Context(), []string{"config"}, envOf(nil), strings.NewReader(""), &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "MONGODB_URI=(embedded FerretDB") {
 		t.Fatalf("config output: got\n%s", out.String())
 	}
-	if err := Run(t.Context(), []string{"fly"}, envOf(nil), &out, &errOut); err == nil || !strings.Contains(err.Error(), "unknown command") {
+	if err := Run(t.Context(), []string{"fly"}, envOf(nil), strings.NewReader(""), &out, &errOut); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Fatalf("unknown command: got %v", err)
 	}
-	if err := Run(t.Context(), nil, envOf(map[string]string{"TESORO_LISTEN": "nope"}), &out, &errOut); err == nil || !strings.Contains(err.Error(), "TESORO_LISTEN") {
+	if err := Run(t.Context(), nil, envOf(map[string]string{"TESORO_LISTEN": "nope"}), strings.NewReader(""), &out, &errOut); err == nil || !strings.Contains(err.Error(), "TESORO_LISTEN") {
 		t.Fatalf("bad config: got %v, want an error naming TESORO_LISTEN", err)
 	}
 }

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
 )
@@ -40,8 +43,35 @@ var demoInitiatives = []catalog.InitiativeInput{
 		Description: "Plátano, yuca y hortalizas cultivadas junto a la escuela de la vereda."},
 }
 
-// loadDemo adds the demo records that are missing; running it again changes nothing.
-func loadDemo(ctx context.Context, cat *catalog.Service, out io.Writer) error {
+// demoUser is a demo account; Initiatives are names of demoInitiatives.
+type demoUser struct {
+	Email, Name string
+	Roles       []string
+	Initiatives []string
+}
+
+var demoUsers = []demoUser{
+	{"admin@tesoro.demo", "Administración Tesoro", []string{accounts.RoleAdmin}, nil},
+	{"asesora.boyaca@tesoro.demo", "Luz Marina Pérez (asesora Boyacá)", []string{accounts.RoleAdviser},
+		[]string{"Panadería de Papa La Monguana", "Cafetería El Fogón de Mongua", "Huerta Familiar Los Frailejones", "Belleza y Estilo Sogamoso", "Sistemas y Reparaciones Tópaga", "Lácteos y Postres La Vereda", "Amasijos Doña Rosa"}},
+	{"asesor.antioquia@tesoro.demo", "Jhon Fredy Restrepo (asesor Antioquia)", []string{accounts.RoleAdviser},
+		[]string{"Arepas de Maíz Segoviana", "Huerta Comunitaria La Esperanza", "Piscícola Río Nechí", "Barequeras Artesanas del Bajo Cauca", "Piscicultura Los Guayacanes", "Huerta Escolar y Familiar El Porvenir"}},
+	{"panaderia@tesoro.demo", "Rosa Elvira Cárdenas (Panadería La Monguana)", []string{accounts.RoleProducer},
+		[]string{"Panadería de Papa La Monguana", "Cafetería El Fogón de Mongua"}},
+	{"arepas@tesoro.demo", "Dora Inés Zapata (Arepas Segoviana)", []string{accounts.RoleProducer}, []string{"Arepas de Maíz Segoviana"}},
+	{"compradora@tesoro.demo", "Camila Rojas", []string{accounts.RoleBuyer}, nil},
+}
+
+// demoDeps are the services the demo loader fills.
+type demoDeps struct {
+	accounts *accounts.Service
+	catalog  *catalog.Service
+}
+
+// loadDemo adds the demo records that are missing; running it again changes
+// nothing. Demo users get random passwords, printed once when created.
+func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
+	cat := d.catalog
 	added := 0
 	for _, in := range demoInitiatives {
 		_, err := cat.InitiativeBySlug(ctx, catalog.Slugify(in.Name))
@@ -59,5 +89,41 @@ func loadDemo(ctx context.Context, cat *catalog.Service, out io.Writer) error {
 	if added > 0 {
 		fmt.Fprintf(out, "tesoro: demo data loaded (%d initiatives)\n", added)
 	}
+	return loadDemoUsers(ctx, d, out)
+}
+
+func loadDemoUsers(ctx context.Context, d demoDeps, out io.Writer) error {
+	system := &accounts.Principal{UserID: "demo-loader", Roles: []string{accounts.RoleAdmin}}
+	for _, du := range demoUsers {
+		_, err := d.accounts.UserByEmail(ctx, du.Email)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, errs.NotFound) {
+			return err
+		}
+		var ids []string
+		for _, name := range du.Initiatives {
+			in, err := d.catalog.InitiativeBySlug(ctx, catalog.Slugify(name))
+			if err != nil {
+				return fmt.Errorf("demo user %s: %w", du.Email, err)
+			}
+			ids = append(ids, in.ID)
+		}
+		password := demoPassword()
+		_, err = d.accounts.CreateUser(ctx, system, accounts.NewUser{Email: du.Email, Name: du.Name, Password: password,
+			Roles: du.Roles, InitiativeIDs: ids}, accounts.Meta{IP: "127.0.0.1"})
+		if err != nil {
+			return fmt.Errorf("demo user %s: %w", du.Email, err)
+		}
+		fmt.Fprintf(out, "tesoro: demo user %-30s %-9s password %s\n", du.Email, du.Roles[0], password)
+	}
 	return nil
+}
+
+// demoPassword is random, so a demo left on a public address is not an open door.
+func demoPassword() string {
+	b := make([]byte, 9)
+	_, _ = rand.Read(b)
+	return "tesoro-" + base64.RawURLEncoding.EncodeToString(b)
 }

@@ -68,7 +68,7 @@ func TestSecondProcessOnSameDataDirectoryFails(t *testing.T) {
 	startRun(t, dir, nil)
 	var out, errOut bytes.Buffer
 	env := map[string]string{"TESORO_LISTEN": "127.0.0.1:0", "TESORO_DATA": dir}
-	err := Run(t.Context(), nil, envOf(env), &out, &errOut)
+	err := Run(t.Context(), nil, envOf(env), strings.NewReader(""), &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "in use by another tesoro process") {
 		t.Fatalf("got %v, want a clear 'in use' error", err)
 	}

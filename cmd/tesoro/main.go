@@ -5,11 +5,13 @@
 // concrete types of every part.
 //
 //	tesoro [serve] [--demo]   serve (with demo data loaded into an empty database)
+//	tesoro create-admin --email E --name N   create an admin; the password is read from stdin
 //	tesoro config             print the effective configuration, secrets redacted
 //	tesoro version            print the version
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -21,11 +23,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/frontend"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -34,7 +38,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := Run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := Run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "tesoro:", err)
 		os.Exit(1)
 	}
@@ -43,7 +47,7 @@ func main() {
 // Run is main without the process: tests call it with their own context,
 // arguments, environment and writers. It returns when ctx is cancelled (after a
 // graceful stop) or when starting fails.
-func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -51,6 +55,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("tesoro "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	demo := fs.Bool("demo", false, "load demo data into an empty database")
+	email := fs.String("email", "", "create-admin: the admin's email")
+	name := fs.String("name", "Administración", "create-admin: the admin's name")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,6 +74,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
 		defer cancel()
 		return p.Close(shutdownCtx)
+	case "create-admin":
+		return createAdmin(ctx, cfg, *email, *name, stdin, stdout)
 	case "config":
 		cfg.Print(stdout)
 		return nil
@@ -75,7 +83,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, version())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, config or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, create-admin, config or version)", cmd)
 	}
 }
 
@@ -95,6 +103,8 @@ type Program struct {
 	app     *fiber.App
 	ln      net.Listener
 	served  chan error
+
+	stopSweeper context.CancelFunc
 }
 
 // Start opens every part, listens on cfg.Listen and serves in the background.
@@ -127,18 +137,33 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		return nil, err
 	}
 
+	acc := accounts.NewService(p.db.DB, accounts.Options{})
 	cat := catalog.NewService(p.db.DB)
-	if err := cat.EnsureIndexes(ctx); err != nil {
-		return nil, err
+	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes} {
+		if err := ensure(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.AdminEmail != "" {
+		created, err := acc.EnsureAdmin(ctx, cfg.AdminEmail, "Administración", cfg.AdminPassword)
+		if err != nil {
+			return nil, fmt.Errorf("TESORO_ADMIN_EMAIL/TESORO_ADMIN_PASSWORD: %w", err)
+		}
+		if created {
+			p.log.Info("admin created from TESORO_ADMIN_EMAIL")
+		}
 	}
 	if opt.Demo {
-		if err := loadDemo(ctx, cat, opt.Stdout); err != nil {
+		if err := loadDemo(ctx, demoDeps{acc, cat}, opt.Stdout); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 	}
+	sweepCtx, stopSweeper := context.WithCancel(context.Background())
+	p.stopSweeper = stopSweeper
+	go acc.RunSweeper(sweepCtx, 10*time.Minute, func(err error) { p.log.Error("sweeping sessions", slog.Any("err", err)) })
 
 	p.app, err = frontend.New(frontend.Deps{
-		Catalog: cat, DB: p.db, Objects: p.objects, Logger: p.log, Version: version(),
+		Accounts: acc, Catalog: cat, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
 	})
 	if err != nil {
 		return nil, err
@@ -177,6 +202,9 @@ func (p *Program) Close(ctx context.Context) error {
 }
 
 func (p *Program) closeParts(ctx context.Context) error {
+	if p.stopSweeper != nil {
+		p.stopSweeper()
+	}
 	var err error
 	if c, ok := p.objects.(io.Closer); ok {
 		err = c.Close()
@@ -242,4 +270,37 @@ func version() string {
 		return bi.Main.Version
 	}
 	return "dev"
+}
+
+// createAdmin adds an admin to the database of cfg. The password comes from
+// stdin (one line) so that it stays out of the shell history and process list.
+func createAdmin(ctx context.Context, cfg Config, email, name string, stdin io.Reader, stdout io.Writer) error {
+	if email == "" {
+		return errors.New("create-admin: --email is required")
+	}
+	fmt.Fprintln(stdout, "Password (one line, at least 10 characters):")
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("create-admin: reading the password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	db, err := storage.OpenDB(ctx, storage.DBConfig{URI: cfg.MongoURI, Database: cfg.MongoDatabase,
+		DataDir: filepath.Join(cfg.DataDir, "db"), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.Background())
+	acc := accounts.NewService(db.DB, accounts.Options{})
+	if err := acc.EnsureIndexes(ctx); err != nil {
+		return err
+	}
+	created, err := acc.EnsureAdmin(ctx, email, name, password)
+	if err != nil {
+		return fmt.Errorf("create-admin: %w", err)
+	}
+	if !created {
+		return fmt.Errorf("create-admin: a user with that email already exists")
+	}
+	fmt.Fprintln(stdout, "tesoro: admin created")
+	return nil
 }

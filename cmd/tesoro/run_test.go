@@ -62,7 +62,7 @@ func startRun(t testing.TB, dir string, env map[string]string, args ...string) *
 	out := &syncBuffer{}
 	r := &running{Stdout: out, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		err := Run(ctx, args, getenv, pw, testLogWriter{t})
+		err := Run(ctx, args, getenv, strings.NewReader(""), pw, testLogWriter{t})
 		pw.Close()
 		r.done <- err
 	}()

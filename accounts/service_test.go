@@ -1,0 +1,396 @@
+package accounts_test
+
+import (
+	"errors"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/storage/storagetest"
+)
+
+var cheap = accounts.Argon2Params{Time: 1, Memory: 1 << 10, Threads: 1}
+
+const pw = "clave-segura-123"
+
+var admin = &accounts.Principal{UserID: "admin-test", Roles: []string{accounts.RoleAdmin}}
+var here = accounts.Meta{IP: "10.1.2.3"}
+
+// clock is a settable time source for expiry tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newService(t *testing.T, opt accounts.Options) (*accounts.Service, *clock) {
+	t.Helper()
+	clk := &clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+	if opt.Argon2 == (accounts.Argon2Params{}) {
+		opt.Argon2 = cheap
+	}
+	opt.Now = clk.Now
+	s := accounts.NewService(storagetest.DB(t), opt)
+	if err := s.EnsureIndexes(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return s, clk
+}
+
+func mustCreate(t *testing.T, s *accounts.Service, email string, roles ...string) accounts.User {
+	t.Helper()
+	u, err := s.CreateUser(t.Context(), admin, accounts.NewUser{Email: email, Name: "Prueba", Password: pw, Roles: roles}, here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func fieldsOf(err error) []string {
+	var ve *errs.ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	var out []string
+	for _, f := range ve.Fields {
+		out = append(out, f.Field)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestRegisterValidation(t *testing.T) {
+	s, _ := newService(t, accounts.Options{})
+	ok := accounts.Registration{Email: "Camila@Example.co", Name: "Camila Rojas", Password: pw, Phone: "+57 310 555 1234", Consent: true}
+	tests := []struct {
+		name       string
+		mutate     func(*accounts.Registration)
+		wantFields []string
+	}{
+		{"no consent", func(r *accounts.Registration) { r.Consent = false }, []string{"consent"}},
+		{"bad email", func(r *accounts.Registration) { r.Email = "camila" }, []string{"email"}},
+		{"email without domain dot", func(r *accounts.Registration) { r.Email = "a@b" }, []string{"email"}},
+		{"short password", func(r *accounts.Registration) { r.Password = "corta" }, []string{"password"}},
+		{"password is the email", func(r *accounts.Registration) { r.Password = "camila@example.co" }, []string{"password"}},
+		{"bad phone", func(r *accounts.Registration) { r.Phone = "llámame" }, []string{"phone"}},
+		{"no name", func(r *accounts.Registration) { r.Name = " " }, []string{"name"}},
+		{"several at once", func(r *accounts.Registration) { r.Consent = false; r.Name = "" }, []string{"consent", "name"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ok
+			tt.mutate(&r)
+			_, err := s.Register(t.Context(), r, here)
+			if got := fieldsOf(err); !slices.Equal(got, tt.wantFields) || !errors.Is(err, errs.Invalid) {
+				t.Fatalf("got %v (fields %v), want invalid fields %v", err, got, tt.wantFields)
+			}
+		})
+	}
+	if _, err := s.UserByEmail(t.Context(), ok.Email); !errors.Is(err, errs.NotFound) {
+		t.Fatalf("a refused registration stored a user: %v", err)
+	}
+	u, err := s.Register(t.Context(), ok, here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Email != "camila@example.co" || !slices.Equal(u.Roles, []string{"buyer"}) || u.Consent == nil || u.Consent.Version != accounts.ConsentVersion {
+		t.Fatalf("got %+v, want a lower-cased buyer with recorded consent", u)
+	}
+	_, err = s.Register(t.Context(), accounts.Registration{Email: "CAMILA@example.co", Name: "Otra", Password: pw, Consent: true}, here)
+	if !errors.Is(err, errs.Conflict) || !slices.Equal(fieldsOf(err), []string{"email"}) {
+		t.Fatalf("same email in other case: got %v, want conflict on email", err)
+	}
+}
+
+func TestLoginAndSessions(t *testing.T) {
+	s, clk := newService(t, accounts.Options{
+		CookieSession: accounts.SessionLimits{Absolute: 10 * time.Hour, Idle: 2 * time.Hour},
+	})
+	u := mustCreate(t, s, "rosa@tesoro.demo", accounts.RoleProducer)
+
+	_, _, wrongPw := s.Login(t.Context(), "rosa@tesoro.demo", "otra-clave-123", accounts.KindCookie, here)
+	_, _, unknown := s.Login(t.Context(), "nadie@tesoro.demo", pw, accounts.KindCookie, here)
+	if !errors.Is(wrongPw, errs.Unauthenticated) || !errors.Is(unknown, errs.Unauthenticated) || wrongPw.Error() != unknown.Error() {
+		t.Fatalf("wrong password %q and unknown email %q must be the same unauthenticated error", wrongPw, unknown)
+	}
+
+	token, got, err := s.Login(t.Context(), "  ROSA@tesoro.demo ", pw, accounts.KindCookie, here)
+	if err != nil || got.ID != u.ID {
+		t.Fatalf("login: got %v %v", got.ID, err)
+	}
+	p, err := s.Authenticate(t.Context(), token)
+	if err != nil || p.UserID != u.ID || !p.Has(accounts.RoleProducer) {
+		t.Fatalf("authenticate: got %+v %v", p, err)
+	}
+	second, _, _ := s.Login(t.Context(), "rosa@tesoro.demo", pw, accounts.KindCookie, here)
+	if second == token {
+		t.Fatal("a second login reused the token, want a new session each time")
+	}
+
+	// Idle: used every 90 minutes the session lives; 2 h 1 min of silence ends it.
+	for range 3 {
+		clk.Add(90 * time.Minute)
+		if _, err := s.Authenticate(t.Context(), token); err != nil {
+			t.Fatalf("session used within the idle limit: %v", err)
+		}
+	}
+	clk.Add(2*time.Hour + time.Minute)
+	if _, err := s.Authenticate(t.Context(), token); !errors.Is(err, errs.Unauthenticated) {
+		t.Fatalf("idle session: got %v, want unauthenticated", err)
+	}
+
+	// Absolute: even a session in constant use ends 10 h after login.
+	abs, _, _ := s.Login(t.Context(), "rosa@tesoro.demo", pw, accounts.KindCookie, here)
+	for range 10 {
+		clk.Add(59 * time.Minute)
+		if _, err := s.Authenticate(t.Context(), abs); err != nil {
+			t.Fatalf("within absolute limit: %v", err)
+		}
+	}
+	clk.Add(11 * time.Minute)
+	if _, err := s.Authenticate(t.Context(), abs); !errors.Is(err, errs.Unauthenticated) {
+		t.Fatalf("past the absolute limit: got %v, want unauthenticated", err)
+	}
+
+	for _, bad := range []string{"", "nope", "tsr_" + strings.Repeat("A", 43)} {
+		if _, err := s.Authenticate(t.Context(), bad); !errors.Is(err, errs.Unauthenticated) {
+			t.Errorf("token %q: got %v, want unauthenticated", bad, err)
+		}
+	}
+}
+
+func TestRevocation(t *testing.T) {
+	s, _ := newService(t, accounts.Options{})
+	u := mustCreate(t, s, "dora@tesoro.demo", accounts.RoleProducer)
+	login := func() string {
+		token, _, err := s.Login(t.Context(), "dora@tesoro.demo", pw, accounts.KindBearer, here)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return token
+	}
+	auth := func(token string) *accounts.Principal {
+		p, _ := s.Authenticate(t.Context(), token)
+		return p
+	}
+
+	a, b := login(), login()
+	if err := s.Logout(t.Context(), auth(a), here); err != nil {
+		t.Fatal(err)
+	}
+	if auth(a) != nil || auth(b) == nil {
+		t.Fatal("logout must end that session only")
+	}
+
+	c := login()
+	if err := s.ChangePassword(t.Context(), auth(c), "incorrecta-123", "nueva-clave-456", here); !errors.Is(err, errs.Invalid) {
+		t.Fatalf("wrong current password: got %v, want invalid", err)
+	}
+	if err := s.ChangePassword(t.Context(), auth(c), pw, "nueva-clave-456", here); err != nil {
+		t.Fatal(err)
+	}
+	if auth(b) != nil || auth(c) == nil {
+		t.Fatal("password change must end the other sessions and keep the current one")
+	}
+	if _, _, err := s.Login(t.Context(), "dora@tesoro.demo", pw, accounts.KindBearer, here); !errors.Is(err, errs.Unauthenticated) {
+		t.Fatalf("old password: got %v, want unauthenticated", err)
+	}
+
+	off := false
+	if _, err := s.UpdateUser(t.Context(), admin, u.ID, accounts.UserUpdate{Active: &off}, here); err != nil {
+		t.Fatal(err)
+	}
+	if auth(c) != nil {
+		t.Fatal("deactivation must end the user's sessions at once")
+	}
+	if _, _, err := s.Login(t.Context(), "dora@tesoro.demo", "nueva-clave-456", accounts.KindBearer, here); !errors.Is(err, errs.Unauthenticated) {
+		t.Fatalf("inactive user login: got %v, want unauthenticated", err)
+	}
+	entries, err := s.Audit.List(t.Context(), accounts.AuditFilter{TargetID: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range entries {
+		actions = append(actions, e.Action)
+		if e.IP != here.IP {
+			t.Errorf("audit %s: got ip %q, want %q", e.Action, e.IP, here.IP)
+		}
+	}
+	for _, want := range []string{"user_created", "login", "logout", "password_changed", "user_deactivated", "login_failed"} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("audit lacks %q: got %v", want, actions)
+		}
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	s, clk := newService(t, accounts.Options{})
+	mustCreate(t, s, "luz@tesoro.demo", accounts.RoleAdviser)
+	var last error
+	for i := range 5 {
+		_, _, last = s.Login(t.Context(), "luz@tesoro.demo", "mala-clave-0"+string(rune('0'+i)), accounts.KindCookie, here)
+	}
+	var re *errs.RetryError
+	if !errors.As(last, &re) || !errors.Is(last, errs.TooMany) || re.After <= 0 {
+		t.Fatalf("5th failure: got %v, want too many with a retry time", last)
+	}
+	// Blocked: even the right password waits.
+	if _, _, err := s.Login(t.Context(), "luz@tesoro.demo", pw, accounts.KindCookie, here); !errors.Is(err, errs.TooMany) {
+		t.Fatalf("while blocked: got %v, want too many", err)
+	}
+	// Another account from the same address is not blocked.
+	mustCreate(t, s, "otra@tesoro.demo", accounts.RoleBuyer)
+	if _, _, err := s.Login(t.Context(), "otra@tesoro.demo", pw, accounts.KindCookie, here); err != nil {
+		t.Fatalf("other account, same address: got %v, want success", err)
+	}
+	clk.Add(re.After + time.Second)
+	if _, _, err := s.Login(t.Context(), "luz@tesoro.demo", pw, accounts.KindCookie, here); err != nil {
+		t.Fatalf("after the back-off: got %v, want success", err)
+	}
+	// Success reset the count: one more failure does not block.
+	_, _, err := s.Login(t.Context(), "luz@tesoro.demo", "mala-clave-99", accounts.KindCookie, here)
+	if !errors.Is(err, errs.Unauthenticated) {
+		t.Fatalf("after a success, one failure: got %v, want unauthenticated", err)
+	}
+}
+
+func TestAddressLimitAllowsAFair(t *testing.T) {
+	s, _ := newService(t, accounts.Options{Limits: accounts.RateLimits{
+		LoginPerAccount: accounts.Limit{Max: 5, Window: time.Minute},
+		LoginPerAddress: accounts.Limit{Max: 8, Window: time.Minute},
+		RegisterPerAddr: accounts.Limit{Max: 3, Window: time.Minute},
+	}})
+	for i := range 3 {
+		r := accounts.Registration{Email: "c" + string(rune('a'+i)) + "@feria.co", Name: "Comprador", Password: pw, Consent: true}
+		if _, err := s.Register(t.Context(), r, here); err != nil {
+			t.Fatalf("registration %d: %v", i, err)
+		}
+	}
+	_, err := s.Register(t.Context(), accounts.Registration{Email: "cz@feria.co", Name: "Comprador", Password: pw, Consent: true}, here)
+	if !errors.Is(err, errs.TooMany) {
+		t.Fatalf("4th registration from one address with limit 3: got %v, want too many", err)
+	}
+	var last error
+	for i := range 8 {
+		_, _, last = s.Login(t.Context(), "x"+string(rune('a'+i))+"@feria.co", "mala-clave-000", accounts.KindCookie, here)
+	}
+	if !errors.Is(last, errs.TooMany) {
+		t.Fatalf("8 failures on 8 accounts from one address with limit 8: got %v, want too many", last)
+	}
+}
+
+func TestExportAndAnonymize(t *testing.T) {
+	s, _ := newService(t, accounts.Options{})
+	u, err := s.Register(t.Context(), accounts.Registration{Email: "camila@example.co", Name: "Camila Rojas", Phone: "3105551234", Password: pw, Consent: true}, here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, _ := s.Login(t.Context(), "camila@example.co", pw, accounts.KindCookie, here)
+	p, _ := s.Authenticate(t.Context(), token)
+	data, err := s.ExportData(t.Context(), p, here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data.User.Email != "camila@example.co" || data.User.Phone != "3105551234" || len(data.Sessions) != 1 || len(data.Activity) < 2 {
+		t.Fatalf("export: got %+v, want the user, one session and the activity", data)
+	}
+	if err := s.Anonymize(t.Context(), p, here); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(t.Context(), token); !errors.Is(err, errs.Unauthenticated) {
+		t.Fatalf("session after anonymising: got %v, want unauthenticated", err)
+	}
+	got, err := s.User(t.Context(), admin, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got.Email, "camila") || got.Phone != "" || got.Name == "Camila Rojas" || got.PasswordHash != "" || got.AnonymizedAt == nil || got.Active {
+		t.Fatalf("anonymised user still holds personal data: %+v", got)
+	}
+	if _, _, err := s.Login(t.Context(), "camila@example.co", pw, accounts.KindCookie, here); !errors.Is(err, errs.Unauthenticated) {
+		t.Fatalf("login after anonymising: got %v, want unauthenticated", err)
+	}
+	// The email is free again for a new account.
+	if _, err := s.Register(t.Context(), accounts.Registration{Email: "camila@example.co", Name: "Camila", Password: pw, Consent: true}, here); err != nil {
+		t.Fatalf("register again after deletion: %v", err)
+	}
+}
+
+func TestSweepRemovesExpiredSessions(t *testing.T) {
+	s, clk := newService(t, accounts.Options{CookieSession: accounts.SessionLimits{Absolute: time.Hour, Idle: time.Hour}})
+	mustCreate(t, s, "a@tesoro.demo", accounts.RoleBuyer)
+	old, _, _ := s.Login(t.Context(), "a@tesoro.demo", pw, accounts.KindCookie, here)
+	clk.Add(2 * time.Hour)
+	fresh, _, _ := s.Login(t.Context(), "a@tesoro.demo", pw, accounts.KindCookie, here)
+	n, err := s.Sweep(t.Context())
+	if err != nil || n != 1 {
+		t.Fatalf("sweep: got %d %v, want 1 deleted", n, err)
+	}
+	if _, err := s.Authenticate(t.Context(), fresh); err != nil {
+		t.Fatalf("fresh session after sweep: %v", err)
+	}
+	if _, err := s.Authenticate(t.Context(), old); err == nil {
+		t.Fatal("expired session still works after sweep")
+	}
+}
+
+func TestAdminRules(t *testing.T) {
+	s, _ := newService(t, accounts.Options{})
+	producer := &accounts.Principal{UserID: "p", Roles: []string{accounts.RoleProducer}}
+	if _, err := s.CreateUser(t.Context(), producer, accounts.NewUser{Email: "x@y.co", Name: "X", Password: pw, Roles: []string{"admin"}}, here); !errors.Is(err, errs.Forbidden) {
+		t.Fatalf("producer creating a user: got %v, want forbidden", err)
+	}
+	if _, err := s.CreateUser(t.Context(), admin, accounts.NewUser{Email: "x@y.co", Name: "X", Password: pw, Roles: []string{"king"}}, here); !errors.Is(err, errs.Invalid) {
+		t.Fatalf("unknown role: got %v, want invalid", err)
+	}
+	me := mustCreate(t, s, "jefa@tesoro.demo", accounts.RoleAdmin)
+	self := &accounts.Principal{UserID: me.ID, Roles: me.Roles}
+	off := false
+	if _, err := s.UpdateUser(t.Context(), self, me.ID, accounts.UserUpdate{Active: &off}, here); !errors.Is(err, errs.Invalid) {
+		t.Fatalf("admin deactivating themself: got %v, want invalid", err)
+	}
+	created, err := s.EnsureAdmin(t.Context(), "JEFA@tesoro.demo", "Jefa", pw)
+	if err != nil || created {
+		t.Fatalf("EnsureAdmin on existing email: got %v %v, want no creation", created, err)
+	}
+}
+
+func TestPolicies(t *testing.T) {
+	producer := &accounts.Principal{UserID: "p", Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{"own"}}
+	adviser := &accounts.Principal{UserID: "a", Roles: []string{accounts.RoleAdviser}, InitiativeIDs: []string{"own"}}
+	buyer := &accounts.Principal{UserID: "b", Roles: []string{accounts.RoleBuyer}}
+	var anon *accounts.Principal
+	tests := []struct {
+		name string
+		got  bool
+		want bool
+	}{
+		{"producer edits own initiative", accounts.CanEditInitiative(producer, "own"), true},
+		{"producer edits other initiative", accounts.CanEditInitiative(producer, "other"), false},
+		{"adviser edits assigned", accounts.CanEditInitiative(adviser, "own"), true},
+		{"adviser edits unassigned", accounts.CanEditInitiative(adviser, "other"), false},
+		{"adviser edits products", accounts.CanEditProducts(adviser, "own"), false},
+		{"producer edits own products", accounts.CanEditProducts(producer, "own"), true},
+		{"buyer creates initiative", accounts.CanCreateInitiative(buyer), false},
+		{"adviser creates initiative", accounts.CanCreateInitiative(adviser), true},
+		{"anonymous anything", accounts.CanEditInitiative(anon, "own") || accounts.CanManageUsers(anon), false},
+		{"admin manages users", accounts.CanManageUsers(admin), true},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %t, want %t", tt.name, tt.got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,291 @@
+package frontend
+
+import (
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+func (s *server) routesAccountsAPI(api fiber.Router) {
+	api.Post("/auth/login", s.apiLogin)
+	api.Post("/auth/logout", s.apiLogout)
+	api.Post("/auth/register", s.apiRegister)
+	api.Get("/me", s.apiMe)
+	api.Patch("/me", s.apiUpdateMe)
+	api.Delete("/me", s.apiDeleteMe)
+	api.Get("/me/data", s.apiMyData)
+	api.Post("/me/password", s.apiChangePassword)
+	api.Get("/users", s.apiListUsers)
+	api.Post("/users", s.apiCreateUser)
+	api.Get("/users/:id", s.apiGetUser)
+	api.Patch("/users/:id", s.apiUpdateUser)
+	api.Get("/audit", s.apiAudit)
+}
+
+
+type loginResponse struct {
+	Token     string        `json:"token"`
+	User      accounts.User `json:"user"`
+	CSRFToken string        `json:"csrf_token"`
+	ExpiresIn int           `json:"expires_in,omitempty"`
+}
+
+func (s *server) apiLogin(c *fiber.Ctx) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	token, u, err := s.Accounts.Login(c.UserContext(), in.Email, in.Password, accounts.KindBearer, meta(c))
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(c, token)
+	return c.JSON(loginResponse{Token: token, User: u, CSRFToken: csrfFor(token)})
+}
+
+func (s *server) apiLogout(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Accounts.Logout(c.UserContext(), p, meta(c)); err != nil {
+		return err
+	}
+	s.clearSessionCookie(c)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *server) apiRegister(c *fiber.Ctx) error {
+	var in accounts.Registration
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	u, err := s.Accounts.Register(c.UserContext(), in, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(u)
+}
+
+func (s *server) apiMe(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.Accounts.User(c.UserContext(), p, p.UserID)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		accounts.User
+		CSRFToken string `json:"csrf_token,omitempty"`
+	}{User: u}
+	if !p.ViaBearer {
+		out.CSRFToken = s.csrfToken(c)
+	}
+	return c.JSON(out)
+}
+
+func (s *server) apiUpdateMe(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Name  *string `json:"name"`
+		Phone *string `json:"phone"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	cur, err := s.Accounts.User(c.UserContext(), p, p.UserID)
+	if err != nil {
+		return err
+	}
+	name, phone := cur.Name, cur.Phone
+	if in.Name != nil {
+		name = *in.Name
+	}
+	if in.Phone != nil {
+		phone = *in.Phone
+	}
+	u, err := s.Accounts.UpdateProfile(c.UserContext(), p, name, phone)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+func (s *server) apiDeleteMe(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Accounts.Anonymize(c.UserContext(), p, meta(c)); err != nil {
+		return err
+	}
+	s.clearSessionCookie(c)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *server) apiMyData(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	data, err := s.Accounts.ExportData(c.UserContext(), p, meta(c))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="mis-datos-tesoro.json"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(data)
+}
+
+func (s *server) apiChangePassword(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Current string `json:"current_password"`
+		New     string `json:"new_password"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := s.Accounts.ChangePassword(c.UserContext(), p, in.Current, in.New, meta(c)); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *server) apiListUsers(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	users, err := s.Accounts.Users(c.UserContext(), p, c.Query("cursor"), limit+1)
+	if err != nil {
+		return err
+	}
+	return c.JSON(paginate(users, limit, func(u accounts.User) string { return u.ID }))
+}
+
+func (s *server) apiCreateUser(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	if !accounts.CanManageUsers(p) {
+		return errs.Forbidden
+	}
+	var in accounts.NewUser
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := s.checkInitiatives(c, in.InitiativeIDs); err != nil {
+		return err
+	}
+	u, err := s.Accounts.CreateUser(c.UserContext(), p, in, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(u)
+}
+
+func (s *server) apiGetUser(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.Accounts.User(c.UserContext(), p, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+func (s *server) apiUpdateUser(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	if !accounts.CanManageUsers(p) {
+		return errs.Forbidden
+	}
+	var in accounts.UserUpdate
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.InitiativeIDs != nil {
+		if err := s.checkInitiatives(c, *in.InitiativeIDs); err != nil {
+			return err
+		}
+	}
+	u, err := s.Accounts.UpdateUser(c.UserContext(), p, c.Params("id"), in, meta(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+// checkInitiatives refuses assignments to initiatives that do not exist.
+func (s *server) checkInitiatives(c *fiber.Ctx, ids []string) error {
+	var f errs.Fields
+	for _, id := range ids {
+		if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
+			if errs.KindOf(err) == errs.NotFound {
+				f.Add("initiative_ids", fmt.Sprintf("initiative %s does not exist", id))
+				continue
+			}
+			return err
+		}
+	}
+	return f.Err()
+}
+
+func (s *server) apiAudit(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	if !accounts.CanReadAudit(p) {
+		return errs.Forbidden
+	}
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	entries, err := s.Accounts.Audit.List(c.UserContext(), accounts.AuditFilter{
+		ActorID: c.Query("actor"), TargetID: c.Query("target"), Action: c.Query("action"),
+		Before: c.Query("cursor"), Limit: limit + 1,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(paginate(entries, limit, func(e accounts.AuditEntry) string { return e.ID }))
+}
+
+// paginate cuts a list fetched with limit+1 items into a page and its cursor.
+func paginate[T any](items []T, limit int, id func(T) string) listPage[T] {
+	if items == nil {
+		items = []T{}
+	}
+	page := listPage[T]{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		page.NextCursor = id(items[limit-1])
+	}
+	return page
+}

@@ -1,0 +1,167 @@
+package frontend
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+)
+
+// The actors of the authorization matrix. Producer and adviser belong to the
+// "own" initiative; each row runs against the own and the other initiative.
+var matrixActors = []string{"anonymous", "buyer", "producer", "adviser", "admin"}
+
+// matrixCase says what a row sends: path and JSON body for a target initiative id.
+type matrixRow struct {
+	route string                                                // "METHOD /api/v1/pattern" as registered
+	send  func(t *testing.T, f *matrixFixture) (string, string) // path, body
+	own   map[string]int                                        // actor → status on the own initiative
+	other map[string]int                                        // actor → status on the other one; nil: same as own
+}
+
+// matrixFixture is one case's world: two initiatives and the acting user.
+type matrixFixture struct {
+	env        *testEnv
+	own, other string // initiative ids
+	target     string // the initiative this case acts on
+	actorEmail string
+	victim     accounts.User // another user, for /users/{id}
+}
+
+var matrixSeq atomic.Int64
+
+func uniqueEmail(prefix string) string {
+	return fmt.Sprintf("%s%d@matriz.co", prefix, matrixSeq.Add(1))
+}
+
+func all(status int) map[string]int {
+	m := map[string]int{}
+	for _, a := range matrixActors {
+		m[a] = status
+	}
+	return m
+}
+
+func signedIn(status int) map[string]int {
+	m := all(status)
+	m["anonymous"] = http.StatusUnauthorized
+	return m
+}
+
+func only(status int, allowed ...string) map[string]int {
+	m := signedIn(http.StatusForbidden)
+	for _, a := range allowed {
+		m[a] = status
+	}
+	return m
+}
+
+func fixed(path, body string) func(*testing.T, *matrixFixture) (string, string) {
+	return func(*testing.T, *matrixFixture) (string, string) { return path, body }
+}
+
+var matrix = []matrixRow{
+	{route: "POST /api/v1/auth/login", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		email := uniqueEmail("login")
+		f.env.user(t, email, []string{accounts.RoleBuyer})
+		return "/api/v1/auth/login", fmt.Sprintf(`{"email": %q, "password": %q}`, email, testPassword)
+	}, own: all(200)},
+	{route: "POST /api/v1/auth/logout", send: fixed("/api/v1/auth/logout", ""), own: signedIn(204)},
+	{route: "POST /api/v1/auth/register", send: func(*testing.T, *matrixFixture) (string, string) {
+		return "/api/v1/auth/register", fmt.Sprintf(`{"email": %q, "name": "Nueva", "password": %q, "consent": true}`, uniqueEmail("reg"), testPassword)
+	}, own: all(201)},
+	{route: "PATCH /api/v1/me", send: fixed("/api/v1/me", `{"name": "Nombre Nuevo"}`), own: signedIn(200)},
+	{route: "DELETE /api/v1/me", send: fixed("/api/v1/me", ""), own: signedIn(204)},
+	{route: "POST /api/v1/me/password", send: fixed("/api/v1/me/password",
+		`{"current_password": "`+testPassword+`", "new_password": "otra-clave-larga-9"}`), own: signedIn(204)},
+	{route: "POST /api/v1/users", send: func(*testing.T, *matrixFixture) (string, string) {
+		return "/api/v1/users", fmt.Sprintf(`{"email": %q, "name": "Creada", "password": %q, "roles": ["buyer"]}`, uniqueEmail("new"), testPassword)
+	}, own: only(201, "admin")},
+	{route: "PATCH /api/v1/users/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/users/" + f.victim.ID, `{"roles": ["buyer", "producer"]}`
+	}, own: only(200, "admin")},
+	{route: "POST /api/v1/initiatives", send: fixed("/api/v1/initiatives",
+		`{"name": "Huerta Nueva", "kind": "garden", "municipality": "Tópaga", "department": "Boyacá", "description": "Hortalizas"}`),
+		own: only(201, "adviser", "admin")},
+	{route: "PATCH /api/v1/initiatives/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target, `{"description": "Pan de papa recién horneado"}`
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+
+	// Private reads.
+	{route: "GET /api/v1/me", send: fixed("/api/v1/me", ""), own: signedIn(200)},
+	{route: "GET /api/v1/me/data", send: fixed("/api/v1/me/data", ""), own: signedIn(200)},
+	{route: "GET /api/v1/users", send: fixed("/api/v1/users", ""), own: only(200, "admin")},
+	{route: "GET /api/v1/users/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/users/" + f.victim.ID, ""
+	}, own: only(200, "admin")},
+	{route: "GET /api/v1/audit", send: fixed("/api/v1/audit", ""), own: only(200, "admin")},
+}
+
+// TestAuthorizationMatrix sends every mutating (and private) API route as
+// every role, on its own initiative and on another, and checks the exact status.
+func TestAuthorizationMatrix(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	own := createInitiative(t, env.catalog, "Panadería Propia", "Mongua").ID
+	other := createInitiative(t, env.catalog, "Arepas Ajenas", "Segovia").ID
+	for _, row := range matrix {
+		method, _, _ := strings.Cut(row.route, " ")
+		for _, target := range []string{"own", "other"} {
+			want := row.own
+			if target == "other" && row.other != nil {
+				want = row.other
+			}
+			for _, actor := range matrixActors {
+				t.Run(fmt.Sprintf("%s/%s/%s", row.route, target, actor), func(t *testing.T) {
+					f := &matrixFixture{env: env, own: own, other: other, target: own}
+					if target == "other" {
+						f.target = other
+					}
+					f.victim, _ = env.user(t, uniqueEmail("victim"), []string{accounts.RoleBuyer})
+					token := ""
+					switch actor {
+					case "buyer":
+						_, token = env.user(t, uniqueEmail(actor), []string{accounts.RoleBuyer})
+					case "producer", "adviser":
+						_, token = env.user(t, uniqueEmail(actor), []string{actor}, own)
+					case "admin":
+						_, token = env.user(t, uniqueEmail(actor), []string{accounts.RoleAdmin})
+					}
+					path, body := row.send(t, f)
+					res, resBody := env.do(t, request(method, path, body, token))
+					if res.StatusCode != want[actor] {
+						t.Fatalf("%s %s as %s: got %d, want %d (%s)", method, path, actor, res.StatusCode, want[actor], resBody)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestMatrixCoversEveryMutatingRoute fails when a state-changing API route is
+// registered without a row in the matrix.
+func TestMatrixCoversEveryMutatingRoute(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	rows := map[string]bool{}
+	for _, r := range matrix {
+		rows[r.route] = true
+	}
+	param := regexp.MustCompile(`:[A-Za-z_]+`)
+	for _, r := range env.app.GetRoutes(true) {
+		switch r.Method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		default:
+			continue
+		}
+		if !strings.HasPrefix(r.Path, "/api/v1/") || strings.HasPrefix(r.Path, "/api/v1/test/") {
+			continue
+		}
+		key := r.Method + " " + param.ReplaceAllString(r.Path, ":id")
+		if !rows[key] {
+			t.Errorf("route %s has no row in the authorization matrix", key)
+		}
+	}
+}
