@@ -25,7 +25,6 @@ func (s *server) routesAccountsAPI(api fiber.Router) {
 	api.Get("/audit", s.apiAudit)
 }
 
-
 type loginResponse struct {
 	Token     string        `json:"token"`
 	User      accounts.User `json:"user"`

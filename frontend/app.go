@@ -24,10 +24,10 @@ type Pinger interface {
 type Deps struct {
 	Accounts *accounts.Service
 	Catalog  *catalog.Service
-	DB      Pinger
-	Objects storage.ObjectStore
-	Logger  *slog.Logger
-	Version string
+	DB       Pinger
+	Objects  storage.ObjectStore
+	Logger   *slog.Logger
+	Version  string
 	// TrustedProxies may set X-Forwarded-For; see TESORO_TRUSTED_PROXIES.
 	TrustedProxies []string
 	// BodyLimit caps any request body (uploads included); JSON bodies are
