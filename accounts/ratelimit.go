@@ -32,7 +32,7 @@ type RateLimits struct {
 var DefaultRateLimits = RateLimits{
 	LoginPerAccount: Limit{Max: 5, Window: 15 * time.Minute},
 	LoginPerAddress: Limit{Max: 100, Window: 15 * time.Minute},
-	RegisterPerAddr: Limit{Max: 60, Window: time.Hour},
+	RegisterPerAddr: Limit{Max: 600, Window: time.Hour},
 }
 
 // counter is one key's events in its current window, stored in MongoDB so

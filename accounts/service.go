@@ -334,6 +334,13 @@ func (s *Service) UpdateUser(ctx context.Context, actor *Principal, id string, u
 		f.Add("active", "you cannot deactivate your own account")
 		return User{}, f.Err()
 	}
+	if up.Active != nil && *up.Active {
+		if cur, err := s.users.byID(ctx, id); err == nil && cur.AnonymizedAt != nil {
+			var f errs.Fields
+			f.Add("active", "an anonymised account cannot be reactivated")
+			return User{}, f.Err()
+		}
+	}
 	if up.Roles != nil && id == actor.UserID && !slices.Contains(*up.Roles, RoleAdmin) {
 		var f errs.Fields
 		f.Add("roles", "you cannot remove your own admin role")
@@ -406,7 +413,18 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if err != nil {
 		return err
 	}
+	now := s.now()
+	acctKey := limitKey("login-account", u.Email)
+	if wait, err := s.limiter.blocked(ctx, acctKey, now); err != nil {
+		return err
+	} else if wait > 0 {
+		return &errs.RetryError{What: "change password", After: wait}
+	}
 	if !checkPassword(current, u.PasswordHash) {
+		// Guesses at the current password count like failed logins.
+		if _, err := s.limiter.hit(ctx, acctKey, s.opt.Limits.LoginPerAccount, now); err != nil {
+			return err
+		}
 		var f errs.Fields
 		f.Add("current_password", "is not your current password")
 		return f.Err()
@@ -420,7 +438,6 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if err != nil {
 		return err
 	}
-	now := s.now()
 	if _, err := s.users.set(ctx, u.ID, bson.M{"password_hash": hash, "password_changed_at": now, "updated_at": now}); err != nil {
 		return err
 	}
@@ -475,6 +492,15 @@ func (s *Service) ExportData(ctx context.Context, p *Principal, m Meta) (Persona
 func (s *Service) Anonymize(ctx context.Context, p *Principal, m Meta) error {
 	if p == nil {
 		return fmt.Errorf("delete account: %w", errs.Unauthenticated)
+	}
+	if p.IsAdmin() {
+		n, err := s.users.coll.CountDocuments(ctx, bson.M{"roles": RoleAdmin, "active": true})
+		if err != nil {
+			return storage.Err("users", err)
+		}
+		if n <= 1 {
+			return fmt.Errorf("delete account: the last admin cannot delete their account; name another admin first: %w", errs.Conflict)
+		}
 	}
 	now := s.now()
 	_, err := s.users.set(ctx, p.UserID, bson.M{
@@ -547,3 +573,6 @@ func (s *Service) AssignInitiative(ctx context.Context, userID, initiativeID str
 		bson.M{"$addToSet": bson.M{"initiative_ids": initiativeID}, "$set": bson.M{"updated_at": s.now()}})
 	return storage.Err("user "+userID, err)
 }
+
+// SessionLifetime is how long a session of kind may live at most, for cookie expiry.
+func (s *Service) SessionLifetime(kind SessionKind) time.Duration { return s.limits(kind).Absolute }

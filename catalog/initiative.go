@@ -16,18 +16,38 @@ var Stages = []string{"idea", "production", "marketing", "sustainable"}
 
 // Initiative is a productive initiative (iniciativa productiva) of the programme.
 type Initiative struct {
-	ID           string    `bson:"_id" json:"id"`
-	Slug         string    `bson:"slug" json:"slug"`
-	Name         string    `bson:"name" json:"name"`
-	Kind         string    `bson:"kind" json:"kind"`
-	Municipality string    `bson:"municipality" json:"municipality"`
-	Department   string    `bson:"department" json:"department"`
-	Description  string    `bson:"description" json:"description"`
-	Stage        string    `bson:"stage" json:"stage"`
-	Active       bool      `bson:"active" json:"active"`
-	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
-	UpdatedAt    time.Time `bson:"updated_at" json:"updated_at"`
+	ID           string `bson:"_id" json:"id"`
+	Slug         string `bson:"slug" json:"slug"`
+	Name         string `bson:"name" json:"name"`
+	Kind         string `bson:"kind" json:"kind"`
+	Municipality string `bson:"municipality" json:"municipality"`
+	Department   string `bson:"department" json:"department"`
+	Description  string `bson:"description" json:"description"`
+	Stage        string `bson:"stage" json:"stage"`
+	// WhatsApp is the initiative's business number, shown to buyers.
+	WhatsApp string `bson:"whatsapp" json:"whatsapp,omitempty"`
+	// Members are personal data: never in the public JSON; see Service.Members.
+	Members   []Member  `bson:"members" json:"-"`
+	Active    bool      `bson:"active" json:"active"`
+	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at" json:"updated_at"`
 }
+
+// Member is a person in an initiative, counted for donor reports by sex and
+// age group. Personal data: visible to its producers, advisers and admins only.
+type Member struct {
+	ID       string `bson:"id" json:"id"`
+	Name     string `bson:"name" json:"name"`
+	Role     string `bson:"role" json:"role"`           // e.g. "lideresa", "panadera"
+	Sex      string `bson:"sex" json:"sex"`             // female, male
+	AgeGroup string `bson:"age_group" json:"age_group"` // youth (14–28), adult
+}
+
+// Sexes and AgeGroups are the disaggregations donors ask for.
+var (
+	Sexes     = []string{"female", "male"}
+	AgeGroups = []string{"youth", "adult"}
+)
 
 // InitiativeInput is what a client may set when creating an initiative.
 type InitiativeInput struct {
@@ -37,6 +57,7 @@ type InitiativeInput struct {
 	Department   string `json:"department"`
 	Description  string `json:"description"`
 	Stage        string `json:"stage"`
+	WhatsApp     string `json:"whatsapp"`
 }
 
 // normalize trims the input, canonicalises the municipality and fills the
@@ -50,6 +71,10 @@ func (in *InitiativeInput) normalize() error {
 		f.Add("name", "must have at least 3 characters")
 	case n > 120:
 		f.Add("name", "must have at most 120 characters")
+	}
+	in.WhatsApp = normalizePhone(in.WhatsApp)
+	if in.WhatsApp != "" && (len(in.WhatsApp) < 10 || len(in.WhatsApp) > 15) {
+		f.Add("whatsapp", "must be a phone number such as 3105551234 or +57 310 555 1234")
 	}
 	if utf8.RuneCountInString(in.Description) > 4000 {
 		f.Add("description", "must have at most 4000 characters")
@@ -85,4 +110,38 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// normalizePhone keeps digits only and adds Colombia's 57 to a ten-digit
+// mobile, the form wa.me links need.
+func normalizePhone(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	if len(d) == 10 && d[0] == '3' {
+		d = "57" + d
+	}
+	return d
+}
+
+func (m *Member) normalize() error {
+	var f errs.Fields
+	m.Name, m.Role = strings.TrimSpace(m.Name), strings.TrimSpace(m.Role)
+	if n := utf8.RuneCountInString(m.Name); n < 2 || n > 100 {
+		f.Add("name", "must have between 2 and 100 characters")
+	}
+	if utf8.RuneCountInString(m.Role) > 60 {
+		f.Add("role", "must have at most 60 characters")
+	}
+	if !contains(Sexes, m.Sex) {
+		f.Add("sex", "must be female or male")
+	}
+	if !contains(AgeGroups, m.AgeGroup) {
+		f.Add("age_group", "must be youth (14–28) or adult")
+	}
+	return f.Err()
 }

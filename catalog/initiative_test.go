@@ -8,11 +8,26 @@ import (
 
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/storage"
 	"github.com/tesoro-pact/tesoro/storage/storagetest"
 )
 
+// newCatalog is a catalog on a fresh database and a local object store.
+func newCatalog(t testing.TB) *catalog.Service {
+	t.Helper()
+	objects, err := storage.NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := catalog.NewService(storagetest.DB(t), objects)
+	if err := svc.EnsureIndexes(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
 func TestCreateInitiativeValidation(t *testing.T) {
-	svc := catalog.NewService(storagetest.DB(t))
+	svc := newCatalog(t)
 	if err := svc.EnsureIndexes(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +75,7 @@ func TestCreateInitiativeValidation(t *testing.T) {
 }
 
 func TestSlugsAreUnique(t *testing.T) {
-	svc := catalog.NewService(storagetest.DB(t))
+	svc := newCatalog(t)
 	if err := svc.EnsureIndexes(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -11,22 +11,41 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/storage"
 )
 
 // Service is the catalog's API for the rest of the program.
 type Service struct {
 	initiatives *initiativeRepo
-	now         func() time.Time
+	products    productRepo
+	moves       moveRepo
+	objects     storage.ObjectStore
+	snap        snapshotHolder
+	clock       func() time.Time
 }
 
-// NewService wires the catalog to its collections in db.
-func NewService(db *mongo.Database) *Service {
-	return &Service{initiatives: newInitiativeRepo(db), now: time.Now}
+// NewService wires the catalog to its collections in db and its images to objects.
+func NewService(db *mongo.Database, objects storage.ObjectStore) *Service {
+	return &Service{
+		initiatives: newInitiativeRepo(db),
+		products:    productRepo{coll: db.Collection("products"), meta: db.Collection("catalog_meta")},
+		moves:       moveRepo{coll: db.Collection("stock_moves")},
+		objects:     objects,
+		snap:        snapshotHolder{checkEvery: time.Second},
+		clock:       time.Now,
+	}
 }
+
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }
 
 // EnsureIndexes creates the catalog's indexes; called once at start.
 func (s *Service) EnsureIndexes(ctx context.Context) error {
-	return s.initiatives.ensureIndexes(ctx)
+	for _, ensure := range []func(context.Context) error{s.initiatives.ensureIndexes, s.products.ensureIndexes, s.moves.ensureIndexes} {
+		if err := ensure(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewID returns a new, time-ordered record id.
@@ -38,7 +57,7 @@ func (s *Service) CreateInitiative(ctx context.Context, in InitiativeInput) (Ini
 	if err := in.normalize(); err != nil {
 		return Initiative{}, err
 	}
-	now := s.now().UTC().Truncate(time.Millisecond)
+	now := s.now()
 	base := Slugify(in.Name)
 	for i := 1; i <= 20; i++ {
 		slug := base
@@ -48,7 +67,7 @@ func (s *Service) CreateInitiative(ctx context.Context, in InitiativeInput) (Ini
 		ini := Initiative{
 			ID: NewID(), Slug: slug, Name: in.Name, Kind: in.Kind,
 			Municipality: in.Municipality, Department: in.Department,
-			Description: in.Description, Stage: in.Stage, Active: true,
+			Description: in.Description, Stage: in.Stage, WhatsApp: in.WhatsApp, Members: []Member{}, Active: true,
 			CreatedAt: now, UpdatedAt: now,
 		}
 		err := s.initiatives.insert(ctx, ini)
@@ -91,6 +110,7 @@ type InitiativeUpdate struct {
 	Description *string `json:"description,omitempty"`
 	Kind        *string `json:"kind,omitempty"`
 	Stage       *string `json:"stage,omitempty"`
+	WhatsApp    *string `json:"whatsapp,omitempty"`
 }
 
 // UpdateInitiative validates the changed profile as a whole and stores it. The
@@ -100,8 +120,8 @@ func (s *Service) UpdateInitiative(ctx context.Context, id string, up Initiative
 	if err != nil {
 		return Initiative{}, err
 	}
-	in := InitiativeInput{Name: cur.Name, Kind: cur.Kind, Municipality: cur.Municipality, Description: cur.Description, Stage: cur.Stage}
-	for dst, src := range map[*string]*string{&in.Name: up.Name, &in.Description: up.Description, &in.Kind: up.Kind, &in.Stage: up.Stage} {
+	in := InitiativeInput{Name: cur.Name, Kind: cur.Kind, Municipality: cur.Municipality, Description: cur.Description, Stage: cur.Stage, WhatsApp: cur.WhatsApp}
+	for dst, src := range map[*string]*string{&in.Name: up.Name, &in.Description: up.Description, &in.Kind: up.Kind, &in.Stage: up.Stage, &in.WhatsApp: up.WhatsApp} {
 		if src != nil {
 			*dst = *src
 		}
@@ -109,7 +129,56 @@ func (s *Service) UpdateInitiative(ctx context.Context, id string, up Initiative
 	if err := in.normalize(); err != nil {
 		return Initiative{}, err
 	}
-	cur.Name, cur.Kind, cur.Description, cur.Stage = in.Name, in.Kind, in.Description, in.Stage
-	cur.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
-	return cur, s.initiatives.replace(ctx, cur)
+	cur.Name, cur.Kind, cur.Description, cur.Stage, cur.WhatsApp = in.Name, in.Kind, in.Description, in.Stage, in.WhatsApp
+	cur.UpdatedAt = s.now()
+	if err := s.initiatives.replace(ctx, cur); err != nil {
+		return Initiative{}, err
+	}
+	if err := s.products.syncInitiative(ctx, cur); err != nil {
+		return Initiative{}, err
+	}
+	return cur, s.productsChanged(ctx)
+}
+
+// Members returns the initiative's members (personal data: callers check
+// accounts.CanSeeInitiativePrivate first).
+func (s *Service) Members(ctx context.Context, initiativeID string) ([]Member, error) {
+	in, err := s.Initiative(ctx, initiativeID)
+	if in.Members == nil {
+		in.Members = []Member{}
+	}
+	return in.Members, err
+}
+
+// AddMember adds a person to an initiative.
+func (s *Service) AddMember(ctx context.Context, initiativeID string, m Member) (Member, error) {
+	if err := m.normalize(); err != nil {
+		return Member{}, err
+	}
+	m.ID = NewID()
+	res, err := s.initiatives.coll.UpdateOne(ctx, bson.M{"_id": initiativeID},
+		bson.M{"$push": bson.M{"members": m}, "$set": bson.M{"updated_at": s.now()}})
+	if err == nil && res.MatchedCount == 0 {
+		return Member{}, fmt.Errorf("initiative %s: %w", initiativeID, errs.NotFound)
+	}
+	return m, storage.Err("initiative "+initiativeID, err)
+}
+
+// RemoveMember takes a person off an initiative (their data goes with them).
+func (s *Service) RemoveMember(ctx context.Context, initiativeID, memberID string) error {
+	in, err := s.Initiative(ctx, initiativeID)
+	if err != nil {
+		return err
+	}
+	kept := make([]Member, 0, len(in.Members))
+	for _, m := range in.Members {
+		if m.ID != memberID {
+			kept = append(kept, m)
+		}
+	}
+	if len(kept) == len(in.Members) {
+		return fmt.Errorf("member %s: %w", memberID, errs.NotFound)
+	}
+	_, err = s.initiatives.coll.UpdateOne(ctx, bson.M{"_id": initiativeID}, bson.M{"$set": bson.M{"members": kept, "updated_at": s.now()}})
+	return storage.Err("initiative "+initiativeID, err)
 }

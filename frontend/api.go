@@ -70,6 +70,8 @@ func (s *server) updateInitiative(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	_ = s.Accounts.Audit.Record(c.UserContext(), accounts.AuditEntry{ActorID: p.UserID, Action: "initiative_updated",
+		TargetKind: "initiative", TargetID: id, IP: c.IP()})
 	return c.JSON(updated)
 }
 

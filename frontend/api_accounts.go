@@ -29,7 +29,6 @@ type loginResponse struct {
 	Token     string        `json:"token"`
 	User      accounts.User `json:"user"`
 	CSRFToken string        `json:"csrf_token"`
-	ExpiresIn int           `json:"expires_in,omitempty"`
 }
 
 func (s *server) apiLogin(c *fiber.Ctx) error {
@@ -44,7 +43,7 @@ func (s *server) apiLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(c, token)
+	s.setSessionCookie(c, token, accounts.KindBearer)
 	return c.JSON(loginResponse{Token: token, User: u, CSRFToken: csrfFor(token)})
 }
 

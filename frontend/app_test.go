@@ -31,16 +31,16 @@ var testArgon2 = accounts.Argon2Params{Time: 1, Memory: 1 << 10, Threads: 1}
 func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *testEnv {
 	t.Helper()
 	db := storagetest.DB(t)
-	cat := catalog.NewService(db)
+	objects, err := storage.NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := catalog.NewService(db, objects)
 	acc := accounts.NewService(db, accounts.Options{Argon2: testArgon2})
 	for _, ensure := range []func(context.Context) error{cat.EnsureIndexes, acc.EnsureIndexes} {
 		if err := ensure(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-	}
-	objects, err := storage.NewLocalStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
 	}
 	d := Deps{Accounts: acc, Catalog: cat, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {

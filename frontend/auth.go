@@ -114,11 +114,11 @@ func csrfFor(sessionToken string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// startSession sets the session cookie after a login and makes the new
+// setSessionCookie sets the session cookie after a login and makes the new
 // session the request's, so the page rendered next carries its CSRF token.
-func (s *server) setSessionCookie(c *fiber.Ctx, token string) {
+func (s *server) setSessionCookie(c *fiber.Ctx, token string, kind accounts.SessionKind) {
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: "Lax",
-		Secure: c.Protocol() == "https", Expires: time.Now().Add(14 * 24 * time.Hour)})
+		Secure: c.Protocol() == "https", Expires: time.Now().Add(s.Accounts.SessionLifetime(kind))})
 	c.Locals(tokenKey, token)
 }
 

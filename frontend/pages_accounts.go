@@ -262,7 +262,7 @@ func (s *server) startSession(c *fiber.Ctx, token string) {
 	if old := principal(c); old != nil && !old.ViaBearer {
 		_ = s.Accounts.Logout(c.UserContext(), old, meta(c))
 	}
-	s.setSessionCookie(c, token)
+	s.setSessionCookie(c, token, accounts.KindCookie)
 }
 
 type registerData struct {
@@ -348,6 +348,11 @@ func (s *server) renderProfile(c *fiber.Ctx, p *accounts.Principal, status int, 
 	if d.Profile == nil {
 		d.Profile = newForm()
 		d.Profile.Values["name"], d.Profile.Values["phone"] = u.Name, u.Phone
+	}
+	for _, f := range []**form{&d.Password, &d.Delete} {
+		if *f == nil {
+			*f = newForm()
+		}
 	}
 	if u.Consent != nil {
 		d.ConsentDate = u.Consent.At.In(colombia).Format("02/01/2006")
@@ -494,6 +499,9 @@ func (s *server) adminUsersPage(c *fiber.Ctx) error {
 // empty); edit, when editID is set, is the state of that user's failed form.
 func (s *server) renderAdminUsers(c *fiber.Ctx, p *accounts.Principal, status int, create *form, editID string, edit *form) error {
 	ctx := c.UserContext()
+	if create == nil {
+		create = newForm()
+	}
 	d := adminUsersData{Create: create, Roles: accounts.Roles, Cursor: c.Query("cursor")}
 	users, err := s.Accounts.Users(ctx, p, d.Cursor, adminPageSize+1)
 	if err != nil {

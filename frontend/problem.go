@@ -2,6 +2,8 @@ package frontend
 
 import (
 	"errors"
+	"math"
+	"strconv"
 	"log/slog"
 	"strings"
 
@@ -46,6 +48,7 @@ var kindTable = map[*errs.Kind]kindInfo{
 // statusSlugs names the problem types of plain HTTP errors raised by Fiber itself.
 var statusSlugs = map[int]string{
 	fiber.StatusBadRequest:            "bad-request",
+	fiber.StatusUnauthorized:          "unauthenticated",
 	fiber.StatusNotFound:              "not-found",
 	fiber.StatusMethodNotAllowed:      "method-not-allowed",
 	fiber.StatusRequestEntityTooLarge: "too-large",
@@ -92,8 +95,11 @@ func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 			slog.String("request_id", p.RequestID), slog.String("method", c.Method()),
 			slog.String("path", c.Path()), slog.Any("err", err))
 	}
-	if p.Status == fiber.StatusTooManyRequests && c.GetRespHeader(fiber.HeaderRetryAfter) == "" {
-		c.Set(fiber.HeaderRetryAfter, "60")
+	if p.Status == fiber.StatusTooManyRequests {
+		c.Set(fiber.HeaderRetryAfter, retryAfter(err))
+	}
+	if p.Status == fiber.StatusUnauthorized && isAPI(c) {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="tesoro"`)
 	}
 	if isAPI(c) || strings.Contains(c.Get(fiber.HeaderAccept), "application/problem+json") {
 		p.Instance = c.Path()
@@ -105,3 +111,12 @@ func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 }
 
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
+// retryAfter is the Retry-After value in whole seconds (at least 1).
+func retryAfter(err error) string {
+	var re *errs.RetryError
+	if errors.As(err, &re) {
+		return strconv.Itoa(max(1, int(math.Ceil(re.After.Seconds()))))
+	}
+	return "60"
+}

@@ -147,13 +147,13 @@ func (d *DB) Close(ctx context.Context) error {
 }
 
 // EnsureIndexes creates indexes on coll; each package calls it at start for the
-// collections it owns. Creating an existing index is a no-op.
+// collections it owns. Creating an existing index is a no-op. One command per
+// index: FerretDB v1.24 panics on some createIndexes commands holding several.
 func EnsureIndexes(ctx context.Context, coll *mongo.Collection, models ...mongo.IndexModel) error {
-	if len(models) == 0 {
-		return nil
-	}
-	if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
-		return fmt.Errorf("indexes on %s: %w", coll.Name(), err)
+	for _, m := range models {
+		if _, err := coll.Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("indexes on %s: %w", coll.Name(), err)
+		}
 	}
 	return nil
 }

@@ -138,7 +138,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	}
 
 	acc := accounts.NewService(p.db.DB, accounts.Options{})
-	cat := catalog.NewService(p.db.DB)
+	cat := catalog.NewService(p.db.DB, p.objects)
 	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return nil, err

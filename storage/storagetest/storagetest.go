@@ -35,7 +35,7 @@ func DB(t testing.TB) *mongo.Database {
 		shared, openErr = storage.OpenDB(context.Background(), storage.DBConfig{
 			URI:     os.Getenv("TESORO_TEST_MONGODB_URI"),
 			DataDir: dir,
-			Logger:  slog.New(slog.DiscardHandler),
+			Logger:  testLogger(),
 		})
 	})
 	if openErr != nil {
@@ -51,4 +51,12 @@ func RandomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// testLogger discards the embedded server's log unless TESORO_TEST_DBLOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("TESORO_TEST_DBLOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.DiscardHandler)
 }

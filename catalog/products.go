@@ -1,0 +1,203 @@
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+// MaxImagesPerProduct keeps product pages light.
+const MaxImagesPerProduct = 5
+
+// CreateProduct adds a product to an initiative.
+func (s *Service) CreateProduct(ctx context.Context, initiativeID string, in ProductInput) (Product, error) {
+	ini, err := s.Initiative(ctx, initiativeID)
+	if err != nil {
+		return Product{}, err
+	}
+	if err := in.normalize(); err != nil {
+		return Product{}, err
+	}
+	now := s.now()
+	p := Product{
+		ID: NewID(), InitiativeID: ini.ID, Name: in.Name, Description: in.Description, Category: in.Category,
+		Unit: in.Unit, Price: in.Price, Stock: in.Stock, Active: true, Images: []Image{},
+		CreatedAt: now, UpdatedAt: now, Municipality: ini.Municipality, InitiativeName: ini.Name, InitiativeSlug: ini.Slug,
+	}
+	if err := s.products.insert(ctx, p); err != nil {
+		return Product{}, err
+	}
+	return s.withURLs(p), s.productsChanged(ctx)
+}
+
+// Product reads one product from the database (exact stock), active or not.
+func (s *Service) Product(ctx context.Context, id string) (Product, error) {
+	p, err := s.products.get(ctx, id)
+	return s.withURLs(p), err
+}
+
+// PublicProduct returns an active product from the snapshot (fast, stock may
+// lag by a second), or errs.NotFound.
+func (s *Service) PublicProduct(ctx context.Context, id string) (Product, error) {
+	snap, err := s.publicSnapshot(ctx)
+	if err != nil {
+		return Product{}, err
+	}
+	p, ok := snap.byID[id]
+	if !ok {
+		return Product{}, fmt.Errorf("product %s: %w", id, errs.NotFound)
+	}
+	return s.withURLs(*p), nil
+}
+
+// InitiativeProducts lists all products of an initiative, archived included,
+// newest first: the producer's own view.
+func (s *Service) InitiativeProducts(ctx context.Context, initiativeID string) ([]Product, error) {
+	list, err := s.products.byInitiative(ctx, initiativeID)
+	for i := range list {
+		list[i] = s.withURLs(list[i])
+	}
+	return list, err
+}
+
+// UpdateProduct changes a product's fields; the whole result is validated.
+func (s *Service) UpdateProduct(ctx context.Context, id string, up ProductUpdate) (Product, error) {
+	cur, err := s.products.get(ctx, id)
+	if err != nil {
+		return Product{}, err
+	}
+	in := ProductInput{Name: cur.Name, Description: cur.Description, Category: cur.Category, Unit: cur.Unit, Price: cur.Price}
+	for dst, src := range map[*string]*string{&in.Name: up.Name, &in.Description: up.Description, &in.Category: up.Category, &in.Unit: up.Unit} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if up.Price != nil {
+		in.Price = *up.Price
+	}
+	if err := in.normalize(); err != nil {
+		return Product{}, err
+	}
+	set := bson.M{"name": in.Name, "description": in.Description, "category": in.Category, "unit": in.Unit,
+		"price": in.Price, "updated_at": s.now()}
+	if up.Active != nil {
+		set["active"] = *up.Active
+	}
+	if up.MadeToOrder != nil {
+		switch {
+		case *up.MadeToOrder:
+			set["stock"] = nil
+		case cur.Stock == nil:
+			set["stock"] = int64(0) // starts counting from zero; adjustments add what is on hand
+		}
+	}
+	p, err := s.products.set(ctx, id, set)
+	if err != nil {
+		return Product{}, err
+	}
+	return s.withURLs(p), s.productsChanged(ctx)
+}
+
+// ArchiveProduct takes a product off the marketplace; its orders keep it.
+func (s *Service) ArchiveProduct(ctx context.Context, id string) error {
+	off := false
+	_, err := s.UpdateProduct(ctx, id, ProductUpdate{Active: &off})
+	return err
+}
+
+// AdjustStock is a producer's counted change of stock, with its reason.
+func (s *Service) AdjustStock(ctx context.Context, productID, actorID string, delta int64, reason string) (StockMove, error) {
+	return s.ApplyStockMove(ctx, StockMove{ProductID: productID, ActorID: actorID, Delta: delta, Reason: reason, Kind: MoveAdjustment})
+}
+
+// AddProductImage processes an upload (type sniffed, metadata stripped,
+// resized), stores its renditions under content-addressed keys and adds it.
+func (s *Service) AddProductImage(ctx context.Context, productID string, r io.Reader) (Image, error) {
+	p, err := s.products.get(ctx, productID)
+	if err != nil {
+		return Image{}, err
+	}
+	if len(p.Images) >= MaxImagesPerProduct {
+		var f errs.Fields
+		f.Add("file", fmt.Sprintf("a product has at most %d photos; remove one first", MaxImagesPerProduct))
+		return Image{}, f.Err()
+	}
+	img, err := s.storeImage(ctx, r)
+	if err != nil {
+		return Image{}, err
+	}
+	_, err = s.products.coll.UpdateOne(ctx, bson.M{"_id": productID},
+		bson.M{"$push": bson.M{"images": img}, "$set": bson.M{"updated_at": s.now()}})
+	if err != nil {
+		return Image{}, err
+	}
+	return s.imageURLs(img), s.productsChanged(ctx)
+}
+
+// RemoveProductImage takes a photo off a product. The stored files stay:
+// keys are content-addressed and may be shared.
+func (s *Service) RemoveProductImage(ctx context.Context, productID, imageID string) error {
+	p, err := s.products.get(ctx, productID)
+	if err != nil {
+		return err
+	}
+	kept := make([]Image, 0, len(p.Images))
+	for _, im := range p.Images {
+		if im.ID != imageID {
+			kept = append(kept, im)
+		}
+	}
+	if len(kept) == len(p.Images) {
+		return fmt.Errorf("image %s: %w", imageID, errs.NotFound)
+	}
+	if _, err := s.products.set(ctx, productID, bson.M{"images": kept, "updated_at": s.now()}); err != nil {
+		return err
+	}
+	return s.productsChanged(ctx)
+}
+
+func (s *Service) storeImage(ctx context.Context, r io.Reader) (Image, error) {
+	pi, err := ProcessImage(r)
+	if err != nil {
+		return Image{}, err
+	}
+	img := Image{ID: NewID(), Width: pi.Full.Width, Height: pi.Full.Height}
+	for _, rend := range []struct {
+		dst *string
+		r   Rendition
+	}{{&img.Full, pi.Full}, {&img.Medium, pi.Medium}, {&img.Thumb, pi.Thumb}} {
+		ext := ".jpg"
+		if rend.r.ContentType == "image/png" {
+			ext = ".png"
+		}
+		key := ImageKey(rend.r.Data, ext)
+		if _, err := s.objects.Stat(ctx, key); err != nil {
+			if _, err := s.objects.Put(ctx, key, bytesReader(rend.r.Data), int64(len(rend.r.Data)), rend.r.ContentType); err != nil {
+				return Image{}, err
+			}
+		}
+		*rend.dst = key
+	}
+	return img, nil
+}
+
+func (s *Service) withURLs(p Product) Product {
+	imgs := make([]Image, len(p.Images))
+	for i, im := range p.Images {
+		imgs[i] = s.imageURLs(im)
+	}
+	p.Images = imgs
+	return p
+}
+
+func (s *Service) imageURLs(im Image) Image {
+	im.FullURL, im.MediumURL, im.ThumbURL = s.objects.URL(im.Full), s.objects.URL(im.Medium), s.objects.URL(im.Thumb)
+	return im
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -1,0 +1,248 @@
+package catalog
+
+import (
+	"cmp"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+// snapshot is the public catalog held in memory: every active product, sorted
+// each way the marketplace sorts. The embedded database scans a collection on
+// every query, so public reads never touch it; a snapshot is replaced whole,
+// never changed, so readers need no lock.
+type snapshot struct {
+	version  int64
+	byNewest []*Product // newest first
+	byPrice  []*Product // cheapest first
+	byID     map[string]*Product
+	search   map[string]string // product id → folded text
+}
+
+func buildSnapshot(version int64, products []Product) *snapshot {
+	s := &snapshot{version: version, byID: make(map[string]*Product, len(products)), search: make(map[string]string, len(products))}
+	for i := range products {
+		p := &products[i]
+		s.byNewest = append(s.byNewest, p)
+		s.byID[p.ID] = p
+		s.search[p.ID] = searchText(*p)
+	}
+	slices.SortFunc(s.byNewest, func(a, b *Product) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID))
+	})
+	s.byPrice = slices.Clone(s.byNewest)
+	slices.SortFunc(s.byPrice, func(a, b *Product) int {
+		return cmp.Or(cmp.Compare(a.Price.Amount, b.Price.Amount), strings.Compare(a.ID, b.ID))
+	})
+	return s
+}
+
+// snapshotHolder keeps the current snapshot fresh: a write on this instance
+// reloads it at once; writes on other instances are seen through the version
+// counter, checked at most once per checkEvery.
+type snapshotHolder struct {
+	mu         sync.Mutex
+	cur        *snapshot
+	checkedAt  time.Time
+	dirty      bool
+	checkEvery time.Duration
+}
+
+// publicSnapshot returns a snapshot no older than checkEvery.
+func (s *Service) publicSnapshot(ctx context.Context) (*snapshot, error) {
+	h := &s.snap
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	if h.cur != nil && !h.dirty && now.Sub(h.checkedAt) < h.checkEvery {
+		return h.cur, nil
+	}
+	v, err := s.products.version(ctx)
+	if err != nil {
+		if h.cur != nil {
+			return h.cur, nil // serve the last good catalog while the database hiccups
+		}
+		return nil, err
+	}
+	h.checkedAt = now
+	if h.cur != nil && !h.dirty && v == h.cur.version {
+		return h.cur, nil
+	}
+	products, err := s.products.allActive(ctx)
+	if err != nil {
+		if h.cur != nil {
+			return h.cur, nil
+		}
+		return nil, err
+	}
+	h.cur, h.dirty = buildSnapshot(v, products), false
+	return h.cur, nil
+}
+
+// productsChanged records a change other instances must see and reloads here.
+func (s *Service) productsChanged(ctx context.Context) error {
+	err := s.products.bumpVersion(ctx)
+	s.snap.mu.Lock()
+	s.snap.dirty = true
+	s.snap.mu.Unlock()
+	return err
+}
+
+// stockChanged is productsChanged for stock moves, which are many (every
+// order): the local snapshot refreshes on its next version check instead of at once.
+func (s *Service) stockChanged(ctx context.Context) { _ = s.products.bumpVersion(ctx) }
+
+// Sorts of the public product list.
+const (
+	SortNewest    = "newest"
+	SortPriceAsc  = "price_asc"
+	SortPriceDesc = "price_desc"
+)
+
+// ProductQuery filters the public catalog; zero values select all.
+type ProductQuery struct {
+	InitiativeID string
+	Municipality string
+	Category     string
+	Text         string
+	Sort         string
+	Cursor       string
+	Limit        int
+}
+
+// SnapshotVersion is the version of the catalog the public lists come from;
+// the HTTP layer uses it to cache encoded pages.
+func (s *Service) SnapshotVersion(ctx context.Context) (int64, error) {
+	snap, err := s.publicSnapshot(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return snap.version, nil
+}
+
+// PublicProducts lists active products from the snapshot. The cursor is the
+// sort position of the last item returned, so a page boundary stays put when
+// products are added or removed elsewhere in the list.
+func (s *Service) PublicProducts(ctx context.Context, q ProductQuery) ([]Product, string, error) {
+	var f errs.Fields
+	if q.Sort == "" {
+		q.Sort = SortNewest
+	}
+	if q.Sort != SortNewest && q.Sort != SortPriceAsc && q.Sort != SortPriceDesc {
+		f.Add("sort", "must be newest, price_asc or price_desc")
+	}
+	if q.Municipality != "" {
+		if m, ok := LookupMunicipality(q.Municipality); ok {
+			q.Municipality = m.Name
+		} else {
+			f.Add("municipality", "unknown municipality")
+		}
+	}
+	if q.Category != "" && !contains(Categories, q.Category) {
+		f.Add("category", "unknown category")
+	}
+	after, err := decodeCursor(q.Cursor, q.Sort)
+	if err != nil {
+		f.Add("cursor", "is not a cursor of this list")
+	}
+	if err := f.Err(); err != nil {
+		return nil, "", err
+	}
+	if q.Limit <= 0 {
+		q.Limit = 20
+	}
+	snap, err := s.publicSnapshot(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	list := snap.byNewest
+	if q.Sort != SortNewest {
+		list = snap.byPrice
+	}
+	text := Fold(strings.TrimSpace(q.Text))
+	out := make([]Product, 0, q.Limit)
+	n := len(list)
+	for i := range n {
+		p := list[i]
+		if q.Sort == SortPriceDesc {
+			p = list[n-1-i]
+		}
+		if after != nil && !after.before(p, q.Sort) {
+			continue
+		}
+		if (q.InitiativeID != "" && p.InitiativeID != q.InitiativeID) ||
+			(q.Municipality != "" && p.Municipality != q.Municipality) ||
+			(q.Category != "" && p.Category != q.Category) ||
+			(text != "" && !strings.Contains(snap.search[p.ID], text)) {
+			continue
+		}
+		if len(out) == q.Limit {
+			return out, encodeCursor(out[len(out)-1], q.Sort), nil
+		}
+		out = append(out, *p)
+	}
+	return out, "", nil
+}
+
+// cursor is a position in a sorted list: the sort key and id of an item.
+type cursor struct {
+	key int64
+	id  string
+}
+
+func sortKey(p *Product, sort string) int64 {
+	if sort == SortNewest {
+		return p.CreatedAt.UnixMilli()
+	}
+	return p.Price.Amount
+}
+
+// before reports whether c comes before p in the sort order (p is after the cursor).
+func (c *cursor) before(p *Product, sort string) bool {
+	k := sortKey(p, sort)
+	switch sort {
+	case SortNewest, SortPriceDesc: // descending
+		return k < c.key || (k == c.key && cmpID(p.ID, c.id, sort) > 0)
+	default: // ascending
+		return k > c.key || (k == c.key && p.ID > c.id)
+	}
+}
+
+// cmpID orders ties the way the lists do: newest by id descending, price
+// descending as the reverse of the ascending list.
+func cmpID(a, b, sort string) int {
+	if sort == SortNewest || sort == SortPriceDesc {
+		return strings.Compare(b, a)
+	}
+	return strings.Compare(a, b)
+}
+
+func encodeCursor(p Product, sort string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%s|%d|%s", sort, sortKey(&p, sort), p.ID)))
+}
+
+func decodeCursor(s, sort string) (*cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	parts := strings.SplitN(string(raw), "|", 3)
+	if len(parts) != 3 || parts[0] != sort {
+		return nil, fmt.Errorf("cursor of another list")
+	}
+	key, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return nil, err
+	}
+	return &cursor{key: key, id: parts[2]}, nil
+}
