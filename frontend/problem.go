@@ -2,9 +2,9 @@ package frontend
 
 import (
 	"errors"
+	"log/slog"
 	"math"
 	"strconv"
-	"log/slog"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
