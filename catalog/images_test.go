@@ -765,3 +765,4 @@ func BenchmarkProcessImage(b *testing.B) {
 		}
 	}
 }
+

@@ -40,6 +40,8 @@ type server struct {
 	log    *slog.Logger
 	assets *assets
 	pages  *pages
+
+	productPages pageCache
 }
 
 const jsonLimit = 1 << 20
@@ -93,11 +95,13 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	app.Get("/readyz", s.readyz)
 	app.Get("/api/openapi.json", serveOpenAPI)
 	s.routesPublicAssets(app)
+	app.Get(storage.FilesPathPrefix+"*", s.serveFile)
 
 	app.Use(s.authenticate, s.checkCSRF)
 	api := app.Group("/api/v1")
 	s.routesAPI(api)
 	s.routesAccountsAPI(api)
+	s.routesCatalogAPI(api)
 	s.routesPages(app)
 	if extra != nil {
 		extra(app)

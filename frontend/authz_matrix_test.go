@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/money"
 )
 
 // The actors of the authorization matrix. Producer and adviser belong to the
@@ -30,6 +33,17 @@ type matrixFixture struct {
 	target     string // the initiative this case acts on
 	actorEmail string
 	victim     accounts.User // another user, for /users/{id}
+}
+
+// product creates a product of the target initiative.
+func (f *matrixFixture) product(t *testing.T) catalog.Product {
+	t.Helper()
+	stock := int64(10)
+	p, err := f.env.catalog.CreateProduct(t.Context(), f.target, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500), Stock: &stock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 var matrixSeq atomic.Int64
@@ -91,7 +105,49 @@ var matrix = []matrixRow{
 		return "/api/v1/initiatives/" + f.target, `{"description": "Pan de papa recién horneado"}`
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
 
+	// Catalog. Products of the target initiative; the producer and adviser belong to "own".
+	{route: "POST /api/v1/initiatives/:id/products", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/products", `{"name": "Pan de papa", "category": "bread_pastry", "unit": "unit", "price": {"amount": 150000, "currency": "COP"}, "stock": 10}`
+	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
+	{route: "PATCH /api/v1/products/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/products/" + f.product(t).ID, `{"price": {"amount": 200000, "currency": "COP"}}`
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "DELETE /api/v1/products/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/products/" + f.product(t).ID, ""
+	}, own: only(204, "producer", "admin"), other: only(204, "admin")},
+	{route: "POST /api/v1/products/:id/stock-adjustments", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/products/" + f.product(t).ID + "/stock-adjustments", `{"delta": 5, "reason": "Horneada de la mañana"}`
+	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
+	{route: "POST /api/v1/products/:id/images", send: nil, own: only(201, "producer", "admin"), other: only(201, "admin")},
+	{route: "DELETE /api/v1/products/:id/images/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		p := f.product(t)
+		img, err := f.env.catalog.AddProductImage(t.Context(), p.ID, bytes.NewReader(testJPEG(t, 64, 48)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/api/v1/products/" + p.ID + "/images/" + img.ID, ""
+	}, own: only(204, "producer", "admin"), other: only(204, "admin")},
+	{route: "POST /api/v1/initiatives/:id/members", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/members", `{"name": "Rosa Cárdenas", "role": "panadera", "sex": "female", "age_group": "adult"}`
+	}, own: only(201, "producer", "adviser", "admin"), other: only(201, "admin")},
+	{route: "DELETE /api/v1/initiatives/:id/members/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		m, err := f.env.catalog.AddMember(t.Context(), f.target, catalog.Member{Name: "Luz Dary", Sex: "female", AgeGroup: "youth"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/api/v1/initiatives/" + f.target + "/members/" + m.ID, ""
+	}, own: only(204, "producer", "adviser", "admin"), other: only(204, "admin")},
+
 	// Private reads.
+	{route: "GET /api/v1/initiatives/:id/members", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/members", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/initiatives/:id/products", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/products", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/products/:id/stock-adjustments", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/products/" + f.product(t).ID + "/stock-adjustments", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
 	{route: "GET /api/v1/me", send: fixed("/api/v1/me", ""), own: signedIn(200)},
 	{route: "GET /api/v1/me/data", send: fixed("/api/v1/me/data", ""), own: signedIn(200)},
 	{route: "GET /api/v1/users", send: fixed("/api/v1/users", ""), own: only(200, "admin")},
@@ -130,10 +186,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 					case "admin":
 						_, token = env.user(t, uniqueEmail(actor), []string{accounts.RoleAdmin})
 					}
-					path, body := row.send(t, f)
-					res, resBody := env.do(t, request(method, path, body, token))
+					var req *http.Request
+					if row.send == nil { // the photo upload: multipart
+						req = uploadRequest(t, "/api/v1/products/"+f.product(t).ID+"/images", "foto.jpg", testJPEG(t, 64, 48), token)
+					} else {
+						path, body := row.send(t, f)
+						req = request(method, path, body, token)
+					}
+					res, resBody := env.do(t, req)
 					if res.StatusCode != want[actor] {
-						t.Fatalf("%s %s as %s: got %d, want %d (%s)", method, path, actor, res.StatusCode, want[actor], resBody)
+						t.Fatalf("%s %s as %s: got %d, want %d (%s)", method, req.URL.Path, actor, res.StatusCode, want[actor], resBody)
 					}
 				})
 			}

@@ -1,0 +1,330 @@
+package frontend
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+func (s *server) routesCatalogAPI(api fiber.Router) {
+	api.Get("/products", s.listProducts)
+	api.Get("/products/:id", s.getProduct)
+	api.Patch("/products/:id", s.updateProduct)
+	api.Delete("/products/:id", s.archiveProduct)
+	api.Post("/products/:id/images", s.uploadProductImage)
+	api.Delete("/products/:id/images/:image", s.deleteProductImage)
+	api.Post("/products/:id/stock-adjustments", s.adjustStock)
+	api.Get("/products/:id/stock-adjustments", s.stockHistory)
+	api.Post("/initiatives/:id/products", s.createProduct)
+	api.Get("/initiatives/:id/products", s.initiativeProducts)
+	api.Get("/initiatives/:id/members", s.listMembers)
+	api.Post("/initiatives/:id/members", s.addMember)
+	api.Delete("/initiatives/:id/members/:member", s.removeMember)
+}
+
+// pageCache keeps encoded public product pages for the current catalog
+// version: the marketplace's hottest request is answered from memory.
+type pageCache struct {
+	mu      sync.Mutex
+	version int64
+	pages   map[string][]byte
+}
+
+const pageCacheMax = 512
+
+func (pc *pageCache) get(version int64, key string) ([]byte, bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.version != version {
+		return nil, false
+	}
+	b, ok := pc.pages[key]
+	return b, ok
+}
+
+func (pc *pageCache) put(version int64, key string, b []byte) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.version != version || pc.pages == nil || len(pc.pages) >= pageCacheMax {
+		pc.version, pc.pages = version, map[string][]byte{}
+	}
+	pc.pages[key] = b
+}
+
+func (s *server) listProducts(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	version, err := s.Catalog.SnapshotVersion(ctx)
+	if err != nil {
+		return err
+	}
+	key := string(c.Request().URI().QueryString())
+	if b, ok := s.productPages.get(version, key); ok {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.Send(b)
+	}
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.Catalog.PublicProducts(ctx, catalog.ProductQuery{
+		InitiativeID: c.Query("initiative"), Municipality: c.Query("municipality"), Category: c.Query("category"),
+		Text: c.Query("q"), Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: limit,
+	})
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(listPage[catalog.Product]{Items: items, NextCursor: next})
+	if err != nil {
+		return err
+	}
+	s.productPages.put(version, strings.Clone(key), b)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(b)
+}
+
+// editableProduct loads a product the principal may change: 404 when it does
+// not exist, 403 when it belongs to someone else's initiative.
+func (s *server) editableProduct(c *fiber.Ctx) (*accounts.Principal, catalog.Product, error) {
+	p, err := requireUser(c)
+	if err != nil {
+		return nil, catalog.Product{}, err
+	}
+	prod, err := s.Catalog.Product(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return nil, catalog.Product{}, err
+	}
+	if !accounts.CanEditProducts(p, prod.InitiativeID) {
+		return nil, catalog.Product{}, errs.Forbidden
+	}
+	return p, prod, nil
+}
+
+func (s *server) getProduct(c *fiber.Ctx) error {
+	prod, err := s.Catalog.PublicProduct(c.UserContext(), c.Params("id"))
+	if errors.Is(err, errs.NotFound) {
+		// Archived products stay visible to the people who manage them.
+		prod, err = s.Catalog.Product(c.UserContext(), c.Params("id"))
+		if err == nil && !accounts.CanSeeInitiativePrivate(principal(c), prod.InitiativeID) {
+			err = errs.NotFound
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(prod)
+}
+
+func (s *server) createProduct(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	id := c.Params("id")
+	if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
+		return err
+	}
+	if !accounts.CanEditProducts(p, id) {
+		return errs.Forbidden
+	}
+	var in catalog.ProductInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	prod, err := s.Catalog.CreateProduct(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(prod)
+}
+
+func (s *server) initiativeProducts(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	id := c.Params("id")
+	if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
+		return err
+	}
+	if !accounts.CanSeeInitiativePrivate(p, id) {
+		return errs.Forbidden
+	}
+	items, err := s.Catalog.InitiativeProducts(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listPage[catalog.Product]{Items: items})
+}
+
+func (s *server) updateProduct(c *fiber.Ctx) error {
+	_, prod, err := s.editableProduct(c)
+	if err != nil {
+		return err
+	}
+	var up catalog.ProductUpdate
+	if err := decodeJSON(c, &up); err != nil {
+		return err
+	}
+	updated, err := s.Catalog.UpdateProduct(c.UserContext(), prod.ID, up)
+	if err != nil {
+		return err
+	}
+	return c.JSON(updated)
+}
+
+func (s *server) archiveProduct(c *fiber.Ctx) error {
+	_, prod, err := s.editableProduct(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Catalog.ArchiveProduct(c.UserContext(), prod.ID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *server) uploadProductImage(c *fiber.Ctx) error {
+	_, prod, err := s.editableProduct(c)
+	if err != nil {
+		return err
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var f errs.Fields
+		f.Add("file", "send the photo as multipart/form-data field \"file\"")
+		return f.Err()
+	}
+	if fh.Size > catalog.MaxImageBytes {
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "photos are limited to 8 MB")
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	img, err := s.Catalog.AddProductImage(c.UserContext(), prod.ID, file)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(img)
+}
+
+func (s *server) deleteProductImage(c *fiber.Ctx) error {
+	_, prod, err := s.editableProduct(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Catalog.RemoveProductImage(c.UserContext(), prod.ID, c.Params("image")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *server) adjustStock(c *fiber.Ctx) error {
+	p, prod, err := s.editableProduct(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Delta  int64  `json:"delta"`
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	m, err := s.Catalog.AdjustStock(c.UserContext(), prod.ID, p.UserID, in.Delta, in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+func (s *server) stockHistory(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	prod, err := s.Catalog.Product(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !accounts.CanSeeInitiativePrivate(p, prod.InitiativeID) {
+		return errs.Forbidden
+	}
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	moves, err := s.Catalog.StockHistory(c.UserContext(), prod.ID, c.Query("cursor"), limit+1)
+	if err != nil {
+		return err
+	}
+	return c.JSON(paginate(moves, limit, func(m catalog.StockMove) string { return m.ID }))
+}
+
+// privateInitiative checks that the initiative exists (404) and that p may see
+// (or, with edit, change) its private data (403).
+func (s *server) privateInitiative(c *fiber.Ctx, edit bool) (*accounts.Principal, string, error) {
+	p, err := requireUser(c)
+	if err != nil {
+		return nil, "", err
+	}
+	id := c.Params("id")
+	if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
+		return nil, "", err
+	}
+	allowed := accounts.CanSeeInitiativePrivate(p, id)
+	if edit {
+		allowed = accounts.CanEditInitiative(p, id)
+	}
+	if !allowed {
+		return nil, "", errs.Forbidden
+	}
+	return p, id, nil
+}
+
+func (s *server) listMembers(c *fiber.Ctx) error {
+	_, id, err := s.privateInitiative(c, false)
+	if err != nil {
+		return err
+	}
+	members, err := s.Catalog.Members(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listPage[catalog.Member]{Items: members})
+}
+
+func (s *server) addMember(c *fiber.Ctx) error {
+	_, id, err := s.privateInitiative(c, true)
+	if err != nil {
+		return err
+	}
+	var m catalog.Member
+	if err := decodeJSON(c, &m); err != nil {
+		return err
+	}
+	m, err = s.Catalog.AddMember(c.UserContext(), id, m)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+func (s *server) removeMember(c *fiber.Ctx) error {
+	_, id, err := s.privateInitiative(c, true)
+	if err != nil {
+		return err
+	}
+	if err := s.Catalog.RemoveMember(c.UserContext(), id, c.Params("member")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
