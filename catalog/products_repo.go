@@ -30,7 +30,7 @@ func (r productRepo) ensureIndexes(ctx context.Context) error {
 }
 
 func searchText(p Product) string {
-	return Fold(p.Name + " " + p.Description + " " + p.InitiativeName + " " + p.Municipality)
+	return Fold(p.Name + " " + p.Description)
 }
 
 func (r productRepo) insert(ctx context.Context, p Product) error {
