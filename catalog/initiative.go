@@ -27,8 +27,10 @@ type Initiative struct {
 	// WhatsApp is the initiative's business number, shown to buyers.
 	WhatsApp string `bson:"whatsapp" json:"whatsapp,omitempty"`
 	// Members are personal data: never in the public JSON; see Service.Members.
-	Members   []Member  `bson:"members" json:"-"`
-	Active    bool      `bson:"active" json:"active"`
+	Members []Member `bson:"members" json:"-"`
+	Active  bool     `bson:"active" json:"active"`
+	// Rev counts writes; updates and list rewrites (members) check it.
+	Rev       int64     `bson:"rev" json:"-"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at" json:"updated_at"`
 }

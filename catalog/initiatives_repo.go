@@ -83,11 +83,14 @@ func (r *initiativeRepo) list(ctx context.Context, f InitiativeFilter) ([]Initia
 	return out, nil
 }
 
+// replace writes in over the revision it was read at; errStale when it moved on.
 func (r *initiativeRepo) replace(ctx context.Context, in Initiative) error {
+	rev := in.Rev
+	in.Rev++
 	doc := initiativeDoc{Initiative: in, Search: Fold(in.Name + " " + in.Description)}
-	res, err := r.coll.ReplaceOne(ctx, bson.M{"_id": in.ID}, doc)
+	res, err := r.coll.ReplaceOne(ctx, bson.M{"_id": in.ID, "rev": rev}, doc)
 	if err == nil && res.MatchedCount == 0 {
-		err = mongo.ErrNoDocuments
+		return errStale
 	}
 	return storage.Err("initiative "+in.ID, err)
 }

@@ -30,6 +30,9 @@ type Product struct {
 	Images    []Image   `bson:"images" json:"images"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at" json:"updated_at"`
+	// Rev counts writes to the product's fields (not its stock); updates that
+	// rewrite a list check it so that concurrent edits are not lost.
+	Rev int64 `bson:"rev" json:"-"`
 
 	// Copied from the initiative so that the public catalog filters without a join.
 	Municipality   string `bson:"municipality" json:"municipality"`
@@ -77,6 +80,9 @@ type ProductUpdate struct {
 	MadeToOrder *bool `json:"made_to_order,omitempty"`
 }
 
+// maxStockDelta bounds stock and its changes: more is a typo, and it keeps sums far from overflow.
+const maxStockDelta = 1_000_000
+
 // maxPrice is a sanity bound: $ 100.000.000 for one unit is a typo.
 const maxPrice = 100_000_000 * 100
 
@@ -106,8 +112,8 @@ func (in *ProductInput) normalize() error {
 		f.Add("unit", "must be one of "+strings.Join(Units, ", "))
 	}
 	checkPrice(&f, &in.Price)
-	if in.Stock != nil && *in.Stock < 0 {
-		f.Add("stock", "must be 0 or more, or null for made to order")
+	if in.Stock != nil && (*in.Stock < 0 || *in.Stock > maxStockDelta) {
+		f.Add("stock", "must be from 0 to 1000000, or null for made to order")
 	}
 	return f.Err()
 }

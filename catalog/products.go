@@ -66,37 +66,42 @@ func (s *Service) InitiativeProducts(ctx context.Context, initiativeID string) (
 }
 
 // UpdateProduct changes a product's fields; the whole result is validated.
+// It writes against the revision it read, so concurrent edits are not lost.
 func (s *Service) UpdateProduct(ctx context.Context, id string, up ProductUpdate) (Product, error) {
-	cur, err := s.products.get(ctx, id)
-	if err != nil {
-		return Product{}, err
-	}
-	in := ProductInput{Name: cur.Name, Description: cur.Description, Category: cur.Category, Unit: cur.Unit, Price: cur.Price}
-	for dst, src := range map[*string]*string{&in.Name: up.Name, &in.Description: up.Description, &in.Category: up.Category, &in.Unit: up.Unit} {
-		if src != nil {
-			*dst = *src
+	var p Product
+	err := retryStale(func() error {
+		cur, err := s.products.get(ctx, id)
+		if err != nil {
+			return err
 		}
-	}
-	if up.Price != nil {
-		in.Price = *up.Price
-	}
-	if err := in.normalize(); err != nil {
-		return Product{}, err
-	}
-	set := bson.M{"name": in.Name, "description": in.Description, "category": in.Category, "unit": in.Unit,
-		"price": in.Price, "updated_at": s.now()}
-	if up.Active != nil {
-		set["active"] = *up.Active
-	}
-	if up.MadeToOrder != nil {
-		switch {
-		case *up.MadeToOrder:
-			set["stock"] = nil
-		case cur.Stock == nil:
-			set["stock"] = int64(0) // starts counting from zero; adjustments add what is on hand
+		in := ProductInput{Name: cur.Name, Description: cur.Description, Category: cur.Category, Unit: cur.Unit, Price: cur.Price}
+		for dst, src := range map[*string]*string{&in.Name: up.Name, &in.Description: up.Description, &in.Category: up.Category, &in.Unit: up.Unit} {
+			if src != nil {
+				*dst = *src
+			}
 		}
-	}
-	p, err := s.products.set(ctx, id, set)
+		if up.Price != nil {
+			in.Price = *up.Price
+		}
+		if err := in.normalize(); err != nil {
+			return err
+		}
+		set := bson.M{"name": in.Name, "description": in.Description, "category": in.Category, "unit": in.Unit,
+			"price": in.Price, "updated_at": s.now()}
+		if up.Active != nil {
+			set["active"] = *up.Active
+		}
+		if up.MadeToOrder != nil {
+			switch {
+			case *up.MadeToOrder:
+				set["stock"] = nil
+			case cur.Stock == nil:
+				set["stock"] = int64(0) // starts counting from zero; adjustments add what is on hand
+			}
+		}
+		p, err = s.products.set(ctx, id, &cur.Rev, set)
+		return err
+	})
 	if err != nil {
 		return Product{}, err
 	}
@@ -118,21 +123,26 @@ func (s *Service) AdjustStock(ctx context.Context, productID, actorID string, de
 // AddProductImage processes an upload (type sniffed, metadata stripped,
 // resized), stores its renditions under content-addressed keys and adds it.
 func (s *Service) AddProductImage(ctx context.Context, productID string, r io.Reader) (Image, error) {
-	p, err := s.products.get(ctx, productID)
-	if err != nil {
+	if _, err := s.products.get(ctx, productID); err != nil {
 		return Image{}, err
-	}
-	if len(p.Images) >= MaxImagesPerProduct {
-		var f errs.Fields
-		f.Add("file", fmt.Sprintf("a product has at most %d photos; remove one first", MaxImagesPerProduct))
-		return Image{}, f.Err()
 	}
 	img, err := s.storeImage(ctx, r)
 	if err != nil {
 		return Image{}, err
 	}
-	_, err = s.products.coll.UpdateOne(ctx, bson.M{"_id": productID},
-		bson.M{"$push": bson.M{"images": img}, "$set": bson.M{"updated_at": s.now()}})
+	err = retryStale(func() error {
+		p, err := s.products.get(ctx, productID)
+		if err != nil {
+			return err
+		}
+		if len(p.Images) >= MaxImagesPerProduct {
+			var f errs.Fields
+			f.Add("file", fmt.Sprintf("a product has at most %d photos; remove one first", MaxImagesPerProduct))
+			return f.Err()
+		}
+		_, err = s.products.set(ctx, productID, &p.Rev, bson.M{"images": append(p.Images, img), "updated_at": s.now()})
+		return err
+	})
 	if err != nil {
 		return Image{}, err
 	}
@@ -142,20 +152,24 @@ func (s *Service) AddProductImage(ctx context.Context, productID string, r io.Re
 // RemoveProductImage takes a photo off a product. The stored files stay:
 // keys are content-addressed and may be shared.
 func (s *Service) RemoveProductImage(ctx context.Context, productID, imageID string) error {
-	p, err := s.products.get(ctx, productID)
-	if err != nil {
-		return err
-	}
-	kept := make([]Image, 0, len(p.Images))
-	for _, im := range p.Images {
-		if im.ID != imageID {
-			kept = append(kept, im)
+	err := retryStale(func() error {
+		p, err := s.products.get(ctx, productID)
+		if err != nil {
+			return err
 		}
-	}
-	if len(kept) == len(p.Images) {
-		return fmt.Errorf("image %s: %w", imageID, errs.NotFound)
-	}
-	if _, err := s.products.set(ctx, productID, bson.M{"images": kept, "updated_at": s.now()}); err != nil {
+		kept := make([]Image, 0, len(p.Images))
+		for _, im := range p.Images {
+			if im.ID != imageID {
+				kept = append(kept, im)
+			}
+		}
+		if len(kept) == len(p.Images) {
+			return fmt.Errorf("image %s: %w", imageID, errs.NotFound)
+		}
+		_, err = s.products.set(ctx, productID, &p.Rev, bson.M{"images": kept, "updated_at": s.now()})
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	return s.productsChanged(ctx)

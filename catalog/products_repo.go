@@ -2,12 +2,15 @@ package catalog
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -44,11 +47,20 @@ func (r productRepo) get(ctx context.Context, id string) (Product, error) {
 	return d.Product, storage.Err("product "+id, err)
 }
 
-// set changes fields and refreshes the search text from the result.
-func (r productRepo) set(ctx context.Context, id string, fields bson.M) (Product, error) {
+// set changes fields of the product at revision rev (any revision when rev
+// is nil) and refreshes the search text from the result. A product that
+// moved on answers errStale.
+func (r productRepo) set(ctx context.Context, id string, rev *int64, fields bson.M) (Product, error) {
+	filter := bson.M{"_id": id}
+	if rev != nil {
+		filter["rev"] = *rev
+	}
 	var d productDoc
-	err := r.coll.FindOneAndUpdate(ctx, bson.M{"_id": id}, bson.M{"$set": fields},
+	err := r.coll.FindOneAndUpdate(ctx, filter, bson.M{"$set": fields, "$inc": bson.M{"rev": 1}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	if rev != nil && err == mongo.ErrNoDocuments {
+		return Product{}, errStale
+	}
 	if err != nil {
 		return Product{}, storage.Err("product "+id, err)
 	}
@@ -111,9 +123,23 @@ func (r productRepo) syncInitiative(ctx context.Context, in Initiative) error {
 		if p.InitiativeName == in.Name && p.Municipality == in.Municipality {
 			continue
 		}
-		if _, err := r.set(ctx, p.ID, bson.M{"initiative_name": in.Name, "municipality": in.Municipality, "initiative_slug": in.Slug}); err != nil {
+		if _, err := r.set(ctx, p.ID, nil, bson.M{"initiative_name": in.Name, "municipality": in.Municipality, "initiative_slug": in.Slug}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// errStale says a record changed between read and write; the caller re-reads and retries.
+var errStale = errors.New("record changed concurrently")
+
+// retryStale runs op until it does not answer errStale (a few times at most).
+func retryStale(op func() error) error {
+	var err error
+	for range 8 {
+		if err = op(); err != errStale {
+			return err
+		}
+	}
+	return fmt.Errorf("too many concurrent changes, try again: %w", errs.Conflict)
 }

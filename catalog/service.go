@@ -116,24 +116,29 @@ type InitiativeUpdate struct {
 // UpdateInitiative validates the changed profile as a whole and stores it. The
 // slug stays: links already shared keep working.
 func (s *Service) UpdateInitiative(ctx context.Context, id string, up InitiativeUpdate) (Initiative, error) {
-	cur, err := s.Initiative(ctx, id)
+	var cur Initiative
+	err := retryStale(func() error {
+		var err error
+		if cur, err = s.Initiative(ctx, id); err != nil {
+			return err
+		}
+		in := InitiativeInput{Name: cur.Name, Kind: cur.Kind, Municipality: cur.Municipality, Description: cur.Description, Stage: cur.Stage, WhatsApp: cur.WhatsApp}
+		for dst, src := range map[*string]*string{&in.Name: up.Name, &in.Description: up.Description, &in.Kind: up.Kind, &in.Stage: up.Stage, &in.WhatsApp: up.WhatsApp} {
+			if src != nil {
+				*dst = *src
+			}
+		}
+		if err := in.normalize(); err != nil {
+			return err
+		}
+		cur.Name, cur.Kind, cur.Description, cur.Stage, cur.WhatsApp = in.Name, in.Kind, in.Description, in.Stage, in.WhatsApp
+		cur.UpdatedAt = s.now()
+		return s.initiatives.replace(ctx, cur)
+	})
 	if err != nil {
 		return Initiative{}, err
 	}
-	in := InitiativeInput{Name: cur.Name, Kind: cur.Kind, Municipality: cur.Municipality, Description: cur.Description, Stage: cur.Stage, WhatsApp: cur.WhatsApp}
-	for dst, src := range map[*string]*string{&in.Name: up.Name, &in.Description: up.Description, &in.Kind: up.Kind, &in.Stage: up.Stage, &in.WhatsApp: up.WhatsApp} {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	if err := in.normalize(); err != nil {
-		return Initiative{}, err
-	}
-	cur.Name, cur.Kind, cur.Description, cur.Stage, cur.WhatsApp = in.Name, in.Kind, in.Description, in.Stage, in.WhatsApp
-	cur.UpdatedAt = s.now()
-	if err := s.initiatives.replace(ctx, cur); err != nil {
-		return Initiative{}, err
-	}
+	cur.Rev++
 	if err := s.products.syncInitiative(ctx, cur); err != nil {
 		return Initiative{}, err
 	}
@@ -157,7 +162,7 @@ func (s *Service) AddMember(ctx context.Context, initiativeID string, m Member) 
 	}
 	m.ID = NewID()
 	res, err := s.initiatives.coll.UpdateOne(ctx, bson.M{"_id": initiativeID},
-		bson.M{"$push": bson.M{"members": m}, "$set": bson.M{"updated_at": s.now()}})
+		bson.M{"$push": bson.M{"members": m}, "$set": bson.M{"updated_at": s.now()}, "$inc": bson.M{"rev": 1}})
 	if err == nil && res.MatchedCount == 0 {
 		return Member{}, fmt.Errorf("initiative %s: %w", initiativeID, errs.NotFound)
 	}
@@ -166,19 +171,25 @@ func (s *Service) AddMember(ctx context.Context, initiativeID string, m Member) 
 
 // RemoveMember takes a person off an initiative (their data goes with them).
 func (s *Service) RemoveMember(ctx context.Context, initiativeID, memberID string) error {
-	in, err := s.Initiative(ctx, initiativeID)
-	if err != nil {
-		return err
-	}
-	kept := make([]Member, 0, len(in.Members))
-	for _, m := range in.Members {
-		if m.ID != memberID {
-			kept = append(kept, m)
+	return retryStale(func() error {
+		in, err := s.Initiative(ctx, initiativeID)
+		if err != nil {
+			return err
 		}
-	}
-	if len(kept) == len(in.Members) {
-		return fmt.Errorf("member %s: %w", memberID, errs.NotFound)
-	}
-	_, err = s.initiatives.coll.UpdateOne(ctx, bson.M{"_id": initiativeID}, bson.M{"$set": bson.M{"members": kept, "updated_at": s.now()}})
-	return storage.Err("initiative "+initiativeID, err)
+		kept := make([]Member, 0, len(in.Members))
+		for _, m := range in.Members {
+			if m.ID != memberID {
+				kept = append(kept, m)
+			}
+		}
+		if len(kept) == len(in.Members) {
+			return fmt.Errorf("member %s: %w", memberID, errs.NotFound)
+		}
+		res, err := s.initiatives.coll.UpdateOne(ctx, bson.M{"_id": initiativeID, "rev": in.Rev},
+			bson.M{"$set": bson.M{"members": kept, "updated_at": s.now()}, "$inc": bson.M{"rev": 1}})
+		if err == nil && res.MatchedCount == 0 {
+			return errStale
+		}
+		return storage.Err("initiative "+initiativeID, err)
+	})
 }

@@ -67,8 +67,8 @@ func (r moveRepo) ensureIndexes(ctx context.Context) error {
 func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, error) {
 	var f errs.Fields
 	m.Reason = strings.TrimSpace(m.Reason)
-	if m.Delta == 0 {
-		f.Add("delta", "must not be 0")
+	if m.Delta == 0 || m.Delta > maxStockDelta || m.Delta < -maxStockDelta {
+		f.Add("delta", "must be a whole number from -1000000 to 1000000, not 0")
 	}
 	if m.Kind == MoveAdjustment && utf8.RuneCountInString(m.Reason) < 3 {
 		f.Add("reason", "say why the stock changes (at least 3 characters)")

@@ -195,6 +195,9 @@ func (s *server) uploadProductImage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "send the photo as multipart/form-data with the field \"file\"")
+	}
 	fh, err := c.FormFile("file")
 	if err != nil {
 		var f errs.Fields
@@ -303,7 +306,7 @@ func (s *server) listMembers(c *fiber.Ctx) error {
 }
 
 func (s *server) addMember(c *fiber.Ctx) error {
-	_, id, err := s.privateInitiative(c, true)
+	p, id, err := s.privateInitiative(c, true)
 	if err != nil {
 		return err
 	}
@@ -315,16 +318,20 @@ func (s *server) addMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	_ = s.Accounts.Audit.Record(c.UserContext(), accounts.AuditEntry{ActorID: p.UserID, Action: "member_added",
+		TargetKind: "initiative", TargetID: id, IP: c.IP(), Details: map[string]string{"member": m.ID}})
 	return c.Status(fiber.StatusCreated).JSON(m)
 }
 
 func (s *server) removeMember(c *fiber.Ctx) error {
-	_, id, err := s.privateInitiative(c, true)
+	p, id, err := s.privateInitiative(c, true)
 	if err != nil {
 		return err
 	}
 	if err := s.Catalog.RemoveMember(c.UserContext(), id, c.Params("member")); err != nil {
 		return err
 	}
+	_ = s.Accounts.Audit.Record(c.UserContext(), accounts.AuditEntry{ActorID: p.UserID, Action: "member_removed",
+		TargetKind: "initiative", TargetID: id, IP: c.IP(), Details: map[string]string{"member": c.Params("member")}})
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -46,7 +46,7 @@ func TestProductPhotoUpload(t *testing.T) {
 	}{
 		{"text file named as a photo", uploadRequest(t, "/api/v1/products/"+prod.ID+"/images", "foto.jpg", []byte("esto no es una foto, es texto\n"), token), 415},
 		{"over 8 MB", uploadRequest(t, "/api/v1/products/"+prod.ID+"/images", "grande.jpg", append(testJPEG(t, 10, 10), make([]byte, 8<<20)...), token), 413},
-		{"no file field", request("POST", "/api/v1/products/"+prod.ID+"/images", `{}`, token), 422},
+		{"not multipart", request("POST", "/api/v1/products/"+prod.ID+"/images", `{}`, token), 415},
 		{"photo with GPS", uploadRequest(t, "/api/v1/products/"+prod.ID+"/images", "IMG_2026.jpg", photo, token), 201},
 	}
 	var img catalog.Image

@@ -47,7 +47,7 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 		}
 		p.ViaBearer = true
 		c.Locals(principalKey, p)
-		return c.Next()
+		return privateAnswer(c)
 	}
 	if token := c.Cookies(sessionCookie); token != "" {
 		p, err := s.Accounts.Authenticate(c.UserContext(), token)
@@ -59,9 +59,20 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 		default:
 			c.Locals(principalKey, p)
 			c.Locals(tokenKey, strings.Clone(token))
+			return privateAnswer(c)
 		}
 	}
 	return c.Next()
+}
+
+// privateAnswer runs the handler for a signed-in request and keeps its answer
+// out of shared caches: it may hold personal data.
+func privateAnswer(c *fiber.Ctx) error {
+	err := c.Next()
+	if c.GetRespHeader(fiber.HeaderCacheControl) == "" {
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
+	}
+	return err
 }
 
 // checkCSRF guards state-changing requests that a browser could be tricked

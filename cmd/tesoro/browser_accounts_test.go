@@ -107,7 +107,7 @@ func TestBrowserAccounts(t *testing.T) {
 	saveShot(t, admin, shots, "admin-usuarios-creado-phone.png")
 }
 
-// open navigates and checks the page fits a phone's width.
+// openOnPhone navigates and checks the page fits a phone's width.
 func openOnPhone(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
@@ -123,7 +123,7 @@ func fitsPhone(t *testing.T, ctx context.Context) {
 	}
 }
 
-// fill types into the fields, by CSS selector.
+// typeInto types into the fields, by CSS selector.
 func typeInto(t *testing.T, ctx context.Context, fields map[string]string) {
 	t.Helper()
 	for sel, value := range fields {
@@ -133,7 +133,7 @@ func typeInto(t *testing.T, ctx context.Context, fields map[string]string) {
 	}
 }
 
-// submit taps a form's button, waits for the page it leads to and checks its path and status.
+// tapToSubmit taps a form's button, waits for the page it leads to and checks its path and status.
 func tapToSubmit(t *testing.T, ctx context.Context, button, wantPath string) {
 	t.Helper()
 	res, err := chromedp.RunResponse(ctx, chromedp.Tap(chromedp.CSS(button)))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -11,35 +12,36 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/money"
 )
 
 // demoInitiatives are modelled on the programme's own reports (DOMAIN.md).
 var demoInitiatives = []catalog.InitiativeInput{
-	{Name: "Panadería de Papa La Monguana", Kind: "bakery", Municipality: "Mongua", Stage: "marketing",
+	{Name: "Panadería de Papa La Monguana", Kind: "bakery", Municipality: "Mongua", Stage: "marketing", WhatsApp: "300 000 0001",
 		Description: "Pan de papa, almojábanas y mantecadas horneadas cada mañana por madres cabeza de hogar de Mongua. Abrimos cafetería en el parque principal."},
-	{Name: "Cafetería El Fogón de Mongua", Kind: "cafeteria", Municipality: "Mongua", Stage: "production",
+	{Name: "Cafetería El Fogón de Mongua", Kind: "cafeteria", Municipality: "Mongua", Stage: "production", WhatsApp: "300 000 0002",
 		Description: "Tinto, aguapanela, caldo de papa y el pan de la panadería, frente a la iglesia."},
-	{Name: "Arepas de Maíz Segoviana", Kind: "arepas", Municipality: "Segovia", Stage: "marketing",
+	{Name: "Arepas de Maíz Segoviana", Kind: "arepas", Municipality: "Segovia", Stage: "marketing", WhatsApp: "300 000 0003",
 		Description: "Fábrica de arepas de maíz pelado y de chócolo. Ya vendemos a tiendas y restaurantes de Segovia."},
-	{Name: "Huerta Comunitaria La Esperanza", Kind: "garden", Municipality: "Remedios", Stage: "production",
+	{Name: "Huerta Comunitaria La Esperanza", Kind: "garden", Municipality: "Remedios", Stage: "production", WhatsApp: "300 000 0004",
 		Description: "Hortalizas sin químicos: cilantro, cebolla, tomate y ahuyama de la huerta de la vereda."},
-	{Name: "Piscícola Río Nechí", Kind: "fish_farming", Municipality: "El Bagre", Stage: "marketing",
+	{Name: "Piscícola Río Nechí", Kind: "fish_farming", Municipality: "El Bagre", Stage: "marketing", WhatsApp: "300 000 0005",
 		Description: "Tilapia roja y cachama de estanque, entregada fresca los viernes."},
-	{Name: "Barequeras Artesanas del Bajo Cauca", Kind: "crafts", Municipality: "Zaragoza", Stage: "production",
+	{Name: "Barequeras Artesanas del Bajo Cauca", Kind: "crafts", Municipality: "Zaragoza", Stage: "production", WhatsApp: "300 000 0006",
 		Description: "Mujeres barequeras que elaboran bisutería y artesanías con semillas y materiales de la región."},
-	{Name: "Huerta Familiar Los Frailejones", Kind: "garden", Municipality: "Gámeza", Stage: "production",
+	{Name: "Huerta Familiar Los Frailejones", Kind: "garden", Municipality: "Gámeza", Stage: "production", WhatsApp: "300 000 0007",
 		Description: "Papa criolla, habas, arveja y hierbas aromáticas cultivadas por tres familias."},
-	{Name: "Belleza y Estilo Sogamoso", Kind: "beauty", Municipality: "Sogamoso", Stage: "marketing",
+	{Name: "Belleza y Estilo Sogamoso", Kind: "beauty", Municipality: "Sogamoso", Stage: "marketing", WhatsApp: "300 000 0008",
 		Description: "Peluquería, manicure y cejas a domicilio. Formadas en cursos del SENA."},
-	{Name: "Sistemas y Reparaciones Tópaga", Kind: "computers", Municipality: "Tópaga", Stage: "production",
+	{Name: "Sistemas y Reparaciones Tópaga", Kind: "computers", Municipality: "Tópaga", Stage: "production", WhatsApp: "300 000 0009",
 		Description: "Mantenimiento de computadores y celulares, impresiones y trámites en línea junto al punto wifi."},
-	{Name: "Lácteos y Postres La Vereda", Kind: "other", Municipality: "Tópaga", Stage: "idea",
+	{Name: "Lácteos y Postres La Vereda", Kind: "other", Municipality: "Tópaga", Stage: "idea", WhatsApp: "300 000 0010",
 		Description: "Kumis, yogur casero y arequipe de leche de la vereda."},
-	{Name: "Piscicultura Los Guayacanes", Kind: "fish_farming", Municipality: "Segovia", Stage: "production",
+	{Name: "Piscicultura Los Guayacanes", Kind: "fish_farming", Municipality: "Segovia", Stage: "production", WhatsApp: "300 000 0011",
 		Description: "Cachama y bocachico criados en estanques comunitarios."},
-	{Name: "Amasijos Doña Rosa", Kind: "bakery", Municipality: "Sogamoso", Stage: "sustainable",
+	{Name: "Amasijos Doña Rosa", Kind: "bakery", Municipality: "Sogamoso", Stage: "sustainable", WhatsApp: "300 000 0012",
 		Description: "Envueltos, garullas y colaciones boyacenses para fiestas y pedidos."},
-	{Name: "Huerta Escolar y Familiar El Porvenir", Kind: "garden", Municipality: "Zaragoza", Stage: "idea",
+	{Name: "Huerta Escolar y Familiar El Porvenir", Kind: "garden", Municipality: "Zaragoza", Stage: "idea", WhatsApp: "300 000 0013",
 		Description: "Plátano, yuca y hortalizas cultivadas junto a la escuela de la vereda."},
 }
 
@@ -89,7 +91,112 @@ func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
 	if added > 0 {
 		fmt.Fprintf(out, "tesoro: demo data loaded (%d initiatives)\n", added)
 	}
+	if err := loadDemoProducts(ctx, d, out); err != nil {
+		return err
+	}
 	return loadDemoUsers(ctx, d, out)
+}
+
+// demoProduct is a demo listing; Stock -1 means made to order.
+type demoProduct struct {
+	Name, Description, Category, Unit string
+	Pesos, Stock                      int64
+}
+
+var demoProducts = map[string][]demoProduct{
+	"Panadería de Papa La Monguana": {
+		{"Pan de papa", "Suave, horneado cada mañana con papa de la región.", "bread_pastry", "unit", 1500, 40},
+		{"Almojábanas", "Con cuajada fresca de Mongua.", "bread_pastry", "unit", 1200, 30},
+		{"Mantecada boyacense", "Porción generosa, ideal con tinto.", "bread_pastry", "portion", 2500, 20},
+	},
+	"Cafetería El Fogón de Mongua": {
+		{"Caldo de papa", "Con costilla y cilantro, servido de 6 a 10 a. m.", "prepared_food", "portion", 7000, -1},
+		{"Aguapanela con queso", "Caliente, con queso campesino.", "prepared_food", "portion", 3500, -1},
+	},
+	"Arepas de Maíz Segoviana": {
+		{"Arepas de maíz pelado", "Paquete de 10 arepas delgadas para asar.", "prepared_food", "package", 6000, 50},
+		{"Arepas de chócolo", "Dulces, de maíz tierno; paquete de 5.", "prepared_food", "package", 8000, 25},
+		{"Arepa rellena de queso", "Grande, para el desayuno.", "prepared_food", "unit", 3500, 15},
+	},
+	"Huerta Comunitaria La Esperanza": {
+		{"Tomate chonto", "Cosechado en la vereda, sin químicos.", "produce", "pound", 2800, 60},
+		{"Cilantro", "Atado fresco.", "produce", "unit", 1000, 40},
+		{"Ahuyama", "Entera, de 2 a 3 kilos.", "produce", "unit", 5000, 12},
+	},
+	"Piscícola Río Nechí": {
+		{"Tilapia roja", "Fresca, limpia y lista para freír.", "fish", "pound", 9500, 35},
+		{"Cachama", "Entera, de estanque.", "fish", "pound", 8500, 20},
+	},
+	"Barequeras Artesanas del Bajo Cauca": {
+		{"Collar de semillas", "Tejido a mano con semillas de la región.", "crafts", "unit", 25000, 8},
+		{"Aretes de tagua", "Livianos y coloridos.", "crafts", "unit", 15000, 12},
+	},
+	"Huerta Familiar Los Frailejones": {
+		{"Papa criolla", "Amarilla y cremosa.", "produce", "pound", 2200, 80},
+		{"Habas verdes", "Desgranadas.", "produce", "pound", 3000, 25},
+	},
+	"Belleza y Estilo Sogamoso": {
+		{"Manicure a domicilio", "Con esmaltes de larga duración.", "beauty", "service", 18000, -1},
+		{"Corte de cabello", "Dama, caballero o niño.", "beauty", "service", 12000, -1},
+	},
+	"Sistemas y Reparaciones Tópaga": {
+		{"Mantenimiento de computador", "Limpieza, antivirus y revisión general.", "services", "service", 45000, -1},
+		{"Impresión a color", "Por hoja, tamaño carta.", "services", "unit", 1000, -1},
+	},
+	"Lácteos y Postres La Vereda": {
+		{"Kumis casero", "Botella de un litro.", "dairy", "liter", 7000, 10},
+		{"Arequipe", "Frasco de 250 g.", "dairy", "unit", 9000, 10},
+	},
+	"Piscicultura Los Guayacanes": {
+		{"Bocachico", "Fresco, por libra.", "fish", "pound", 9000, 15},
+	},
+	"Amasijos Doña Rosa": {
+		{"Envueltos de mazorca", "Docena, por encargo para fiestas.", "bread_pastry", "dozen", 24000, -1},
+		{"Garullas", "Paquete de 6.", "bread_pastry", "package", 6000, 18},
+	},
+	"Huerta Escolar y Familiar El Porvenir": {
+		{"Plátano hartón", "Racimo pequeño.", "produce", "unit", 6000, 10},
+	},
+}
+
+// loadDemoProducts lists products (with a photo drawn in code) for demo
+// initiatives that have none yet.
+func loadDemoProducts(ctx context.Context, d demoDeps, out io.Writer) error {
+	added := 0
+	for i, ini := range demoInitiatives {
+		list := demoProducts[ini.Name]
+		if len(list) == 0 {
+			continue
+		}
+		in, err := d.catalog.InitiativeBySlug(ctx, catalog.Slugify(ini.Name))
+		if err != nil {
+			return err
+		}
+		existing, err := d.catalog.InitiativeProducts(ctx, in.ID)
+		if err != nil || len(existing) > 0 {
+			continue
+		}
+		for j, dp := range list {
+			var stock *int64
+			if dp.Stock >= 0 {
+				stock = &dp.Stock
+			}
+			p, err := d.catalog.CreateProduct(ctx, in.ID, catalog.ProductInput{Name: dp.Name, Description: dp.Description,
+				Category: dp.Category, Unit: dp.Unit, Price: money.Pesos(dp.Pesos), Stock: stock})
+			if err != nil {
+				return fmt.Errorf("demo product %s: %w", dp.Name, err)
+			}
+			photo := catalog.DemoPhoto(in.Kind, i*10+j)
+			if _, err := d.catalog.AddProductImage(ctx, p.ID, bytes.NewReader(photo)); err != nil {
+				return fmt.Errorf("demo photo for %s: %w", dp.Name, err)
+			}
+			added++
+		}
+	}
+	if added > 0 {
+		fmt.Fprintf(out, "tesoro: demo products loaded (%d, with photos)\n", added)
+	}
+	return nil
 }
 
 func loadDemoUsers(ctx context.Context, d demoDeps, out io.Writer) error {
