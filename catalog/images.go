@@ -74,6 +74,13 @@ type ProcessedImage struct {
 // animated WebP) or errs.Invalid (a corrupt image); a failing reader's error
 // is wrapped as is.
 func ProcessImage(r io.Reader) (ProcessedImage, error) {
+	return processImage(r, MaxImagePixels)
+}
+
+// processImage is ProcessImage with a pixel limit (fuzzing lowers it: a few
+// bytes of PNG or lossless WebP can validly decode to 40 megapixels, which
+// takes seconds to scale under coverage instrumentation).
+func processImage(r io.Reader, maxPixels int64) (ProcessedImage, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxImageBytes+1))
 	if err != nil {
 		return ProcessedImage{}, fmt.Errorf("image: read: %w", err)
@@ -81,7 +88,7 @@ func ProcessImage(r io.Reader) (ProcessedImage, error) {
 	if len(data) > MaxImageBytes {
 		return ProcessedImage{}, fmt.Errorf("image: more than %d bytes: %w", MaxImageBytes, errs.TooLarge)
 	}
-	src, orientation, err := decodeImage(data)
+	src, orientation, err := decodeImage(data, maxPixels)
 	if err != nil {
 		return ProcessedImage{}, err
 	}
@@ -118,7 +125,7 @@ func sniffImage(b []byte) (imageCodec, error) {
 }
 
 // decodeImage sniffs, checks the declared dimensions and decodes once.
-func decodeImage(data []byte) (image.Image, int, error) {
+func decodeImage(data []byte, maxPixels int64) (image.Image, int, error) {
 	codec, err := sniffImage(data)
 	if err != nil {
 		return nil, 0, err
@@ -127,7 +134,7 @@ func decodeImage(data []byte) (image.Image, int, error) {
 	if err != nil {
 		return nil, 0, decodeError(codec, err)
 	}
-	if err := checkPixels(codec, cfg.Width, cfg.Height); err != nil {
+	if err := checkPixels(codec, cfg.Width, cfg.Height, maxPixels); err != nil {
 		return nil, 0, err
 	}
 	src, err := codec.decode(bytes.NewReader(data))
@@ -135,7 +142,7 @@ func decodeImage(data []byte) (image.Image, int, error) {
 		return nil, 0, decodeError(codec, err)
 	}
 	b := src.Bounds()
-	if err := checkPixels(codec, b.Dx(), b.Dy()); err != nil {
+	if err := checkPixels(codec, b.Dx(), b.Dy(), maxPixels); err != nil {
 		return nil, 0, err
 	}
 	orientation := 1
@@ -145,12 +152,12 @@ func decodeImage(data []byte) (image.Image, int, error) {
 	return src, orientation, nil
 }
 
-func checkPixels(codec imageCodec, w, h int) error {
+func checkPixels(codec imageCodec, w, h int, maxPixels int64) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("image: %s of %d×%d pixels: %w", codec.name, w, h, errs.Invalid)
 	}
-	if int64(w)*int64(h) > MaxImagePixels {
-		return fmt.Errorf("image: %s of %d×%d pixels, more than %d: %w", codec.name, w, h, MaxImagePixels, errs.TooLarge)
+	if int64(w)*int64(h) > maxPixels {
+		return fmt.Errorf("image: %s of %d×%d pixels, more than %d: %w", codec.name, w, h, maxPixels, errs.TooLarge)
 	}
 	return nil
 }

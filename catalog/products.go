@@ -52,7 +52,7 @@ func (s *Service) PublicProduct(ctx context.Context, id string) (Product, error)
 	if !ok {
 		return Product{}, fmt.Errorf("product %s: %w", id, errs.NotFound)
 	}
-	return s.withURLs(*p), nil
+	return *p, nil
 }
 
 // InitiativeProducts lists all products of an initiative, archived included,

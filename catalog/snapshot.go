@@ -82,6 +82,9 @@ func (s *Service) publicSnapshot(ctx context.Context) (*snapshot, error) {
 		}
 		return nil, err
 	}
+	for i := range products {
+		products[i] = s.withURLs(products[i]) // once per load, not per request
+	}
 	h.cur, h.dirty = buildSnapshot(v, products), false
 	return h.cur, nil
 }

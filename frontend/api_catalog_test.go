@@ -75,9 +75,11 @@ func TestProductPhotoUpload(t *testing.T) {
 			t.Fatalf("%s still holds the photo's metadata", u)
 		}
 	}
-	res, body = env.get(t, "/api/v1/products/"+prod.ID)
-	if res.StatusCode != 200 || !strings.Contains(body, img.ThumbURL) {
-		t.Fatalf("product: got %d %s, want its photo", res.StatusCode, body)
+	for _, path := range []string{"/api/v1/products/" + prod.ID, "/api/v1/products?initiative=" + ini.ID} {
+		res, body = env.get(t, path)
+		if res.StatusCode != 200 || !strings.Contains(body, img.ThumbURL) {
+			t.Fatalf("%s: got %d %s, want its photo's URLs", path, res.StatusCode, body)
+		}
 	}
 	if res, _ := env.get(t, "/files/private/secret.pdf"); res.StatusCode != 404 {
 		t.Fatalf("non-public key: got %d, want 404", res.StatusCode)

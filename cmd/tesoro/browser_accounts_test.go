@@ -33,14 +33,33 @@ func TestBrowserAccounts(t *testing.T) {
 	wantVisible(t, buyer, "registration page",
 		`//blockquote[contains(., "Ley 1581 de 2012")]`,
 		`//label[contains(., "Acepto el tratamiento de mis datos personales")]`)
+	// First with the email of a demo buyer: the page comes back with the
+	// error next to the field and what was typed, except the password.
 	typeInto(t, buyer, map[string]string{
-		"#name": "Marta Lucía Gómez", "#email": "marta@correo.test", "#phone": "310 555 1234", "#password": "almojabanas-calientes",
+		"#name": "Marta Lucía Gómez", "#email": "compradora@tesoro.demo", "#phone": "310 555 1234", "#password": "almojabanas-calientes",
 	})
 	if err := chromedp.Do(buyer, chromedp.Tap(chromedp.CSS(`input[name="consent"]`))); err != nil {
 		t.Fatalf("tapping the consent box: %v", err)
 	}
 	saveShot(t, buyer, shots, "registro-phone.png")
-	tapToSubmit(t, buyer, "main form button[type=submit]", "/perfil")
+	tapToSubmit(t, buyer, "main form button[type=submit]", "/registro", 422)
+	wantVisible(t, buyer, "registration with a taken email",
+		`//p[@class="alert"][contains(., "Revise los datos marcados")]`,
+		`//p[@id="email-error"][contains(., "Ya existe una cuenta con este correo")]`)
+	for sel, want := range map[string]string{"#name": "Marta Lucía Gómez", "#phone": "310 555 1234", "#password": ""} {
+		if got, err := chromedp.Run(buyer, chromedp.Value(chromedp.CSS(sel))); err != nil || got != want {
+			t.Errorf("%s after the error: got %q (%v), want %q", sel, got, err, want)
+		}
+	}
+	if !evaluate[bool](t, buyer, `document.querySelector('input[name="consent"]').checked`) {
+		t.Error("the consent box was unticked by the error, want it kept")
+	}
+	saveShot(t, buyer, shots, "registro-error-phone.png")
+	if err := chromedp.Do(buyer, chromedp.Clear(chromedp.CSS("#email"))); err != nil {
+		t.Fatal(err)
+	}
+	typeInto(t, buyer, map[string]string{"#email": "marta@correo.test", "#password": "almojabanas-calientes"})
+	tapToSubmit(t, buyer, "main form button[type=submit]", "/perfil", 200)
 	checkPage(t, buyer, "es", "Mi perfil")
 	wantVisible(t, buyer, "profile after registration",
 		`//p[@class="notice"][contains(., "Su cuenta quedó creada")]`,
@@ -50,7 +69,7 @@ func TestBrowserAccounts(t *testing.T) {
 		`//h2[normalize-space()="Eliminar mi cuenta"]`)
 	saveShot(t, buyer, shots, "perfil-phone.png")
 
-	tapToSubmit(t, buyer, `header form[action="/salir"] button`, "/")
+	tapToSubmit(t, buyer, `header form[action="/salir"] button`, "/", 200)
 	wantVisible(t, buyer, "home after signing out", `//header//a[normalize-space()="Entrar"]`)
 
 	if _, err := chromedp.RunResponse(buyer, chromedp.Tap(chromedp.CSS(`header a[href^="/entrar"]`))); err != nil {
@@ -59,7 +78,7 @@ func TestBrowserAccounts(t *testing.T) {
 	checkPage(t, buyer, "es", "Entre a su cuenta")
 	typeInto(t, buyer, map[string]string{"#email": "marta@correo.test", "#password": "almojabanas-calientes"})
 	saveShot(t, buyer, shots, "entrar-phone.png")
-	tapToSubmit(t, buyer, "main form button[type=submit]", "/")
+	tapToSubmit(t, buyer, "main form button[type=submit]", "/", 200)
 	wantVisible(t, buyer, "home after signing in", `//header//span[normalize-space()="Marta"]`, `//header//button[normalize-space()="Salir"]`)
 
 	admin := browsertest.NewTab(t)
@@ -73,7 +92,7 @@ func TestBrowserAccounts(t *testing.T) {
 		t.Errorf("anonymous visit to /admin/usuarios lands on %q, want the sign-in page", got)
 	}
 	typeInto(t, admin, map[string]string{"#email": adminEmail, "#password": adminPassword})
-	tapToSubmit(t, admin, "main form button[type=submit]", "/admin/usuarios")
+	tapToSubmit(t, admin, "main form button[type=submit]", "/admin/usuarios", 200)
 	checkPage(t, admin, "es", "Usuarios")
 	wantVisible(t, admin, "admin page", `//header//a[normalize-space()="Usuarios"]`, `//li//p[contains(., "marta@correo.test")]`)
 
@@ -99,7 +118,7 @@ func TestBrowserAccounts(t *testing.T) {
 		t.Fatalf("the initiatives list has no %q", bakery)
 	}
 	saveShot(t, admin, shots, "admin-usuarios-phone.png")
-	tapToSubmit(t, admin, "#crear form button[type=submit]", "/admin/usuarios")
+	tapToSubmit(t, admin, "#crear form button[type=submit]", "/admin/usuarios", 200)
 	wantVisible(t, admin, "list after creating",
 		`//p[@class="notice"][contains(., "La cuenta quedó creada")]`,
 		`//li[h3[normalize-space()="Ana Beatriz Sánchez"]]//p[contains(., "Productor(a)")]`,
@@ -134,14 +153,14 @@ func typeInto(t *testing.T, ctx context.Context, fields map[string]string) {
 }
 
 // tapToSubmit taps a form's button, waits for the page it leads to and checks its path and status.
-func tapToSubmit(t *testing.T, ctx context.Context, button, wantPath string) {
+func tapToSubmit(t *testing.T, ctx context.Context, button, wantPath string, wantStatus int64) {
 	t.Helper()
 	res, err := chromedp.RunResponse(ctx, chromedp.Tap(chromedp.CSS(button)))
 	if err != nil {
 		t.Fatalf("tapping %s: %v", button, err)
 	}
-	if got := evaluate[string](t, ctx, `location.pathname`); got != wantPath || res.Status != 200 {
-		t.Fatalf("after tapping %s: got %s with status %d, want %s with 200", button, got, res.Status, wantPath)
+	if got := evaluate[string](t, ctx, `location.pathname`); got != wantPath || res.Status != wantStatus {
+		t.Fatalf("after tapping %s: got %s with status %d, want %s with %d", button, got, res.Status, wantPath, wantStatus)
 	}
 	fitsPhone(t, ctx)
 }
