@@ -51,16 +51,9 @@ func (s *server) createInitiative(c *fiber.Ctx) error {
 }
 
 func (s *server) updateInitiative(c *fiber.Ctx) error {
-	p, err := requireUser(c)
+	p, id, err := s.initiativeFor(c, accounts.CanEditInitiative)
 	if err != nil {
 		return err
-	}
-	id := c.Params("id")
-	if !accounts.CanEditInitiative(p, id) {
-		if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
-			return err // 404 for what does not exist, whoever asks
-		}
-		return errs.Forbidden
 	}
 	var up catalog.InitiativeUpdate
 	if err := decodeJSON(c, &up); err != nil {

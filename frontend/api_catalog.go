@@ -122,16 +122,9 @@ func (s *server) getProduct(c *fiber.Ctx) error {
 }
 
 func (s *server) createProduct(c *fiber.Ctx) error {
-	p, err := requireUser(c)
+	_, id, err := s.initiativeFor(c, accounts.CanEditProducts)
 	if err != nil {
 		return err
-	}
-	id := c.Params("id")
-	if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
-		return err
-	}
-	if !accounts.CanEditProducts(p, id) {
-		return errs.Forbidden
 	}
 	var in catalog.ProductInput
 	if err := decodeJSON(c, &in); err != nil {
@@ -145,16 +138,9 @@ func (s *server) createProduct(c *fiber.Ctx) error {
 }
 
 func (s *server) initiativeProducts(c *fiber.Ctx) error {
-	p, err := requireUser(c)
+	_, id, err := s.initiativeFor(c, accounts.CanSeeInitiativePrivate)
 	if err != nil {
 		return err
-	}
-	id := c.Params("id")
-	if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
-		return err
-	}
-	if !accounts.CanSeeInitiativePrivate(p, id) {
-		return errs.Forbidden
 	}
 	items, err := s.Catalog.InitiativeProducts(c.UserContext(), id)
 	if err != nil {
@@ -272,9 +258,9 @@ func (s *server) stockHistory(c *fiber.Ctx) error {
 	return c.JSON(paginate(moves, limit, func(m catalog.StockMove) string { return m.ID }))
 }
 
-// privateInitiative checks that the initiative exists (404) and that p may see
-// (or, with edit, change) its private data (403).
-func (s *server) privateInitiative(c *fiber.Ctx, edit bool) (*accounts.Principal, string, error) {
+// initiativeFor checks, for the initiative in the path, that the request is
+// signed in (401), that the initiative exists (404) and that allowed says yes (403).
+func (s *server) initiativeFor(c *fiber.Ctx, allowed func(*accounts.Principal, string) bool) (*accounts.Principal, string, error) {
 	p, err := requireUser(c)
 	if err != nil {
 		return nil, "", err
@@ -283,18 +269,14 @@ func (s *server) privateInitiative(c *fiber.Ctx, edit bool) (*accounts.Principal
 	if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
 		return nil, "", err
 	}
-	allowed := accounts.CanSeeInitiativePrivate(p, id)
-	if edit {
-		allowed = accounts.CanEditInitiative(p, id)
-	}
-	if !allowed {
+	if !allowed(p, id) {
 		return nil, "", errs.Forbidden
 	}
 	return p, id, nil
 }
 
 func (s *server) listMembers(c *fiber.Ctx) error {
-	_, id, err := s.privateInitiative(c, false)
+	_, id, err := s.initiativeFor(c, accounts.CanSeeInitiativePrivate)
 	if err != nil {
 		return err
 	}
@@ -306,7 +288,7 @@ func (s *server) listMembers(c *fiber.Ctx) error {
 }
 
 func (s *server) addMember(c *fiber.Ctx) error {
-	p, id, err := s.privateInitiative(c, true)
+	p, id, err := s.initiativeFor(c, accounts.CanEditInitiative)
 	if err != nil {
 		return err
 	}
@@ -324,7 +306,7 @@ func (s *server) addMember(c *fiber.Ctx) error {
 }
 
 func (s *server) removeMember(c *fiber.Ctx) error {
-	p, id, err := s.privateInitiative(c, true)
+	p, id, err := s.initiativeFor(c, accounts.CanEditInitiative)
 	if err != nil {
 		return err
 	}
