@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tesoro-pact/tesoro/errs"
@@ -45,56 +46,72 @@ func buildSnapshot(version int64, products []Product) *snapshot {
 }
 
 // snapshotHolder keeps the current snapshot fresh: a write on this instance
-// reloads it at once; writes on other instances are seen through the version
-// counter, checked at most once per checkEvery.
+// reloads it before the next read; writes on other instances are seen through
+// the version counter, checked at most once per checkEvery. Readers never wait
+// for that check: while one request refreshes, the others get the current
+// snapshot.
 type snapshotHolder struct {
-	mu         sync.Mutex
-	cur        *snapshot
-	checkedAt  time.Time
-	dirty      bool
+	cur        atomic.Pointer[snapshot]
+	dirty      atomic.Bool
+	checkedAt  atomic.Int64 // unix nanoseconds of the last version check, failed or not
+	mu         sync.Mutex   // one refresher at a time
 	checkEvery time.Duration
 }
 
-// publicSnapshot returns a snapshot no older than checkEvery.
+// publicSnapshot returns a snapshot no older than checkEvery (or the last good
+// one while the database does not answer).
 func (s *Service) publicSnapshot(ctx context.Context) (*snapshot, error) {
 	h := &s.snap
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	now := time.Now()
-	if h.cur != nil && !h.dirty && now.Sub(h.checkedAt) < h.checkEvery {
-		return h.cur, nil
+	cur := h.cur.Load()
+	fresh := func() bool {
+		return !h.dirty.Load() && time.Since(time.Unix(0, h.checkedAt.Load())) < h.checkEvery
 	}
-	v, err := s.products.version(ctx)
-	if err != nil {
-		if h.cur != nil {
-			return h.cur, nil // serve the last good catalog while the database hiccups
+	if cur != nil && fresh() {
+		return cur, nil
+	}
+	if cur != nil && !h.dirty.Load() {
+		if !h.mu.TryLock() {
+			return cur, nil // someone is already checking
 		}
-		return nil, err
+	} else {
+		h.mu.Lock() // first load, or a write here that the caller must see
 	}
-	h.checkedAt = now
-	if h.cur != nil && !h.dirty && v == h.cur.version {
-		return h.cur, nil
+	defer h.mu.Unlock()
+	if cur = h.cur.Load(); cur != nil && fresh() {
+		return cur, nil
 	}
-	products, err := s.products.allActive(ctx)
+	h.checkedAt.Store(time.Now().UnixNano())
+	wasDirty := h.dirty.Swap(false)
+	v, err := s.products.version(ctx)
+	if err == nil && cur != nil && !wasDirty && v == cur.version {
+		return cur, nil
+	}
+	var products []Product
+	if err == nil {
+		products, err = s.products.allActive(ctx)
+	}
 	if err != nil {
-		if h.cur != nil {
-			return h.cur, nil
+		if wasDirty {
+			h.dirty.Store(true)
+		}
+		if cur != nil {
+			return cur, nil // serve the last good catalog while the database hiccups
 		}
 		return nil, err
 	}
 	for i := range products {
 		products[i] = s.withURLs(products[i]) // once per load, not per request
 	}
-	h.cur, h.dirty = buildSnapshot(v, products), false
-	return h.cur, nil
+	next := buildSnapshot(v, products)
+	h.cur.Store(next)
+	return next, nil
 }
 
-// productsChanged records a change other instances must see and reloads here.
+// productsChanged records a change other instances must see and makes this
+// instance reload before its next read.
 func (s *Service) productsChanged(ctx context.Context) error {
 	err := s.products.bumpVersion(ctx)
-	s.snap.mu.Lock()
-	s.snap.dirty = true
-	s.snap.mu.Unlock()
+	s.snap.dirty.Store(true)
 	return err
 }
 

@@ -1,6 +1,8 @@
 package frontend
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -29,33 +31,55 @@ func (s *server) routesCatalogAPI(api fiber.Router) {
 	api.Delete("/initiatives/:id/members/:member", s.removeMember)
 }
 
-// pageCache keeps encoded public product pages for the current catalog
-// version: the marketplace's hottest request is answered from memory.
+// pageCache keeps encoded public product pages, plain and gzipped, for the
+// current catalog version: the marketplace's hottest request is answered from
+// memory without compressing it again each time.
 type pageCache struct {
 	mu      sync.Mutex
 	version int64
-	pages   map[string][]byte
+	pages   map[string]cachedPage
 }
+
+type cachedPage struct{ plain, gzipped []byte }
 
 const pageCacheMax = 512
 
-func (pc *pageCache) get(version int64, key string) ([]byte, bool) {
+func (pc *pageCache) get(version int64, key string) (cachedPage, bool) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if pc.version != version {
-		return nil, false
+		return cachedPage{}, false
 	}
 	b, ok := pc.pages[key]
 	return b, ok
 }
 
-func (pc *pageCache) put(version int64, key string, b []byte) {
+func (pc *pageCache) put(version int64, key string, page cachedPage) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if pc.version != version || pc.pages == nil || len(pc.pages) >= pageCacheMax {
-		pc.version, pc.pages = version, map[string][]byte{}
+		pc.version, pc.pages = version, map[string]cachedPage{}
 	}
-	pc.pages[key] = b
+	pc.pages[key] = page
+}
+
+func newCachedPage(plain []byte) cachedPage {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // once per catalog version
+	_, _ = zw.Write(plain)
+	_ = zw.Close()
+	return cachedPage{plain: plain, gzipped: buf.Bytes()}
+}
+
+// send answers with the gzipped copy when the client takes it.
+func (cp cachedPage) send(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+		return c.Send(cp.gzipped)
+	}
+	return c.Send(cp.plain)
 }
 
 func (s *server) listProducts(c *fiber.Ctx) error {
@@ -65,9 +89,8 @@ func (s *server) listProducts(c *fiber.Ctx) error {
 		return err
 	}
 	key := string(c.Request().URI().QueryString())
-	if b, ok := s.productPages.get(version, key); ok {
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		return c.Send(b)
+	if page, ok := s.productPages.get(version, key); ok {
+		return page.send(c)
 	}
 	limit, err := pageLimit(c)
 	if err != nil {
@@ -84,9 +107,9 @@ func (s *server) listProducts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.productPages.put(version, strings.Clone(key), b)
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(b)
+	page := newCachedPage(b)
+	s.productPages.put(version, strings.Clone(key), page)
+	return page.send(c)
 }
 
 // editableProduct loads a product the principal may change: 404 when it does

@@ -2,7 +2,9 @@ package frontend
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -114,9 +116,19 @@ func TestProductsAPI(t *testing.T) {
 	if res.StatusCode != 200 || len(page.Items) != 1 || page.Items[0].ID != arepa.ID {
 		t.Fatalf("search: got %d %s", res.StatusCode, body)
 	}
-	// The second identical request comes from the page cache and is identical.
+	// The second identical request comes from the page cache and is identical;
+	// a client that takes gzip gets the same JSON compressed.
 	if _, again := env.get(t, "/api/v1/products?q=AREPA&municipality=segovia"); again != body {
 		t.Fatal("cached page differs from the first answer")
+	}
+	res, zipped := env.get(t, "/api/v1/products?q=AREPA&municipality=segovia", "Accept-Encoding", "gzip, br")
+	if res.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("gzip: got Content-Encoding %q Vary %q", res.Header.Get("Content-Encoding"), res.Header.Get("Vary"))
+	}
+	if zr, err := gzip.NewReader(strings.NewReader(zipped)); err != nil {
+		t.Fatal(err)
+	} else if unzipped, _ := io.ReadAll(zr); string(unzipped) != body {
+		t.Fatal("gzipped page is not the same JSON")
 	}
 
 	// Stock: adjustments, the floor at zero, and the history.

@@ -88,7 +88,9 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	app.Use(s.accessLog)
 	app.Use(s.recoverPanics)
 	app.Use(securityHeaders)
-	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed,
+		// The product list caches its own compressed pages.
+		Next: func(c *fiber.Ctx) bool { return c.Path() == "/api/v1/products" }}))
 
 	// Routes that need no identity come first: they answer before authentication runs.
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })

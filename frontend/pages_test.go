@@ -187,14 +187,28 @@ func TestCompression(t *testing.T) {
 }
 
 func TestLocalesAreComplete(t *testing.T) {
+	// A language's messages may be split over several files: es.json, marketplace.es.json…
 	read := func(lang string) map[string]string {
-		b, err := fs.ReadFile(localesFS, "locales/"+lang+".json")
-		if err != nil {
-			t.Fatal(err)
+		files, err := fs.Glob(localesFS, "locales/*"+lang+".json")
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no locale files for %s: %v", lang, err)
 		}
-		var m map[string]string
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s.json: %v", lang, err)
+		m := map[string]string{}
+		for _, f := range files {
+			b, err := fs.ReadFile(localesFS, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var part map[string]string
+			if err := json.Unmarshal(b, &part); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					t.Errorf("%s repeats %q", f, k)
+				}
+				m[k] = v
+			}
 		}
 		return m
 	}
