@@ -227,13 +227,10 @@ func (c *canvas) fill(box image.Rectangle, dist func(x, y float64) float64, p pa
 	}
 }
 
-func around(x, y, r float64) image.Rectangle {
-	return image.Rect(int(x-r), int(y-r), int(x+r)+2, int(y+r)+2)
-}
-
 func (c *canvas) ellipseF(cx, cy, rx, ry, angle float64, p paint, feather float64) {
 	s, co := math.Sincos(angle)
-	c.fill(around(cx, cy, max(rx, ry)+feather), func(x, y float64) float64 {
+	hw, hh := math.Hypot(rx*co, ry*s)+feather, math.Hypot(rx*s, ry*co)+feather // bounding box
+	c.fill(image.Rect(int(cx-hw), int(cy-hh), int(cx+hw)+2, int(cy+hh)+2), func(x, y float64) float64 {
 		u, v := (x-cx)*co+(y-cy)*s, (cx-x)*s+(y-cy)*co
 		d := math.Hypot(u/rx, v/ry)
 		g := math.Hypot(u/(rx*rx), v/(ry*ry)) / max(d, 1e-9)
@@ -250,7 +247,7 @@ func (c *canvas) shadow(cx, cy, rx, ry float64) {
 }
 
 func (c *canvas) ring(cx, cy, r, width float64, p paint) {
-	c.fill(around(cx, cy, r+width), func(x, y float64) float64 {
+	c.fill(image.Rect(int(cx-r-width), int(cy-r-width), int(cx+r+width)+2, int(cy+r+width)+2), func(x, y float64) float64 {
 		return math.Abs(math.Hypot(x-cx, y-cy)-r) - width/2
 	}, p, 1.2)
 }
@@ -271,9 +268,11 @@ func (c *canvas) backdrop(top, bottom color.RGBA, horizon int, near, far color.R
 		if y >= horizon {
 			k = mix(near, far, float64(y-horizon)/float64(demoH-horizon))
 		}
+		row, dy := c.Pix[y*c.Stride:], float64(y)/demoH-0.5
 		for x := 0; x < demoW; x++ {
-			dx, dy := float64(x)/demoW-0.5, float64(y)/demoH-0.5
-			c.SetRGBA(x, y, c.tint(k, 1-0.4*(dx*dx+dy*dy)))
+			dx := float64(x)/demoW - 0.5
+			f := 1 - 0.4*(dx*dx+dy*dy)
+			row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = uint8(float64(k.R)*f), uint8(float64(k.G)*f), uint8(float64(k.B)*f), 255
 		}
 	}
 }

@@ -31,12 +31,12 @@ func (s *server) routesAccountPages(app *fiber.App) {
 	app.Post("/salir", noStore, s.signOut)
 	app.Get("/perfil", noStore, s.profilePage)
 	app.Post("/perfil", noStore, s.updateProfile)
-	app.Post("/perfil/clave", noStore, s.changePassword)
+	app.Post("/perfil/clave", noStore, shows("/perfil"), s.changePassword)
 	app.Get("/perfil/datos", noStore, s.exportData)
-	app.Post("/perfil/eliminar", noStore, s.deleteAccount)
+	app.Post("/perfil/eliminar", noStore, shows("/perfil"), s.deleteAccount)
 	app.Get("/admin/usuarios", noStore, s.adminUsersPage)
 	app.Post("/admin/usuarios", noStore, s.adminCreateUser)
-	app.Post("/admin/usuarios/:id", noStore, s.adminUpdateUser)
+	app.Post("/admin/usuarios/:id", noStore, shows("/admin/usuarios"), s.adminUpdateUser)
 }
 
 // noStore keeps personal data and CSRF tokens out of every cache, the
@@ -44,6 +44,18 @@ func (s *server) routesAccountPages(app *fiber.App) {
 func noStore(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Next()
+}
+
+const pageKey = "page"
+
+// shows names the page a form handler shows again when the form fails, so
+// that the header (language switch, current page) points at a page that
+// exists, not at the form's action.
+func shows(page string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Locals(pageKey, page)
+		return c.Next()
+	}
 }
 
 // notices are the confirmations a redirect may ask for with ?aviso=; only
@@ -65,23 +77,25 @@ func firstName(name string) string {
 	return name
 }
 
-// SignInNext is the page the header's sign-in link comes back to, if any.
+// SignInNext is the page the header's sign-in link comes back to, if any:
+// the page being shown, unless it is home, an account form or a page that
+// failed (signing in would not fix a 404).
 func (v view) SignInNext() string {
-	switch v.Path {
-	case "/", "/entrar", "/registro", "/salir":
+	switch v.back {
+	case "/", "/entrar", "/registro":
 		return ""
 	}
-	return v.Path
+	return v.back
 }
 
-// toSignIn sends an anonymous visitor to the sign-in page, and then back to back.
+// toSignIn sends an anonymous visitor to the sign-in page, which then returns to back.
 func toSignIn(c *fiber.Ctx, back string) error {
 	return c.Redirect("/entrar?next="+url.QueryEscape(back), fiber.StatusSeeOther)
 }
 
 // form is the state of one form on a page: what the visitor typed (never a
 // password) and the messages to show, already in the visitor's language.
-// Its methods answer for a nil form too, so templates need no checks.
+// Pages always get non-nil forms (templates read Error directly).
 type form struct {
 	Values map[string]string
 	Multi  map[string][]string

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/tesoro-pact/tesoro/accounts"
@@ -369,7 +370,8 @@ func TestPasswordChange(t *testing.T) {
 	for _, tt := range tests {
 		res, body := v.post(t, "/perfil/clave", url.Values{"current_password": {tt.current}, "new_password": {tt.next}})
 		wantStatus(t, tt.name, res, http.StatusUnprocessableEntity, body)
-		wantText(t, tt.name, body, tt.want)
+		// The language switch leads back to the profile, not to the form's action.
+		wantText(t, tt.name, body, tt.want, `href="/idioma/en?next=%2fperfil"`, `<a href="/perfil" aria-current="page">`)
 		if strings.Contains(body, `value="`+tt.current+`"`) {
 			t.Errorf("%s: the page shows the password typed", tt.name)
 		}
@@ -567,7 +569,7 @@ func TestHeaderShowsAccount(t *testing.T) {
 		name, email, lang string
 		want, notWant     []string
 	}{
-		{"anonymous", "", "es", []string{`href="/entrar?next=%2fnada"`, ">Entrar</a>"}, []string{"Salir", "Mi perfil"}},
+		{"anonymous", "", "es", []string{`href="/entrar"`, ">Entrar</a>"}, []string{"Salir", "Mi perfil"}},
 		{"anonymous in English", "", "en", []string{">Sign in</a>"}, []string{"Sign out"}},
 		{"admin", "admin@tesoro.test", "es", []string{`<span class="who">Usuaria</span>`, `href="/perfil"`, `href="/admin/usuarios"`, ">Salir</button>"}, []string{">Entrar</a>"}},
 		{"admin in English", "admin@tesoro.test", "en", []string{">My profile</a>", ">Users</a>", ">Sign out</button>"}, nil},
@@ -595,6 +597,23 @@ func TestHeaderShowsAccount(t *testing.T) {
 		if c.Name == csrfCookie {
 			t.Error("the home page set a CSRF cookie for an anonymous visitor")
 		}
+	}
+}
+
+func TestSignInLinkComesBack(t *testing.T) {
+	env := newTestEnv(t, nil, func(r fiber.Router) {
+		r.Get("/mercado", func(c *fiber.Ctx) error {
+			return c.App().Config().ErrorHandler(c, errs.Forbidden) // a page that needs a signed-in visitor
+		})
+	})
+	tests := []struct{ path, want string }{
+		{"/mercado", `href="/entrar?next=%2fmercado"`},
+		{"/nada", `href="/entrar"`}, // signing in does not fix a 404
+		{"/entrar", `href="/entrar"`},
+	}
+	for _, tt := range tests {
+		_, body := env.get(t, tt.path)
+		wantText(t, tt.path, body, tt.want)
 	}
 }
 
