@@ -35,7 +35,7 @@ type pages struct {
 type view struct {
 	L         *loc
 	Title     string
-	Path      string
+	Path      string // of the page shown (a failed form shows its page again)
 	RequestID string
 	// User is the signed-in visitor, or nil.
 	User *accounts.Principal
@@ -46,6 +46,8 @@ type view struct {
 	Notice string
 	Data   any
 	csrf   func() string
+	// back is the page the sign-in link returns to ("" for none).
+	back string
 }
 
 // CSRF is the token every form must send back in its hidden _csrf field. It
@@ -59,7 +61,7 @@ func loadPages(a *assets) (*pages, error) {
 	}
 	p := &pages{byName: map[string]*template.Template{}, bundle: bundle, assets: a,
 		matcher: language.NewMatcher([]language.Tag{language.Spanish, language.English})}
-	funcs := template.FuncMap{"asset": a.URL, "firstName": firstName}
+	funcs := template.FuncMap{"asset": a.URL, "firstName": firstName, "money": formatMoney, "whatsapp": whatsappLink, "date": formatDate, "datetime": formatDateTime}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html")
 	if err != nil {
 		return nil, err
@@ -83,10 +85,17 @@ func loadPages(a *assets) (*pages, error) {
 // render writes page name in the request's language.
 func (s *server) render(c *fiber.Ctx, status int, name, titleID string, data any) error {
 	l := s.pages.localizer(c)
-	v := view{L: l, Title: l.T(titleID), Path: c.Path(), RequestID: requestID(c), Data: data,
+	here := c.Path()
+	if p, ok := c.Locals(pageKey).(string); ok {
+		here = p
+	}
+	v := view{L: l, Title: l.T(titleID), Path: here, RequestID: requestID(c), Data: data,
 		User: principal(c), Account: name != "offline", csrf: func() string { return s.csrfToken(c) }}
 	if id := notices[c.Query("aviso")]; id != "" && status < 400 {
 		v.Notice = l.T(id)
+	}
+	if c.Method() == fiber.MethodGet && (status < 400 || status == fiber.StatusUnauthorized || status == fiber.StatusForbidden) {
+		v.back = c.Path()
 	}
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout.html", v); err != nil {
