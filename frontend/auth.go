@@ -96,10 +96,14 @@ func (s *server) checkCSRF(c *fiber.Ctx) error {
 	}
 	want := s.csrfToken(c)
 	if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(want)) != 1 {
-		return fiber.NewError(fiber.StatusForbidden, "missing or invalid CSRF token")
+		return errCSRF
 	}
 	return c.Next()
 }
+
+// errCSRF is its own problem type so that a page can say what happened (a
+// form left open too long) instead of a bare "forbidden".
+var errCSRF = fiber.NewError(fiber.StatusForbidden, "missing or invalid CSRF token")
 
 // csrfToken is the token forms must echo. Signed in, it is derived from the
 // session token (so it changes with every login and needs no storage);

@@ -165,3 +165,13 @@ func TestPageErrorsAreSpanishPages(t *testing.T) {
 		t.Fatalf("English page missing its message:\n%s", body)
 	}
 }
+
+func TestCSRFFailureExplainsItself(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	req := httptest.NewRequest(http.MethodPost, "/entrar", strings.NewReader("email=a%40b.co&password=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, body := env.do(t, req)
+	if res.StatusCode != 403 || !strings.Contains(body, "La página venció") {
+		t.Fatalf("page form without token: got %d, want 403 saying the page expired", res.StatusCode)
+	}
+}

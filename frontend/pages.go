@@ -131,6 +131,7 @@ func init() {
 		errorMessages["error."+slug] = true
 	}
 	errorMessages["error.internal"] = true
+	errorMessages["error.csrf"] = true
 }
 
 func (s *server) routesPages(app *fiber.App) {

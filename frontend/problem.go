@@ -60,6 +60,10 @@ var statusSlugs = map[int]string{
 // toProblem classifies err. Unknown errors become a bare 500 whose detail
 // never reveals the cause; the cause is logged by the caller.
 func toProblem(err error) (p problem, known bool) {
+	if errors.Is(err, errCSRF) {
+		return problem{Type: "/problems/csrf", Title: "Forbidden", Status: fiber.StatusForbidden,
+			Detail: "missing or invalid CSRF token: reload the page, or send X-CSRF-Token"}, true
+	}
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		slug := statusSlugs[fe.Code]
