@@ -24,6 +24,7 @@ type matrixRow struct {
 	send  func(t *testing.T, f *matrixFixture) (string, string) // path, body
 	own   map[string]int                                        // actor → status on the own initiative
 	other map[string]int                                        // actor → status on the other one; nil: same as own
+	fresh bool                                                  // the route spends its actor (logout, deletion): make a new one
 }
 
 // matrixFixture is one case's world: two initiatives and the acting user.
@@ -31,8 +32,12 @@ type matrixFixture struct {
 	env        *testEnv
 	own, other string // initiative ids
 	target     string // the initiative this case acts on
-	actorEmail string
-	victim     accounts.User // another user, for /users/{id}
+}
+
+// victim is another user, for /users/{id}.
+func (f *matrixFixture) victim(t *testing.T) accounts.User {
+	u, _ := f.env.user(t, uniqueEmail("victim"), []string{accounts.RoleBuyer})
+	return u
 }
 
 // product creates a product of the target initiative.
@@ -84,19 +89,19 @@ var matrix = []matrixRow{
 		f.env.user(t, email, []string{accounts.RoleBuyer})
 		return "/api/v1/auth/login", fmt.Sprintf(`{"email": %q, "password": %q}`, email, testPassword)
 	}, own: all(200)},
-	{route: "POST /api/v1/auth/logout", send: fixed("/api/v1/auth/logout", ""), own: signedIn(204)},
+	{route: "POST /api/v1/auth/logout", send: fixed("/api/v1/auth/logout", ""), own: signedIn(204), fresh: true},
 	{route: "POST /api/v1/auth/register", send: func(*testing.T, *matrixFixture) (string, string) {
 		return "/api/v1/auth/register", fmt.Sprintf(`{"email": %q, "name": "Nueva", "password": %q, "consent": true}`, uniqueEmail("reg"), testPassword)
 	}, own: all(201)},
 	{route: "PATCH /api/v1/me", send: fixed("/api/v1/me", `{"name": "Nombre Nuevo"}`), own: signedIn(200)},
-	{route: "DELETE /api/v1/me", send: fixed("/api/v1/me", ""), own: signedIn(204)},
+	{route: "DELETE /api/v1/me", send: fixed("/api/v1/me", ""), own: signedIn(204), fresh: true},
 	{route: "POST /api/v1/me/password", send: fixed("/api/v1/me/password",
-		`{"current_password": "`+testPassword+`", "new_password": "otra-clave-larga-9"}`), own: signedIn(204)},
+		`{"current_password": "`+testPassword+`", "new_password": "otra-clave-larga-9"}`), own: signedIn(204), fresh: true},
 	{route: "POST /api/v1/users", send: func(*testing.T, *matrixFixture) (string, string) {
 		return "/api/v1/users", fmt.Sprintf(`{"email": %q, "name": "Creada", "password": %q, "roles": ["buyer"]}`, uniqueEmail("new"), testPassword)
 	}, own: only(201, "admin")},
 	{route: "PATCH /api/v1/users/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
-		return "/api/v1/users/" + f.victim.ID, `{"roles": ["buyer", "producer"]}`
+		return "/api/v1/users/" + f.victim(t).ID, `{"roles": ["buyer", "producer"]}`
 	}, own: only(200, "admin")},
 	{route: "POST /api/v1/initiatives", send: fixed("/api/v1/initiatives",
 		`{"name": "Huerta Nueva", "kind": "garden", "municipality": "Tópaga", "department": "Boyacá", "description": "Hortalizas"}`),
@@ -152,7 +157,7 @@ var matrix = []matrixRow{
 	{route: "GET /api/v1/me/data", send: fixed("/api/v1/me/data", ""), own: signedIn(200)},
 	{route: "GET /api/v1/users", send: fixed("/api/v1/users", ""), own: only(200, "admin")},
 	{route: "GET /api/v1/users/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
-		return "/api/v1/users/" + f.victim.ID, ""
+		return "/api/v1/users/" + f.victim(t).ID, ""
 	}, own: only(200, "admin")},
 	{route: "GET /api/v1/audit", send: fixed("/api/v1/audit", ""), own: only(200, "admin")},
 }
@@ -163,6 +168,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	own := createInitiative(t, env.catalog, "Panadería Propia", "Mongua").ID
 	other := createInitiative(t, env.catalog, "Arepas Ajenas", "Segovia").ID
+	// Actors are made once and reused, except for rows that spend them.
+	newActor := func(t *testing.T, actor string) string {
+		var token string
+		switch actor {
+		case "buyer":
+			_, token = env.user(t, uniqueEmail(actor), []string{accounts.RoleBuyer})
+		case "producer", "adviser":
+			_, token = env.user(t, uniqueEmail(actor), []string{actor}, own)
+		case "admin":
+			_, token = env.user(t, uniqueEmail(actor), []string{accounts.RoleAdmin})
+		}
+		return token
+	}
+	shared := map[string]string{}
+	for _, actor := range matrixActors {
+		shared[actor] = newActor(t, actor)
+	}
 	for _, row := range matrix {
 		method, _, _ := strings.Cut(row.route, " ")
 		for _, target := range []string{"own", "other"} {
@@ -176,15 +198,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 					if target == "other" {
 						f.target = other
 					}
-					f.victim, _ = env.user(t, uniqueEmail("victim"), []string{accounts.RoleBuyer})
-					token := ""
-					switch actor {
-					case "buyer":
-						_, token = env.user(t, uniqueEmail(actor), []string{accounts.RoleBuyer})
-					case "producer", "adviser":
-						_, token = env.user(t, uniqueEmail(actor), []string{actor}, own)
-					case "admin":
-						_, token = env.user(t, uniqueEmail(actor), []string{accounts.RoleAdmin})
+					token := shared[actor]
+					if row.fresh {
+						token = newActor(t, actor)
 					}
 					var req *http.Request
 					if row.send == nil { // the photo upload: multipart
