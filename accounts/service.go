@@ -318,6 +318,9 @@ type UserUpdate struct {
 	Roles         *[]string `json:"roles,omitempty"`
 	InitiativeIDs *[]string `json:"initiative_ids,omitempty"`
 	Active        *bool     `json:"active,omitempty"`
+	// Password sets a new password for someone who forgot theirs; every
+	// session of the user ends.
+	Password *string `json:"password,omitempty"`
 }
 
 // UpdateUser applies an admin's change. Deactivating ends the user's sessions at once.
@@ -328,6 +331,23 @@ func (s *Service) UpdateUser(ctx context.Context, actor *Principal, id string, u
 	set, details, err := s.updateFields(up)
 	if err != nil {
 		return User{}, err
+	}
+	if up.Password != nil {
+		cur, err := s.users.byID(ctx, id)
+		if err != nil {
+			return User{}, err
+		}
+		if prob := passwordProblem(*up.Password, cur.Email); prob != "" {
+			var f errs.Fields
+			f.Add("password", prob)
+			return User{}, f.Err()
+		}
+		hash, err := hashPassword(*up.Password, s.opt.Argon2)
+		if err != nil {
+			return User{}, err
+		}
+		set["password_hash"], set["password_changed_at"] = hash, s.now()
+		details["password"] = "reset"
 	}
 	if up.Active != nil && !*up.Active && id == actor.UserID {
 		var f errs.Fields
@@ -353,6 +373,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor *Principal, id string, u
 	action := "user_updated"
 	if up.Active != nil && !*up.Active {
 		action = "user_deactivated"
+	}
+	if action == "user_deactivated" || up.Password != nil {
 		if err := s.sessions.deleteForUser(ctx, id, ""); err != nil {
 			return User{}, err
 		}

@@ -207,6 +207,25 @@ func TestRevocation(t *testing.T) {
 		t.Fatalf("old password: got %v, want unauthenticated", err)
 	}
 
+	// An admin resets a forgotten password: the old sessions end, the new password works.
+	reset := "clave-temporal-2026"
+	if _, err := s.UpdateUser(t.Context(), admin, u.ID, accounts.UserUpdate{Password: &reset}, here); err != nil {
+		t.Fatal(err)
+	}
+	if auth(c) != nil {
+		t.Fatal("a password reset must end the user's sessions")
+	}
+	c = func() string {
+		token, _, err := s.Login(t.Context(), "dora@tesoro.demo", reset, accounts.KindBearer, here)
+		if err != nil {
+			t.Fatalf("login with the reset password: %v", err)
+		}
+		return token
+	}()
+	short := "corta"
+	if _, err := s.UpdateUser(t.Context(), admin, u.ID, accounts.UserUpdate{Password: &short}, here); !errors.Is(err, errs.Invalid) {
+		t.Fatalf("weak reset password: got %v, want invalid", err)
+	}
 	off := false
 	if _, err := s.UpdateUser(t.Context(), admin, u.ID, accounts.UserUpdate{Active: &off}, here); err != nil {
 		t.Fatal(err)
@@ -214,7 +233,7 @@ func TestRevocation(t *testing.T) {
 	if auth(c) != nil {
 		t.Fatal("deactivation must end the user's sessions at once")
 	}
-	if _, _, err := s.Login(t.Context(), "dora@tesoro.demo", "nueva-clave-456", accounts.KindBearer, here); !errors.Is(err, errs.Unauthenticated) {
+	if _, _, err := s.Login(t.Context(), "dora@tesoro.demo", reset, accounts.KindBearer, here); !errors.Is(err, errs.Unauthenticated) {
 		t.Fatalf("inactive user login: got %v, want unauthenticated", err)
 	}
 	entries, err := s.Audit.List(t.Context(), accounts.AuditFilter{TargetID: u.ID})
