@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,5 +91,32 @@ func TestRunSubcommands(t *testing.T) {
 	}
 	if err := Run(t.Context(), nil, envOf(map[string]string{"TESORO_LISTEN": "nope"}), strings.NewReader(""), &out, &errOut); err == nil || !strings.Contains(err.Error(), "TESORO_LISTEN") {
 		t.Fatalf("bad config: got %v, want an error naming TESORO_LISTEN", err)
+	}
+}
+
+func TestCreateAdminThenSignIn(t *testing.T) {
+	dir := t.TempDir()
+	env := envOf(map[string]string{"TESORO_DATA": dir})
+	var out bytes.Buffer
+	err := Run(t.Context(), []string{"create-admin", "--email", "Jefa@Tesoro.co", "--name", "Jefa"}, env, strings.NewReader("clave-de-la-jefa\n"), &out, &out)
+	if err != nil || !strings.Contains(out.String(), "admin created") {
+		t.Fatalf("create-admin: got %v %q", err, out.String())
+	}
+	if err := Run(t.Context(), []string{"create-admin", "--email", "jefa@tesoro.co"}, env, strings.NewReader("clave-de-la-jefa\n"), &out, &out); err == nil {
+		t.Fatal("create-admin twice: got nil, want 'already exists'")
+	}
+	if err := Run(t.Context(), []string{"create-admin", "--email", "otra@tesoro.co"}, env, strings.NewReader("corta\n"), &out, &out); err == nil || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("weak password: got %v, want a password error", err)
+	}
+	r := startRun(t, dir, nil)
+	req, _ := http.NewRequest("POST", r.URL+"/api/v1/auth/login", strings.NewReader(`{"email": "jefa@tesoro.co", "password": "clave-de-la-jefa"}`))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("admin login after create-admin: got %d, want 200", res.StatusCode)
 	}
 }
