@@ -12,6 +12,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"runtime"
 	"strings"
 
 	"golang.org/x/image/draw"
@@ -27,6 +28,10 @@ const MaxImageBytes = 8 << 20
 // checked before decoding, so a small file claiming huge dimensions (a
 // decompression bomb) fails with errs.TooLarge without allocating its pixels.
 const MaxImagePixels = 40_000_000
+
+// MaxImageSide bounds either side, whatever the pixel count: a PNG may declare
+// 2³¹ rows, and the scaler works a row at a time.
+const MaxImageSide = 1 << 15
 
 // The longest side of each rendition (never upscaled) and its JPEG quality.
 const (
@@ -88,12 +93,19 @@ func processImage(r io.Reader, maxPixels int64) (ProcessedImage, error) {
 	if len(data) > MaxImageBytes {
 		return ProcessedImage{}, fmt.Errorf("image: more than %d bytes: %w", MaxImageBytes, errs.TooLarge)
 	}
+	decodeSlots <- struct{}{}
+	defer func() { <-decodeSlots }()
 	src, orientation, err := decodeImage(data, maxPixels)
 	if err != nil {
 		return ProcessedImage{}, err
 	}
 	return renditions(src, orientation)
 }
+
+// decodeSlots bounds how many images are decoded and scaled at once: one
+// 40-megapixel image takes about 85 MB and a second or more of CPU, so a burst
+// of uploads waits its turn instead of exhausting memory.
+var decodeSlots = make(chan struct{}, max(runtime.GOMAXPROCS(0), 2))
 
 type imageCodec struct {
 	name   string
@@ -156,8 +168,8 @@ func checkPixels(codec imageCodec, w, h int, maxPixels int64) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("image: %s of %d×%d pixels: %w", codec.name, w, h, errs.Invalid)
 	}
-	if int64(w)*int64(h) > maxPixels {
-		return fmt.Errorf("image: %s of %d×%d pixels, more than %d: %w", codec.name, w, h, maxPixels, errs.TooLarge)
+	if int64(w)*int64(h) > maxPixels || w > MaxImageSide || h > MaxImageSide {
+		return fmt.Errorf("image: %s of %d×%d pixels, over the limit of %d (%d a side): %w", codec.name, w, h, maxPixels, MaxImageSide, errs.TooLarge)
 	}
 	return nil
 }
@@ -202,7 +214,7 @@ func renditions(src image.Image, orientation int) (ProcessedImage, error) {
 	if tw, th := fitWithin(ow, oh, ThumbMaxSide); tw != medium.Bounds().Dx() || th != medium.Bounds().Dy() {
 		// Medium is at most twice the thumbnail's size, so the 2×2 blend of
 		// ApproxBiLinear still sees every pixel: measured 7× faster than
-		// CatmullRom here, and indistinguishable at thumbnail size.
+		// CatmullRom here, and it looks the same at thumbnail size.
 		m := image.NewRGBA(image.Rect(0, 0, tw, th))
 		draw.ApproxBiLinear.Scale(m, m.Rect, medium, medium.Bounds(), draw.Src, nil)
 		thumb = m

@@ -443,6 +443,8 @@ func TestProcessImageRejects(t *testing.T) {
 		{"truncated webp", webpLossless(48, 32, [2]color.NRGBA{{1, 2, 3, 255}, {4, 5, 6, 255}}, func(x, y int) int { return x % 2 })[:30], errs.Invalid},
 		{"png bomb 100000×100000", pngHeader(100000, 100000), errs.TooLarge},
 		{"png 8000×5001", pngHeader(8000, 5001), errs.TooLarge},
+		{"png 1×40000000", pngHeader(1, 40_000_000), errs.TooLarge},
+		{"png 40000×1", pngHeader(40000, 1), errs.TooLarge},
 		{"jpeg bomb 65000×65000", jpegSOFHeader(65000, 65000), errs.TooLarge},
 		{"webp bomb 16384×16384", []byte("RIFF\x12\x00\x00\x00WEBPVP8L\x05\x00\x00\x00\x2f\xff\xff\xff\x0f\x00"), errs.TooLarge},
 	}
