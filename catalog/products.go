@@ -126,7 +126,17 @@ func (s *Service) AddProductImage(ctx context.Context, productID string, r io.Re
 	if _, err := s.products.get(ctx, productID); err != nil {
 		return Image{}, err
 	}
-	img, err := s.storeImage(ctx, r)
+	pi, err := ProcessImage(r)
+	if err != nil {
+		return Image{}, err
+	}
+	return s.AddProcessedImage(ctx, productID, pi)
+}
+
+// AddProcessedImage adds an image processed before (the demo loader reuses
+// its renditions instead of processing the same drawing again).
+func (s *Service) AddProcessedImage(ctx context.Context, productID string, pi ProcessedImage) (Image, error) {
+	img, err := s.storeImage(ctx, pi)
 	if err != nil {
 		return Image{}, err
 	}
@@ -175,11 +185,7 @@ func (s *Service) RemoveProductImage(ctx context.Context, productID, imageID str
 	return s.productsChanged(ctx)
 }
 
-func (s *Service) storeImage(ctx context.Context, r io.Reader) (Image, error) {
-	pi, err := ProcessImage(r)
-	if err != nil {
-		return Image{}, err
-	}
+func (s *Service) storeImage(ctx context.Context, pi ProcessedImage) (Image, error) {
 	img := Image{ID: NewID(), Width: pi.Full.Width, Height: pi.Full.Height}
 	for _, rend := range []struct {
 		dst *string

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
@@ -186,8 +187,11 @@ func loadDemoProducts(ctx context.Context, d demoDeps, out io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("demo product %s: %w", dp.Name, err)
 			}
-			photo := catalog.DemoPhoto(in.Kind, i*10+j)
-			if _, err := d.catalog.AddProductImage(ctx, p.ID, bytes.NewReader(photo)); err != nil {
+			photo, err := demoPhoto(in.Kind, i*10+j)
+			if err != nil {
+				return err
+			}
+			if _, err := d.catalog.AddProcessedImage(ctx, p.ID, photo); err != nil {
 				return fmt.Errorf("demo photo for %s: %w", dp.Name, err)
 			}
 			added++
@@ -233,4 +237,22 @@ func demoPassword() string {
 	b := make([]byte, 9)
 	_, _ = rand.Read(b)
 	return "tesoro-" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// demoPhotos memoizes processed demo drawings: a test binary starts the demo
+// many times, and drawing and processing 27 photos each time (under the race
+// detector) would cost more than the tests themselves.
+var demoPhotos sync.Map // "kind/seed" → catalog.ProcessedImage
+
+func demoPhoto(kind string, seed int) (catalog.ProcessedImage, error) {
+	key := fmt.Sprintf("%s/%d", kind, seed)
+	if pi, ok := demoPhotos.Load(key); ok {
+		return pi.(catalog.ProcessedImage), nil
+	}
+	pi, err := catalog.ProcessImage(bytes.NewReader(catalog.DemoPhoto(kind, seed)))
+	if err != nil {
+		return catalog.ProcessedImage{}, fmt.Errorf("demo photo %s: %w", key, err)
+	}
+	demoPhotos.Store(key, pi)
+	return pi, nil
 }

@@ -82,9 +82,9 @@ func startRun(t testing.TB, dir string, env map[string]string, args ...string) *
 	case err := <-r.done:
 		cancel()
 		t.Fatalf("Run ended before listening: %v", err)
-	case <-time.After(90 * time.Second):
+	case <-time.After(180 * time.Second):
 		cancel()
-		t.Fatal("program did not listen within 90s")
+		t.Fatal("program did not listen within 180s")
 	}
 	t.Cleanup(func() {
 		if err := r.stop(); err != nil {
