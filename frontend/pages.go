@@ -135,9 +135,11 @@ func init() {
 }
 
 func (s *server) routesPages(app *fiber.App) {
+	s.routesMarket(app)
 	app.Get("/", s.home)
 	app.Get("/idioma/:lang", s.switchLanguage)
 	s.routesAccountPages(app)
+	s.routesProducer(app)
 }
 
 func (s *server) routesPublicAssets(app *fiber.App) {
