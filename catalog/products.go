@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/storage"
 )
 
 // MaxImagesPerProduct keeps product pages light.
@@ -31,6 +32,15 @@ func (s *Service) CreateProduct(ctx context.Context, initiativeID string, in Pro
 	}
 	if err := s.products.insert(ctx, p); err != nil {
 		return Product{}, err
+	}
+	if p.Stock != nil && *p.Stock > 0 {
+		// The history explains every unit, the first ones too.
+		first := StockMove{ID: NewID(), ProductID: p.ID, InitiativeID: p.InitiativeID, At: now, Delta: *p.Stock,
+			Reason: "Existencias iniciales", Kind: MoveInitial, Status: "applied", ResultingStock: p.Stock}
+		first.Key = first.ID
+		if _, err := s.moves.coll.InsertOne(ctx, first); err != nil {
+			return Product{}, storage.Err("stock move", err)
+		}
 	}
 	return s.withURLs(p), s.productsChanged(ctx)
 }

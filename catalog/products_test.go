@@ -106,6 +106,12 @@ func TestStockAdjustmentRace(t *testing.T) {
 	}
 	var results []int64
 	for _, m := range history {
+		if m.Kind == catalog.MoveInitial {
+			if m.Delta != 20 || *m.ResultingStock != 20 {
+				t.Fatalf("initial move: got %+v, want +20 leaving 20", m)
+			}
+			continue
+		}
 		results = append(results, *m.ResultingStock)
 	}
 	slices.Sort(results)
@@ -201,6 +207,8 @@ func TestPublicSearchAndFilters(t *testing.T) {
 		{"by initiative", catalog.ProductQuery{InitiativeID: seg.ID, Sort: catalog.SortPriceDesc}, []string{"Arepas de maíz pelado", "Arepa de chócolo"}},
 		{"newest first", catalog.ProductQuery{Category: "bread_pastry"}, []string{"Almojábanas", "Pan de papa"}},
 		{"nothing", catalog.ProductQuery{Text: "oro"}, nil},
+		{"words in any order", catalog.ProductQuery{Text: "pelado  arepas"}, []string{"Arepas de maíz pelado"}},
+		{"every word must match", catalog.ProductQuery{Text: "arepas queso"}, nil},
 	}
 	for _, tt := range tests {
 		if got := names(tt.q); !slices.Equal(got, tt.want) {

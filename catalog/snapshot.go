@@ -186,7 +186,7 @@ func (s *Service) PublicProducts(ctx context.Context, q ProductQuery) ([]Product
 	if q.Sort != SortNewest {
 		list = snap.byPrice
 	}
-	text := Fold(strings.TrimSpace(q.Text))
+	words := strings.Fields(Fold(q.Text)) // every word must appear, in any order
 	out := make([]Product, 0, q.Limit)
 	n := len(list)
 	for i := range n {
@@ -200,7 +200,7 @@ func (s *Service) PublicProducts(ctx context.Context, q ProductQuery) ([]Product
 		if (q.InitiativeID != "" && p.InitiativeID != q.InitiativeID) ||
 			(q.Municipality != "" && p.Municipality != q.Municipality) ||
 			(q.Category != "" && p.Category != q.Category) ||
-			(text != "" && !strings.Contains(snap.search[p.ID], text)) {
+			!containsAll(snap.search[p.ID], words) {
 			continue
 		}
 		if len(out) == q.Limit {
@@ -265,4 +265,13 @@ func decodeCursor(s, sort string) (*cursor, error) {
 		return nil, err
 	}
 	return &cursor{key: key, id: parts[2]}, nil
+}
+
+func containsAll(text string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
 }

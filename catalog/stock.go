@@ -22,6 +22,7 @@ const (
 	MoveReservation  = "reservation"  // an order took units
 	MoveCancellation = "cancellation" // a cancelled order gave them back
 	MoveFairSale     = "fair_sale"    // sold at a fair
+	MoveInitial      = "initial"      // the stock a product was listed with
 )
 
 // StockMove is one change of a product's stock: who, when, how much, why, and

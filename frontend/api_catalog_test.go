@@ -144,8 +144,8 @@ func TestProductsAPI(t *testing.T) {
 		t.Fatalf("below zero: got %d %s, want 409", status, b)
 	}
 	res, body = env.do(t, request("GET", "/api/v1/products/"+arepa.ID+"/stock-adjustments", "", token))
-	if res.StatusCode != 200 || strings.Count(body, `"delta"`) != 1 || !strings.Contains(body, "Venta en la tienda") {
-		t.Fatalf("history: got %d %s, want the one applied adjustment", res.StatusCode, body)
+	if res.StatusCode != 200 || strings.Count(body, `"delta"`) != 2 || !strings.Contains(body, "Venta en la tienda") || !strings.Contains(body, `"kind":"initial"`) {
+		t.Fatalf("history: got %d %s, want the initial stock and the one applied adjustment", res.StatusCode, body)
 	}
 	if status, b := func() (int, string) {
 		res, b := env.do(t, request("POST", "/api/v1/products/"+tamal.ID+"/stock-adjustments", `{"delta": 3, "reason": "hechos hoy"}`, token))
