@@ -13,7 +13,7 @@ import (
 )
 
 // Size of the generated demo photos.
-const demoW, demoH = 800, 600
+const demoW, demoH = 1200, 900
 
 // DemoPhotoKinds are the initiative kinds DemoPhoto draws a scene for.
 var DemoPhotoKinds = []string{"bakery", "cafeteria", "garden", "fish_farming", "arepas", "crafts", "beauty", "computers", "other"}

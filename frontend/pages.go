@@ -16,7 +16,6 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/tesoro-pact/tesoro/accounts"
-	"github.com/tesoro-pact/tesoro/catalog"
 )
 
 //go:embed templates/*.html templates/sw.js
@@ -36,6 +35,7 @@ type view struct {
 	L         *loc
 	Title     string
 	Path      string // of the page shown (a failed form shows its page again)
+	Here      string // Path with the query of a GET, for the language switch
 	RequestID string
 	// User is the signed-in visitor, or nil.
 	User *accounts.Principal
@@ -97,6 +97,10 @@ func (s *server) render(c *fiber.Ctx, status int, name, titleID string, data any
 	if c.Method() == fiber.MethodGet && (status < 400 || status == fiber.StatusUnauthorized || status == fiber.StatusForbidden) {
 		v.back = c.Path()
 	}
+	v.Here = here
+	if q := c.Request().URI().QueryString(); c.Method() == fiber.MethodGet && len(q) > 0 && len(q) < 1000 {
+		v.Here += "?" + string(q) // switching language keeps a search
+	}
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		return err
@@ -136,7 +140,6 @@ func init() {
 
 func (s *server) routesPages(app *fiber.App) {
 	s.routesMarket(app)
-	app.Get("/", s.home)
 	app.Get("/idioma/:lang", s.switchLanguage)
 	s.routesAccountPages(app)
 	s.routesProducer(app)
@@ -147,35 +150,6 @@ func (s *server) routesPublicAssets(app *fiber.App) {
 	app.Get("/static/*", s.assets.serve)
 	app.Get("/sw.js", s.serviceWorker)
 	app.Get("/manifest.webmanifest", s.manifest)
-}
-
-// municipalityGroup is one municipality on the home page with its initiatives.
-type municipalityGroup struct {
-	catalog.Municipality
-	Initiatives []catalog.Initiative
-}
-
-func (s *server) home(c *fiber.Ctx) error {
-	list, err := s.Catalog.Initiatives(c.UserContext(), catalog.InitiativeFilter{ActiveOnly: true})
-	if err != nil {
-		return err
-	}
-	groups := make([]municipalityGroup, 0, len(catalog.Municipalities))
-	for _, m := range catalog.Municipalities {
-		g := municipalityGroup{Municipality: m}
-		for _, in := range list {
-			if in.Municipality == m.Name {
-				g.Initiatives = append(g.Initiatives, in)
-			}
-		}
-		slices.SortFunc(g.Initiatives, func(a, b catalog.Initiative) int {
-			return strings.Compare(catalog.Fold(a.Name), catalog.Fold(b.Name))
-		})
-		if len(g.Initiatives) > 0 {
-			groups = append(groups, g)
-		}
-	}
-	return s.render(c, 200, "home", "home.title", map[string]any{"Groups": groups, "Count": len(list)})
 }
 
 // switchLanguage remembers the choice for a year and goes back to a local page.

@@ -258,3 +258,15 @@ func TestPagesHaveNoMissingMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestLanguageSwitchKeepsTheSearch(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	_, body := env.get(t, "/buscar?q=pan&orden=price_asc")
+	if !strings.Contains(body, `/idioma/en?next=%2fbuscar%3fq%3dpan%26orden%3dprice_asc`) {
+		t.Fatalf("the English link does not come back to the same search:\n%s", body[:min(len(body), 1500)])
+	}
+	res, _ := env.get(t, "/idioma/en?next=%2Fbuscar%3Fq%3Dpan%26orden%3Dprice_asc")
+	if got := res.Header.Get("Location"); got != "/buscar?q=pan&orden=price_asc" {
+		t.Fatalf("redirect: got %q, want the search", got)
+	}
+}
