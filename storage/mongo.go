@@ -88,7 +88,16 @@ func openEmbedded(ctx context.Context, cfg DBConfig) (*DB, error) {
 		defer close(done)
 		_ = f.Run(runCtx)
 	}()
-	stop := func() { cancel(); <-done }
+	stop := func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			// A connection the driver failed to close keeps Run waiting; the
+			// process is ending anyway, and SQLite has committed every write.
+			cfg.Logger.Error("embedded database did not stop within 15s")
+		}
+	}
 
 	// One connection: FerretDB's updates are read-modify-write in Go, so concurrent
 	// commands on several connections lose updates (DESIGN.md). One connection
@@ -134,8 +143,11 @@ func (d *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close disconnects and, in embedded mode, stops the server and releases the lock.
+// Close disconnects and, in embedded mode, stops the server and releases the
+// lock. It takes at most about half a minute, whatever ctx says: a stop must end.
 func (d *DB) Close(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	err := d.Client.Disconnect(ctx)
 	if d.stopServer != nil {
 		d.stopServer()

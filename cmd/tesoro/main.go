@@ -191,9 +191,16 @@ func (p *Program) Addr() string { return p.ln.Addr().String() }
 func (p *Program) Close(ctx context.Context) error {
 	var err error
 	if p.app != nil {
-		err = p.app.ShutdownWithContext(ctx)
-		if serr := <-p.served; serr != nil && !errors.Is(serr, net.ErrClosed) {
-			err = errors.Join(err, serr)
+		if serr := p.app.ShutdownWithContext(ctx); serr != nil {
+			p.log.Warn("requests still open at the shutdown deadline; closing anyway", slog.Any("err", serr))
+		}
+		select {
+		case serr := <-p.served:
+			if serr != nil && !errors.Is(serr, net.ErrClosed) {
+				err = serr
+			}
+		case <-time.After(5 * time.Second):
+			p.log.Warn("the HTTP server did not return after shutdown")
 		}
 	}
 	err = errors.Join(err, p.closeParts(ctx))
