@@ -28,7 +28,9 @@ type Initiative struct {
 	WhatsApp string `bson:"whatsapp" json:"whatsapp,omitempty"`
 	// Members are personal data: never in the public JSON; see Service.Members.
 	Members []Member `bson:"members" json:"-"`
-	Active  bool     `bson:"active" json:"active"`
+	// Photos are public (not personal data); at most MaxPhotosPerInitiative.
+	Photos []Image `bson:"photos" json:"photos"`
+	Active bool    `bson:"active" json:"active"`
 	// Rev counts writes; updates and list rewrites (members) check it.
 	Rev       int64     `bson:"rev" json:"-"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`

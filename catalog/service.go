@@ -67,7 +67,7 @@ func (s *Service) CreateInitiative(ctx context.Context, in InitiativeInput) (Ini
 		ini := Initiative{
 			ID: NewID(), Slug: slug, Name: in.Name, Kind: in.Kind,
 			Municipality: in.Municipality, Department: in.Department,
-			Description: in.Description, Stage: in.Stage, WhatsApp: in.WhatsApp, Members: []Member{}, Active: true,
+			Description: in.Description, Stage: in.Stage, WhatsApp: in.WhatsApp, Members: []Member{}, Photos: []Image{}, Active: true,
 			CreatedAt: now, UpdatedAt: now,
 		}
 		err := s.initiatives.insert(ctx, ini)
@@ -81,12 +81,14 @@ func (s *Service) CreateInitiative(ctx context.Context, in InitiativeInput) (Ini
 
 // Initiative returns one initiative by id.
 func (s *Service) Initiative(ctx context.Context, id string) (Initiative, error) {
-	return s.initiatives.get(ctx, bson.M{"_id": id}, "initiative "+id)
+	in, err := s.initiatives.get(ctx, bson.M{"_id": id}, "initiative "+id)
+	return s.initiativeURLs(in), err
 }
 
 // InitiativeBySlug returns one initiative by slug.
 func (s *Service) InitiativeBySlug(ctx context.Context, slug string) (Initiative, error) {
-	return s.initiatives.get(ctx, bson.M{"slug": slug}, "initiative "+slug)
+	in, err := s.initiatives.get(ctx, bson.M{"slug": slug}, "initiative "+slug)
+	return s.initiativeURLs(in), err
 }
 
 // Initiatives lists initiatives in id order; the municipality filter accepts any
@@ -101,7 +103,11 @@ func (s *Service) Initiatives(ctx context.Context, f InitiativeFilter) ([]Initia
 		}
 		f.Municipality = m.Name
 	}
-	return s.initiatives.list(ctx, f)
+	list, err := s.initiatives.list(ctx, f)
+	for i := range list {
+		list[i] = s.initiativeURLs(list[i])
+	}
+	return list, err
 }
 
 // InitiativeUpdate changes an initiative's profile; nil fields stay.

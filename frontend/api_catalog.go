@@ -29,6 +29,8 @@ func (s *server) routesCatalogAPI(api fiber.Router) {
 	api.Get("/initiatives/:id/members", s.listMembers)
 	api.Post("/initiatives/:id/members", s.addMember)
 	api.Delete("/initiatives/:id/members/:member", s.removeMember)
+	api.Post("/initiatives/:id/photos", s.uploadInitiativePhoto)
+	api.Delete("/initiatives/:id/photos/:image", s.deleteInitiativePhoto)
 }
 
 // pageCache keeps encoded public product pages, plain and gzipped, for the
@@ -204,19 +206,7 @@ func (s *server) uploadProductImage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, "send the photo as multipart/form-data with the field \"file\"")
-	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var f errs.Fields
-		f.Add("file", "send the photo as multipart/form-data field \"file\"")
-		return f.Err()
-	}
-	if fh.Size > catalog.MaxImageBytes {
-		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "photos are limited to 8 MB")
-	}
-	file, err := fh.Open()
+	file, err := uploadedImage(c)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,8 @@ type matrixRow struct {
 	own   map[string]int                                        // actor → status on the own initiative
 	other map[string]int                                        // actor → status on the other one; nil: same as own
 	fresh bool                                                  // the route spends its actor (logout, deletion): make a new one
+	// upload, instead of send, makes a photo upload (multipart) to its path.
+	upload func(t *testing.T, f *matrixFixture) string
 }
 
 // matrixFixture is one case's world: two initiatives and the acting user.
@@ -123,7 +125,9 @@ var matrix = []matrixRow{
 	{route: "POST /api/v1/products/:id/stock-adjustments", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/products/" + f.product(t).ID + "/stock-adjustments", `{"delta": 5, "reason": "Horneada de la mañana"}`
 	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
-	{route: "POST /api/v1/products/:id/images", send: nil, own: only(201, "producer", "admin"), other: only(201, "admin")},
+	{route: "POST /api/v1/products/:id/images", upload: func(t *testing.T, f *matrixFixture) string {
+		return "/api/v1/products/" + f.product(t).ID + "/images"
+	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
 	{route: "DELETE /api/v1/products/:id/images/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		p := f.product(t)
 		img, err := f.env.catalog.AddProductImage(t.Context(), p.ID, bytes.NewReader(testJPEG(t, 64, 48)))
@@ -141,6 +145,35 @@ var matrix = []matrixRow{
 			t.Fatal(err)
 		}
 		return "/api/v1/initiatives/" + f.target + "/members/" + m.ID, ""
+	}, own: only(204, "producer", "adviser", "admin"), other: only(204, "admin")},
+	{route: "POST /api/v1/initiatives/:id/photos", upload: func(t *testing.T, f *matrixFixture) string {
+		// Start from no photos, so that the limit never answers for the policy.
+		in, err := f.env.catalog.Initiative(t.Context(), f.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, im := range in.Photos {
+			if err := f.env.catalog.RemoveInitiativePhoto(t.Context(), f.target, im.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return "/api/v1/initiatives/" + f.target + "/photos"
+	}, own: only(201, "producer", "adviser", "admin"), other: only(201, "admin")},
+	{route: "DELETE /api/v1/initiatives/:id/photos/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		in, err := f.env.catalog.Initiative(t.Context(), f.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, im := range in.Photos { // room for one more
+			if err := f.env.catalog.RemoveInitiativePhoto(t.Context(), f.target, im.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		img, err := f.env.catalog.AddInitiativePhoto(t.Context(), f.target, bytes.NewReader(testJPEG(t, 64, 48)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/api/v1/initiatives/" + f.target + "/photos/" + img.ID, ""
 	}, own: only(204, "producer", "adviser", "admin"), other: only(204, "admin")},
 
 	// Private reads.
@@ -203,8 +236,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 						token = newActor(t, actor)
 					}
 					var req *http.Request
-					if row.send == nil { // the photo upload: multipart
-						req = uploadRequest(t, "/api/v1/products/"+f.product(t).ID+"/images", "foto.jpg", testJPEG(t, 64, 48), token)
+					if row.upload != nil { // a photo upload: multipart
+						req = uploadRequest(t, row.upload(t, f), "foto.jpg", testJPEG(t, 64, 48), token)
 					} else {
 						path, body := row.send(t, f)
 						req = request(method, path, body, token)

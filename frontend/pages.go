@@ -143,6 +143,7 @@ func (s *server) routesPages(app *fiber.App) {
 	app.Get("/idioma/:lang", s.switchLanguage)
 	s.routesAccountPages(app)
 	s.routesProducer(app)
+	s.routesMyInitiative(app)
 }
 
 func (s *server) routesPublicAssets(app *fiber.App) {

@@ -175,6 +175,9 @@ type initiativeData struct {
 	WhatsApp                       string // wa.me link, or ""
 	Products                       []productCard
 	Next                           string // link to the next page of products, or ""
+	// Photo is the first photo's thumbnail (phones) and Medium its larger
+	// rendition (wider screens). Nil: no photo.
+	Photo, Medium *photo
 }
 
 func (s *server) initiativePage(c *fiber.Ctx) error {
@@ -199,6 +202,11 @@ func (s *server) initiativePage(c *fiber.Ctx) error {
 	d := initiativeData{Name: in.Name, Kind: in.Kind, Stage: in.Stage, Description: in.Description,
 		Municipality: in.Municipality, Department: in.Department, TownSlug: catalog.Slugify(in.Municipality),
 		WhatsApp: whatsappLink(in.WhatsApp, waInitiativeText), Products: productCards(list)}
+	if len(in.Photos) > 0 {
+		im := in.Photos[0]
+		th, md := fit(im, im.ThumbURL, catalog.ThumbMaxSide), fit(im, im.MediumURL, catalog.MediumMaxSide)
+		d.Photo, d.Medium = &th, &md
+	}
 	if next != "" {
 		d.Next = "/iniciativas/" + url.PathEscape(in.Slug) + "?" + url.Values{"cursor": {next}}.Encode() + "#productos"
 	}

@@ -3,6 +3,7 @@ package frontend
 import (
 	"errors"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/url"
 	"slices"
@@ -410,6 +411,15 @@ func (s *server) updateMyProduct(c *fiber.Ctx) error {
 // used gives the status and the message to show (in the visitor's language);
 // err is for failures that are not the photo's.
 func (s *server) addPhoto(c *fiber.Ctx, productID string, fh *multipart.FileHeader) (status int, msg string, err error) {
+	return s.uploadPhoto(c, fh, "producer.error.photo_limit", catalog.MaxImagesPerProduct, func(r io.Reader) error {
+		_, err := s.Catalog.AddProductImage(c.UserContext(), productID, r)
+		return err
+	})
+}
+
+// uploadPhoto hands an uploaded photo to add and says, like addPhoto, why a
+// photo cannot be used; limitID is the message for a full set of limit photos.
+func (s *server) uploadPhoto(c *fiber.Ctx, fh *multipart.FileHeader, limitID string, limit int, add func(io.Reader) error) (status int, msg string, err error) {
 	l := s.pages.localizer(c)
 	if fh.Size > catalog.MaxImageBytes {
 		return fiber.StatusRequestEntityTooLarge, l.T("producer.error.photo_large"), nil
@@ -419,13 +429,13 @@ func (s *server) addPhoto(c *fiber.Ctx, productID string, fh *multipart.FileHead
 		return 0, "", err
 	}
 	defer file.Close()
-	_, err = s.Catalog.AddProductImage(c.UserContext(), productID, file)
+	err = add(file)
 	var ve *errs.ValidationError
 	switch {
 	case err == nil:
 		return 0, "", nil
 	case errors.As(err, &ve):
-		return fiber.StatusUnprocessableEntity, l.T("producer.error.photo_limit", "N", catalog.MaxImagesPerProduct), nil
+		return fiber.StatusUnprocessableEntity, l.T(limitID, "N", limit), nil
 	case errors.Is(err, errs.Unsupported):
 		return fiber.StatusUnsupportedMediaType, l.T("producer.error.photo_type"), nil
 	case errors.Is(err, errs.TooLarge):
