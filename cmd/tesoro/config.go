@@ -126,9 +126,11 @@ func (c Config) validate() error {
 		if strings.Contains(c.S3.Endpoint, "://") {
 			return fmt.Errorf("S3_ENDPOINT: give host:port without a scheme (use S3_USE_SSL for https)")
 		}
-		for name, v := range map[string]string{"S3_ACCESS_KEY": c.S3.AccessKey, "S3_SECRET_KEY": c.S3.SecretKey, "S3_BUCKET": c.S3.Bucket} {
-			if v == "" {
-				return fmt.Errorf("%s: required when S3_ENDPOINT is set", name)
+		for _, req := range []struct{ name, value string }{
+			{"S3_ACCESS_KEY", c.S3.AccessKey}, {"S3_SECRET_KEY", c.S3.SecretKey}, {"S3_BUCKET", c.S3.Bucket},
+		} {
+			if req.value == "" {
+				return fmt.Errorf("%s: required when S3_ENDPOINT is set", req.name)
 			}
 		}
 	}

@@ -158,9 +158,26 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 	}
+	// Stock moves left half-done by a crash are settled before serving. With the
+	// embedded database this process is alone (flock), so all of them; with
+	// MongoDB other instances may be mid-move, so only those a minute old.
+	settleAfter := time.Minute
+	if p.db.Embedded {
+		settleAfter = 0
+	}
+	if n, err := cat.RecoverStockMoves(ctx, settleAfter); err != nil {
+		return nil, fmt.Errorf("recovering stock moves: %w", err)
+	} else if n > 0 {
+		p.log.Warn("settled stock moves left pending by a crash", slog.Int("moves", n))
+	}
 	sweepCtx, stopSweeper := context.WithCancel(context.Background())
 	p.stopSweeper = stopSweeper
 	go acc.RunSweeper(sweepCtx, 10*time.Minute, func(err error) { p.log.Error("sweeping sessions", slog.Any("err", err)) })
+	go every(sweepCtx, time.Minute, func(ctx context.Context) {
+		if _, err := cat.RecoverStockMoves(ctx, time.Minute); err != nil && ctx.Err() == nil {
+			p.log.Error("recovering stock moves", slog.Any("err", err))
+		}
+	})
 
 	p.app, err = frontend.New(frontend.Deps{
 		Accounts: acc, Catalog: cat, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
@@ -310,4 +327,18 @@ func createAdmin(ctx context.Context, cfg Config, email, name string, stdin io.R
 	}
 	fmt.Fprintln(stdout, "tesoro: admin created")
 	return nil
+}
+
+// every runs f each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, f func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f(ctx)
+		}
+	}
 }
