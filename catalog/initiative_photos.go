@@ -2,12 +2,10 @@ package catalog
 
 import (
 	"context"
-	"fmt"
 	"io"
 
 	"go.mongodb.org/mongo-driver/bson"
 
-	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -34,10 +32,8 @@ func (s *Service) AddInitiativePhoto(ctx context.Context, initiativeID string, r
 		if err != nil {
 			return err
 		}
-		if len(in.Photos) >= MaxPhotosPerInitiative {
-			var f errs.Fields
-			f.Add("file", fmt.Sprintf("an initiative has at most %d photos; remove one first", MaxPhotosPerInitiative))
-			return f.Err()
+		if err := roomForImage(in.Photos, MaxPhotosPerInitiative, "an initiative"); err != nil {
+			return err
 		}
 		return s.setInitiativePhotos(ctx, in, append(in.Photos, img))
 	})
@@ -55,14 +51,9 @@ func (s *Service) RemoveInitiativePhoto(ctx context.Context, initiativeID, image
 		if err != nil {
 			return err
 		}
-		kept := make([]Image, 0, len(in.Photos))
-		for _, im := range in.Photos {
-			if im.ID != imageID {
-				kept = append(kept, im)
-			}
-		}
-		if len(kept) == len(in.Photos) {
-			return fmt.Errorf("photo %s: %w", imageID, errs.NotFound)
+		kept, err := withoutImage(in.Photos, imageID)
+		if err != nil {
+			return err
 		}
 		return s.setInitiativePhotos(ctx, in, kept)
 	})

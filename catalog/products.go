@@ -155,10 +155,8 @@ func (s *Service) AddProcessedImage(ctx context.Context, productID string, pi Pr
 		if err != nil {
 			return err
 		}
-		if len(p.Images) >= MaxImagesPerProduct {
-			var f errs.Fields
-			f.Add("file", fmt.Sprintf("a product has at most %d photos; remove one first", MaxImagesPerProduct))
-			return f.Err()
+		if err := roomForImage(p.Images, MaxImagesPerProduct, "a product"); err != nil {
+			return err
 		}
 		_, err = s.products.set(ctx, productID, &p.Rev, bson.M{"images": append(p.Images, img), "updated_at": s.now()})
 		return err
@@ -177,14 +175,9 @@ func (s *Service) RemoveProductImage(ctx context.Context, productID, imageID str
 		if err != nil {
 			return err
 		}
-		kept := make([]Image, 0, len(p.Images))
-		for _, im := range p.Images {
-			if im.ID != imageID {
-				kept = append(kept, im)
-			}
-		}
-		if len(kept) == len(p.Images) {
-			return fmt.Errorf("image %s: %w", imageID, errs.NotFound)
+		kept, err := withoutImage(p.Images, imageID)
+		if err != nil {
+			return err
 		}
 		_, err = s.products.set(ctx, productID, &p.Rev, bson.M{"images": kept, "updated_at": s.now()})
 		return err
@@ -231,3 +224,27 @@ func (s *Service) imageURLs(im Image) Image {
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// roomForImage refuses a photo beyond max.
+func roomForImage(images []Image, max int, owner string) error {
+	if len(images) < max {
+		return nil
+	}
+	var f errs.Fields
+	f.Add("file", fmt.Sprintf("%s has at most %d photos; remove one first", owner, max))
+	return f.Err()
+}
+
+// withoutImage returns images without the one with id, or errs.NotFound.
+func withoutImage(images []Image, id string) ([]Image, error) {
+	kept := make([]Image, 0, len(images))
+	for _, im := range images {
+		if im.ID != id {
+			kept = append(kept, im)
+		}
+	}
+	if len(kept) == len(images) {
+		return nil, fmt.Errorf("photo %s: %w", id, errs.NotFound)
+	}
+	return kept, nil
+}
