@@ -42,6 +42,7 @@ type server struct {
 	pages  *pages
 
 	productPages pageCache
+	metrics      *metrics
 }
 
 const jsonLimit = 1 << 20
@@ -58,7 +59,7 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	if d.BodyLimit == 0 {
 		d.BodyLimit = 10 << 20
 	}
-	s := &server{Deps: d, log: d.Logger}
+	s := &server{Deps: d, log: d.Logger, metrics: newMetrics()}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("static assets: %w", err)
@@ -95,6 +96,7 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	// Routes that need no identity come first: they answer before authentication runs.
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metrics.serve)
 	app.Get("/api/openapi.json", serveOpenAPI)
 	s.routesPublicAssets(app)
 	app.Get(storage.FilesPathPrefix+"*", s.serveFile)

@@ -48,6 +48,8 @@ func (s *server) accessLog(c *fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
+	took := time.Since(start)
+	s.metrics.observe(c.Method(), routeOf(c), status, took)
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -58,7 +60,7 @@ func (s *server) accessLog(c *fiber.Ctx) error {
 		slog.String("path", c.Path()),
 		slog.Int("status", status),
 		slog.Int("bytes", len(c.Response().Body())),
-		slog.Duration("took", time.Since(start)),
+		slog.Duration("took", took),
 	)
 	return nil
 }
