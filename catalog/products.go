@@ -109,8 +109,20 @@ func (s *Service) UpdateProduct(ctx context.Context, id string, up ProductUpdate
 				set["stock"] = int64(0) // starts counting from zero; adjustments add what is on hand
 			}
 		}
-		p, err = s.products.set(ctx, id, &cur.Rev, set)
-		return err
+		before := cur.Stock
+		if p, err = s.products.set(ctx, id, &cur.Rev, set); err != nil {
+			return err
+		}
+		if before != nil && *before > 0 && p.Stock == nil {
+			// The units it had leave the history explained, not silently.
+			m := StockMove{ID: NewID(), ProductID: id, InitiativeID: p.InitiativeID, At: s.now(), Delta: -*before,
+				Reason: "Pasó a bajo pedido", Kind: MoveMadeToOrder, Status: "applied"}
+			m.Key = m.ID
+			if _, err := s.moves.coll.InsertOne(ctx, m); err != nil {
+				return storage.Err("stock move", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return Product{}, err

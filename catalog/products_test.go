@@ -297,3 +297,18 @@ func TestMembers(t *testing.T) {
 		t.Fatalf("remove twice: got %v, want not found", err)
 	}
 }
+
+func TestMadeToOrderSwitchIsInTheHistory(t *testing.T) {
+	svc := newCatalog(t)
+	ini := newInitiative(t, svc, "Amasijos", "Sogamoso")
+	p, _ := svc.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Envueltos", Price: money.Pesos(2000), Stock: stock(7)})
+	yes := true
+	got, err := svc.UpdateProduct(t.Context(), p.ID, catalog.ProductUpdate{MadeToOrder: &yes})
+	if err != nil || got.Stock != nil {
+		t.Fatalf("switch: got %+v %v, want made to order", got.Stock, err)
+	}
+	history, _ := svc.StockHistory(t.Context(), p.ID, "", 10)
+	if len(history) != 2 || history[0].Kind != catalog.MoveMadeToOrder || history[0].Delta != -7 || history[0].ResultingStock != nil {
+		t.Fatalf("history: got %+v, want the switch (−7, no stock left) after the initial +7", history)
+	}
+}

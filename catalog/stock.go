@@ -18,11 +18,12 @@ import (
 
 // Kinds of stock move.
 const (
-	MoveAdjustment   = "adjustment"   // counted by the producer, with a reason
-	MoveReservation  = "reservation"  // an order took units
-	MoveCancellation = "cancellation" // a cancelled order gave them back
-	MoveFairSale     = "fair_sale"    // sold at a fair
-	MoveInitial      = "initial"      // the stock a product was listed with
+	MoveAdjustment   = "adjustment"    // counted by the producer, with a reason
+	MoveReservation  = "reservation"   // an order took units
+	MoveCancellation = "cancellation"  // a cancelled order gave them back
+	MoveFairSale     = "fair_sale"     // sold at a fair
+	MoveInitial      = "initial"       // the stock a product was listed with
+	MoveMadeToOrder  = "made_to_order" // the product stopped keeping stock
 )
 
 // StockMove is one change of a product's stock: who, when, how much, why, and
