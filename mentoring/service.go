@@ -1,0 +1,425 @@
+package mentoring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+// DefaultLockAfter is how long after its date a session stays editable.
+const DefaultLockAfter = 30 * 24 * time.Hour
+
+// Options tune the service; zero values take the defaults.
+type Options struct {
+	Clock     func() time.Time // default time.Now
+	LockAfter time.Duration    // default DefaultLockAfter
+}
+
+// Service is the mentoring API for the rest of the program. Every call gets the
+// principal making it and checks what that principal may do.
+type Service struct {
+	sessions   sessionRepo
+	versions   versionRepo
+	agreements agreementRepo
+	clock      func() time.Time
+	lockAfter  time.Duration
+}
+
+// NewService wires mentoring to its collections in db: sessions,
+// session_versions and agreements.
+func NewService(db *mongo.Database, opts Options) *Service {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.LockAfter <= 0 {
+		opts.LockAfter = DefaultLockAfter
+	}
+	return &Service{
+		sessions:   sessionRepo{coll: db.Collection("sessions")},
+		versions:   versionRepo{coll: db.Collection("session_versions")},
+		agreements: agreementRepo{coll: db.Collection("agreements")},
+		clock:      opts.Clock,
+		lockAfter:  opts.LockAfter,
+	}
+}
+
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }
+
+// EnsureIndexes creates the package's indexes; called once at start.
+func (s *Service) EnsureIndexes(ctx context.Context) error {
+	for _, ensure := range []func(context.Context) error{s.sessions.ensureIndexes, s.versions.ensureIndexes, s.agreements.ensureIndexes} {
+		if err := ensure(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NewID returns a new, time-ordered record id.
+func NewID() string { return primitive.NewObjectID().Hex() }
+
+// CanRecord reports whether p may record or edit a session with these
+// initiatives: admins, and advisers assigned to every one of them.
+func CanRecord(p *accounts.Principal, initiativeIDs []string) bool {
+	if p.IsAdmin() {
+		return true
+	}
+	if len(initiativeIDs) == 0 {
+		return false
+	}
+	for _, id := range initiativeIDs {
+		if !p.Advises(id) {
+			return false
+		}
+	}
+	return true
+}
+
+// CanReadInitiative reports whether p may read the sessions and agreements of
+// an initiative: admins, its assigned advisers and its producers.
+func CanReadInitiative(p *accounts.Principal, initiativeID string) bool {
+	return p.IsAdmin() || p.Advises(initiativeID) || p.MemberOf(initiativeID)
+}
+
+// CanRead reports whether p may read a session: it may read any of its initiatives.
+func CanRead(p *accounts.Principal, s Session) bool {
+	return p.IsAdmin() || slices.ContainsFunc(s.InitiativeIDs, func(id string) bool { return CanReadInitiative(p, id) })
+}
+
+// readable is the initiatives whose records p may read; nil for admins (all).
+func readable(p *accounts.Principal) []string {
+	if p.IsAdmin() {
+		return nil
+	}
+	out := []string{}
+	for _, id := range p.InitiativeIDs {
+		if CanReadInitiative(p, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func denied(p *accounts.Principal, what string) error {
+	if p == nil {
+		return fmt.Errorf("%s: %w", what, errs.Unauthenticated)
+	}
+	return fmt.Errorf("%s: %w", what, errs.Forbidden)
+}
+
+// Create validates and stores a session recorded by p with the agreements
+// taken in it. Without transactions the agreements are written after the
+// session; if one fails, the session and its agreements are removed again.
+func (s *Service) Create(ctx context.Context, p *accounts.Principal, in SessionInput) (Session, []Agreement, error) {
+	now := s.now()
+	f := sessionFields{
+		InitiativeIDs: in.InitiativeIDs, Date: in.Date, DurationMinutes: in.DurationMinutes, Modality: in.Modality,
+		Topics: in.Topics, Participants: in.Participants, MemberIDs: in.MemberIDs, Notes: in.Notes, NextFollowUp: in.NextFollowUp,
+	}
+	var fe errs.Fields
+	f.normalize(now, &fe)
+	for i := range in.Agreements {
+		in.Agreements[i].normalize(i, f.InitiativeIDs, &fe)
+	}
+	if p == nil {
+		return Session{}, nil, denied(p, "record a session")
+	}
+	if err := fe.Err(); err != nil {
+		return Session{}, nil, err
+	}
+	if !CanRecord(p, f.InitiativeIDs) {
+		return Session{}, nil, fmt.Errorf("record a session for initiatives %s: %w", strings.Join(f.InitiativeIDs, ", "), errs.Forbidden)
+	}
+	sess := Session{
+		ID: NewID(), AdviserID: p.UserID, InitiativeIDs: f.InitiativeIDs, Date: f.Date, DurationMinutes: f.DurationMinutes,
+		Modality: f.Modality, Topics: f.Topics, Participants: f.Participants, MemberIDs: f.MemberIDs, Notes: f.Notes,
+		NextFollowUp: f.NextFollowUp, Agreements: []string{}, CreatedAt: now, UpdatedAt: now,
+	}
+	agreements := make([]Agreement, len(in.Agreements))
+	for i, a := range in.Agreements {
+		agreements[i] = Agreement{
+			ID: NewID(), SessionID: sess.ID, InitiativeID: a.InitiativeID, AdviserID: sess.AdviserID, Text: a.Text,
+			Owner: a.Owner, OwnerUserID: a.OwnerUserID, Due: a.Due, Status: StatusOpen, History: []StatusChange{},
+			CreatedAt: now, UpdatedAt: now,
+		}
+		sess.Agreements = append(sess.Agreements, agreements[i].ID)
+	}
+	if err := s.sessions.insert(ctx, sess); err != nil {
+		return Session{}, nil, err
+	}
+	for _, a := range agreements {
+		if err := s.agreements.insert(ctx, a); err != nil {
+			// Compensate on a context that outlives a cancelled request.
+			cctx := context.WithoutCancel(ctx)
+			return Session{}, nil, errors.Join(err, s.agreements.deleteBySession(cctx, sess.ID), s.sessions.delete(cctx, sess.ID))
+		}
+	}
+	return sess, agreements, nil
+}
+
+// Session returns one session p may read.
+func (s *Service) Session(ctx context.Context, p *accounts.Principal, id string) (Session, error) {
+	sess, err := s.sessions.get(ctx, id)
+	if err != nil {
+		return Session{}, err
+	}
+	if !CanRead(p, sess) {
+		return Session{}, denied(p, "session "+id)
+	}
+	return sess, nil
+}
+
+// SessionFilter selects sessions; zero values select all the caller may read.
+type SessionFilter struct {
+	InitiativeID string
+	AdviserID    string
+}
+
+// Sessions lists the sessions p may read, newest first. Asking for an
+// initiative p may not read is errs.Forbidden.
+func (s *Service) Sessions(ctx context.Context, p *accounts.Principal, f SessionFilter) ([]Session, error) {
+	if p == nil {
+		return nil, denied(p, "sessions")
+	}
+	q := bson.M{}
+	if f.InitiativeID != "" {
+		if !CanReadInitiative(p, f.InitiativeID) {
+			return nil, denied(p, "sessions of initiative "+f.InitiativeID)
+		}
+		q["initiative_ids"] = f.InitiativeID
+	} else if ids := readable(p); ids != nil {
+		q["initiative_ids"] = bson.M{"$in": ids}
+	}
+	if f.AdviserID != "" {
+		q["adviser_id"] = f.AdviserID
+	}
+	return s.sessions.find(ctx, q)
+}
+
+// Locked reports whether the session is read-only at now: LockAfter has passed
+// since its date and no admin unlocked it.
+func (s *Service) Locked(sess Session, now time.Time) bool {
+	return sess.Unlocked == nil && !now.Before(sess.lockedAt(s.lockAfter))
+}
+
+// Update changes a session (admins, advisers assigned to all its initiatives),
+// checking the revision it read, and records a version with the changed fields.
+// A locked session answers errs.Locked.
+func (s *Service) Update(ctx context.Context, p *accounts.Principal, id string, up SessionUpdate) (Session, error) {
+	var out Session
+	err := retryStale(func() error {
+		cur, err := s.Session(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		if !CanRecord(p, cur.InitiativeIDs) {
+			return denied(p, "edit session "+id)
+		}
+		now := s.now()
+		if s.Locked(cur, now) {
+			return fmt.Errorf("session %s is read-only since %s: %w", id, cur.lockedAt(s.lockAfter).Format(time.DateOnly), errs.Locked)
+		}
+		old := cur.fields()
+		f := old
+		f.Topics, f.MemberIDs = slices.Clone(old.Topics), slices.Clone(old.MemberIDs)
+		if up.Date != nil {
+			f.Date = *up.Date
+		}
+		if up.DurationMinutes != nil {
+			f.DurationMinutes = *up.DurationMinutes
+		}
+		if up.Modality != nil {
+			f.Modality = *up.Modality
+		}
+		if up.Topics != nil {
+			f.Topics = up.Topics
+		}
+		if up.Participants != nil {
+			f.Participants = *up.Participants
+		}
+		if up.MemberIDs != nil {
+			f.MemberIDs = up.MemberIDs
+		}
+		if up.Notes != nil {
+			f.Notes = *up.Notes
+		}
+		if up.NextFollowUp != nil {
+			f.NextFollowUp = up.NextFollowUp
+		}
+		var fe errs.Fields
+		f.normalize(now, &fe)
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		changes, set := diff(old, f)
+		if len(changes) == 0 {
+			out = cur
+			return nil
+		}
+		set["updated_at"] = now
+		next, err := s.sessions.set(ctx, id, cur.Rev, set)
+		if err != nil {
+			return err
+		}
+		out = next
+		return s.versions.insert(ctx, Version{ID: NewID(), SessionID: id, Rev: next.Rev, At: now, By: p.UserID, Changes: changes})
+	})
+	return out, err
+}
+
+// diff compares the editable fields and returns the changes and the $set document.
+func diff(old, cur sessionFields) (map[string]Change, bson.M) {
+	changes, set := map[string]Change{}, bson.M{}
+	add := func(field string, from, to any) {
+		if !reflect.DeepEqual(from, to) {
+			changes[field] = Change{From: from, To: to}
+			set[field] = to
+		}
+	}
+	add("date", old.Date, cur.Date)
+	add("duration_minutes", old.DurationMinutes, cur.DurationMinutes)
+	add("modality", old.Modality, cur.Modality)
+	add("topics", old.Topics, cur.Topics)
+	add("participants", old.Participants, cur.Participants)
+	add("member_ids", old.MemberIDs, cur.MemberIDs)
+	add("notes", old.Notes, cur.Notes)
+	var from, to any
+	if old.NextFollowUp != nil {
+		from = *old.NextFollowUp
+	}
+	if cur.NextFollowUp != nil {
+		to = *cur.NextFollowUp
+	}
+	add("next_follow_up", from, to)
+	return changes, set
+}
+
+// Unlock lets a locked session be edited again; only admins, with a reason.
+// Who unlocked it, when and why is kept on the session and in its versions.
+func (s *Service) Unlock(ctx context.Context, admin *accounts.Principal, id, reason string) (Session, error) {
+	if !admin.IsAdmin() {
+		return Session{}, denied(admin, "unlock session "+id)
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		var fe errs.Fields
+		fe.Add("reason", "required")
+		return Session{}, fe.Err()
+	}
+	var out Session
+	err := retryStale(func() error {
+		cur, err := s.sessions.get(ctx, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		rec := &UnlockRecord{By: admin.UserID, At: now, Reason: reason}
+		next, err := s.sessions.set(ctx, id, cur.Rev, bson.M{"unlocked": rec, "updated_at": now})
+		if err != nil {
+			return err
+		}
+		out = next
+		var from any
+		if cur.Unlocked != nil {
+			from = *cur.Unlocked
+		}
+		return s.versions.insert(ctx, Version{ID: NewID(), SessionID: id, Rev: next.Rev, At: now, By: admin.UserID,
+			Changes: map[string]Change{"unlocked": {From: from, To: *rec}}})
+	})
+	return out, err
+}
+
+// Versions returns a session's edit history, oldest first, to those who may read it.
+func (s *Service) Versions(ctx context.Context, p *accounts.Principal, id string) ([]Version, error) {
+	if _, err := s.Session(ctx, p, id); err != nil {
+		return nil, err
+	}
+	return s.versions.bySession(ctx, id)
+}
+
+// Agreement returns one agreement p may read.
+func (s *Service) Agreement(ctx context.Context, p *accounts.Principal, id string) (Agreement, error) {
+	a, err := s.agreements.get(ctx, id)
+	if err != nil {
+		return Agreement{}, err
+	}
+	if !CanReadInitiative(p, a.InitiativeID) {
+		return Agreement{}, denied(p, "agreement "+id)
+	}
+	return a, nil
+}
+
+// ListAgreements lists the agreements p may read (those of the initiatives it
+// advises or belongs to; admins all), by due date.
+func (s *Service) ListAgreements(ctx context.Context, p *accounts.Principal, f AgreementFilter) ([]Agreement, error) {
+	if p == nil {
+		return nil, denied(p, "agreements")
+	}
+	q := bson.M{}
+	if f.InitiativeID != "" {
+		if !CanReadInitiative(p, f.InitiativeID) {
+			return nil, denied(p, "agreements of initiative "+f.InitiativeID)
+		}
+		q["initiative_id"] = f.InitiativeID
+	} else if ids := readable(p); ids != nil {
+		q["initiative_id"] = bson.M{"$in": ids}
+	}
+	if f.AdviserID != "" {
+		q["adviser_id"] = f.AdviserID
+	}
+	if f.Status != "" {
+		if !slices.Contains(Statuses, f.Status) {
+			var fe errs.Fields
+			fe.Add("status", "unknown status")
+			return nil, fe.Err()
+		}
+		q["status"] = f.Status
+	}
+	if f.Overdue {
+		if f.Status != "" && f.Status != StatusOpen {
+			return []Agreement{}, nil
+		}
+		q["status"] = StatusOpen
+		q["due"] = bson.M{"$lt": Day(s.now())}
+	}
+	return s.agreements.find(ctx, q)
+}
+
+// SetAgreementStatus moves an agreement to status: admins and the initiative's
+// assigned advisers may close (done, dropped) and reopen; its producers may mark
+// it done. The change is appended to the history in the same single-document
+// update that checks the current status, so of two racing changes one wins and
+// the other answers errs.Conflict. Setting the current status changes nothing.
+func (s *Service) SetAgreementStatus(ctx context.Context, p *accounts.Principal, id, status string) (Agreement, error) {
+	if !slices.Contains(Statuses, status) {
+		var fe errs.Fields
+		fe.Add("status", "unknown status")
+		return Agreement{}, fe.Err()
+	}
+	a, err := s.Agreement(ctx, p, id)
+	if err != nil {
+		return Agreement{}, err
+	}
+	manager := p.IsAdmin() || p.Advises(a.InitiativeID)
+	if !manager && (status != StatusDone || !p.MemberOf(a.InitiativeID)) {
+		return Agreement{}, denied(p, fmt.Sprintf("set agreement %s %s", id, status))
+	}
+	if a.Status == status {
+		return a, nil
+	}
+	if !transitionAllowed(a.Status, status) {
+		return Agreement{}, fmt.Errorf("agreement %s is %s, cannot become %s: %w", id, a.Status, status, errs.Conflict)
+	}
+	return s.agreements.setStatus(ctx, id, StatusChange{At: s.now(), By: p.UserID, From: a.Status, To: status})
+}
