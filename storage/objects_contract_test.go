@@ -520,11 +520,12 @@ func TestS3StoreDeadEndpoint(t *testing.T) {
 	if err := s.Ping(ctx); !errors.Is(err, errs.Unavailable) {
 		t.Errorf("Ping error = %v, want errs.Unavailable", err)
 	}
-	// A caller's deadline cutting minio-go's retries short is Unavailable too.
-	short, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+	// A caller's deadline cutting minio-go's (three) retries short is Unavailable
+	// too; whether the deadline or the last refused dial comes first is timing.
+	short, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := s.Put(short, "k", strings.NewReader("x"), 1, ""); !errors.Is(err, errs.Unavailable) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Put with a short deadline error = %v, want errs.Unavailable and context.DeadlineExceeded", err)
+	if _, err := s.Put(short, "k", strings.NewReader("x"), 1, ""); !errors.Is(err, errs.Unavailable) {
+		t.Errorf("Put with a short deadline error = %v, want errs.Unavailable", err)
 	}
 }
 
