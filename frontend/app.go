@@ -12,6 +12,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -22,12 +23,13 @@ type Pinger interface {
 
 // Deps is everything the HTTP layer needs; cmd/tesoro builds it.
 type Deps struct {
-	Accounts *accounts.Service
-	Catalog  *catalog.Service
-	DB       Pinger
-	Objects  storage.ObjectStore
-	Logger   *slog.Logger
-	Version  string
+	Accounts  *accounts.Service
+	Catalog   *catalog.Service
+	Mentoring *mentoring.Service
+	DB        Pinger
+	Objects   storage.ObjectStore
+	Logger    *slog.Logger
+	Version   string
 	// TrustedProxies may set X-Forwarded-For; see TESORO_TRUSTED_PROXIES.
 	TrustedProxies []string
 	// BodyLimit caps any request body (uploads included); JSON bodies are
@@ -106,6 +108,7 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	s.routesAPI(api)
 	s.routesAccountsAPI(api)
 	s.routesCatalogAPI(api)
+	s.routesMentoringAPI(api)
 	s.routesPages(app)
 	if extra != nil {
 		extra(app)

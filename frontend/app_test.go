@@ -14,15 +14,17 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/storage"
 	"github.com/tesoro-pact/tesoro/storage/storagetest"
 )
 
 // testEnv is an app on a fresh real database and a local object store.
 type testEnv struct {
-	app      *fiber.App
-	catalog  *catalog.Service
-	accounts *accounts.Service
+	app       *fiber.App
+	catalog   *catalog.Service
+	accounts  *accounts.Service
+	mentoring *mentoring.Service
 }
 
 // testArgon2 keeps password hashing cheap in tests that are not about it.
@@ -37,12 +39,13 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	}
 	cat := catalog.NewService(db, objects)
 	acc := accounts.NewService(db, accounts.Options{Argon2: testArgon2})
-	for _, ensure := range []func(context.Context) error{cat.EnsureIndexes, acc.EnsureIndexes} {
+	men := mentoring.NewService(db, mentoring.Options{})
+	for _, ensure := range []func(context.Context) error{cat.EnsureIndexes, acc.EnsureIndexes, men.EnsureIndexes} {
 		if err := ensure(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	d := Deps{Accounts: acc, Catalog: cat, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
+	d := Deps{Accounts: acc, Catalog: cat, Mentoring: men, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -50,7 +53,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat, accounts: acc}
+	return &testEnv{app: app, catalog: cat, accounts: acc, mentoring: men}
 }
 
 // do sends req through the whole middleware stack.

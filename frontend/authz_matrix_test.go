@@ -8,9 +8,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 )
 
@@ -51,6 +53,21 @@ func (f *matrixFixture) product(t *testing.T) catalog.Product {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// session records a session on the target initiative, with one agreement, as an admin.
+func (f *matrixFixture) session(t *testing.T) (mentoring.Session, mentoring.Agreement) {
+	t.Helper()
+	admin := &accounts.Principal{UserID: "matrix-admin", Roles: []string{accounts.RoleAdmin}}
+	sess, agreements, err := f.env.mentoring.Create(t.Context(), admin, mentoring.SessionInput{
+		InitiativeIDs: []string{f.target}, Date: time.Now(), DurationMinutes: 60, Modality: "visit",
+		Topics: []string{"accounting"}, Participants: mentoring.Participants{Women: 2},
+		Agreements: []mentoring.AgreementInput{{Text: "Llevar el cuaderno de ventas", Owner: "Rosa", Due: time.Now().AddDate(0, 0, 7)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, agreements[0]
 }
 
 var matrixSeq atomic.Int64
@@ -176,6 +193,24 @@ var matrix = []matrixRow{
 		return "/api/v1/initiatives/" + f.target + "/photos/" + img.ID, ""
 	}, own: only(204, "producer", "adviser", "admin"), other: only(204, "admin")},
 
+	// Mentoring. Sessions and agreements of the target initiative; the adviser is assigned to "own".
+	{route: "POST /api/v1/sessions", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/sessions", `{"initiative_ids": ["` + f.target + `"], "date": "` + time.Now().UTC().Format(time.DateOnly) + `",
+			"duration_minutes": 60, "modality": "virtual", "topics": ["marketing"], "participants": {"women": 1, "men": 1, "youth": 0}, "notes": "Redes sociales"}`
+	}, own: only(201, "adviser", "admin"), other: only(201, "admin")},
+	{route: "PATCH /api/v1/sessions/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		sess, _ := f.session(t)
+		return "/api/v1/sessions/" + sess.ID, `{"notes": "Notas corregidas"}`
+	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/sessions/:id/unlock", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		sess, _ := f.session(t)
+		return "/api/v1/sessions/" + sess.ID + "/unlock", `{"reason": "Corregir la fecha"}`
+	}, own: only(200, "admin")},
+	{route: "PATCH /api/v1/agreements/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		_, a := f.session(t)
+		return "/api/v1/agreements/" + a.ID, `{"status": "done"}`
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+
 	// Private reads.
 	{route: "GET /api/v1/initiatives/:id/members", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/members", ""
@@ -193,6 +228,16 @@ var matrix = []matrixRow{
 		return "/api/v1/users/" + f.victim(t).ID, ""
 	}, own: only(200, "admin")},
 	{route: "GET /api/v1/audit", send: fixed("/api/v1/audit", ""), own: only(200, "admin")},
+	{route: "GET /api/v1/sessions/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		sess, _ := f.session(t)
+		return "/api/v1/sessions/" + sess.ID, ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/initiatives/:id/sessions", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/sessions", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/agreements", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/agreements?initiative=" + f.target, ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
 }
 
 // TestAuthorizationMatrix sends every mutating (and private) API route as

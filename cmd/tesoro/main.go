@@ -32,6 +32,7 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/frontend"
+	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -139,7 +140,8 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 
 	acc := accounts.NewService(p.db.DB, accounts.Options{})
 	cat := catalog.NewService(p.db.DB, p.objects)
-	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes} {
+	men := mentoring.NewService(p.db.DB, mentoring.Options{})
+	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes, men.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return nil, err
 		}
@@ -180,7 +182,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	})
 
 	p.app, err = frontend.New(frontend.Deps{
-		Accounts: acc, Catalog: cat, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
+		Accounts: acc, Catalog: cat, Mentoring: men, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
 	})
 	if err != nil {
 		return nil, err
