@@ -19,6 +19,8 @@ func (s *server) routesMentoringAPI(api fiber.Router) {
 	api.Patch("/sessions/:id", s.updateSession)
 	api.Post("/sessions/:id/unlock", s.unlockSession)
 	api.Get("/sessions/:id/versions", s.sessionVersions)
+	api.Post("/sessions/:id/attachments", s.uploadSessionAttachment)
+	api.Get("/sessions/:id/attachments/:attachment", s.getSessionAttachment)
 	api.Get("/initiatives/:id/sessions", s.initiativeSessions)
 	api.Get("/agreements", s.listAgreements)
 	api.Patch("/agreements/:id", s.setAgreementStatus)

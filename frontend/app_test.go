@@ -25,6 +25,7 @@ type testEnv struct {
 	catalog   *catalog.Service
 	accounts  *accounts.Service
 	mentoring *mentoring.Service
+	objects   storage.ObjectStore
 }
 
 // testArgon2 keeps password hashing cheap in tests that are not about it.
@@ -53,7 +54,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat, accounts: acc, mentoring: men}
+	return &testEnv{app: app, catalog: cat, accounts: acc, mentoring: men, objects: objects}
 }
 
 // do sends req through the whole middleware stack.

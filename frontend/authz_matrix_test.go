@@ -70,6 +70,22 @@ func (f *matrixFixture) session(t *testing.T) (mentoring.Session, mentoring.Agre
 	return sess, agreements[0]
 }
 
+// attachment adds a stored PDF to a new session of the target initiative, as an admin.
+func (f *matrixFixture) attachment(t *testing.T) (mentoring.Session, mentoring.Attachment) {
+	t.Helper()
+	sess, _ := f.session(t)
+	admin := &accounts.Principal{UserID: "matrix-admin", Roles: []string{accounts.RoleAdmin}}
+	a := mentoring.Attachment{ID: mentoring.NewID(), Name: "acta.pdf", ContentType: "application/pdf", Size: 9}
+	a.Key = "private/sessions/" + sess.ID + "/" + a.ID + ".pdf"
+	if _, err := f.env.objects.Put(t.Context(), a.Key, strings.NewReader("%PDF-1.4\n"), a.Size, a.ContentType); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.env.mentoring.AddAttachment(t.Context(), admin, sess.ID, a); err != nil {
+		t.Fatal(err)
+	}
+	return sess, a
+}
+
 var matrixSeq atomic.Int64
 
 func uniqueEmail(prefix string) string {
@@ -202,6 +218,10 @@ var matrix = []matrixRow{
 		sess, _ := f.session(t)
 		return "/api/v1/sessions/" + sess.ID, `{"notes": "Notas corregidas"}`
 	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/sessions/:id/attachments", upload: func(t *testing.T, f *matrixFixture) string {
+		sess, _ := f.session(t)
+		return "/api/v1/sessions/" + sess.ID + "/attachments"
+	}, own: only(201, "adviser", "admin"), other: only(201, "admin")},
 	{route: "POST /api/v1/sessions/:id/unlock", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		sess, _ := f.session(t)
 		return "/api/v1/sessions/" + sess.ID + "/unlock", `{"reason": "Corregir la fecha"}`
@@ -231,6 +251,10 @@ var matrix = []matrixRow{
 	{route: "GET /api/v1/sessions/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		sess, _ := f.session(t)
 		return "/api/v1/sessions/" + sess.ID, ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/sessions/:id/attachments/:attachment", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		sess, a := f.attachment(t)
+		return "/api/v1/sessions/" + sess.ID + "/attachments/" + a.ID, ""
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
 	{route: "GET /api/v1/initiatives/:id/sessions", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/sessions", ""

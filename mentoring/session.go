@@ -61,6 +61,7 @@ type Session struct {
 	UpdatedAt       time.Time     `bson:"updated_at" json:"updated_at"`
 	Rev             int64         `bson:"rev" json:"rev"`
 	Unlocked        *UnlockRecord `bson:"unlocked,omitempty" json:"unlocked,omitempty"`
+	Attachments     []Attachment  `bson:"attachments,omitempty" json:"attachments,omitempty"`
 }
 
 // Change is one field's value before and after an edit.

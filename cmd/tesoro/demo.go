@@ -13,6 +13,7 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 )
 
@@ -67,8 +68,9 @@ var demoUsers = []demoUser{
 
 // demoDeps are the services the demo loader fills.
 type demoDeps struct {
-	accounts *accounts.Service
-	catalog  *catalog.Service
+	accounts  *accounts.Service
+	catalog   *catalog.Service
+	mentoring *mentoring.Service
 }
 
 // loadDemo adds the demo records that are missing; running it again changes
@@ -95,7 +97,10 @@ func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
 	if err := loadDemoProducts(ctx, d, out); err != nil {
 		return err
 	}
-	return loadDemoUsers(ctx, d, out)
+	if err := loadDemoUsers(ctx, d, out); err != nil {
+		return err
+	}
+	return loadDemoSessions(ctx, d, out)
 }
 
 // demoProduct is a demo listing; Stock -1 means made to order.

@@ -33,8 +33,8 @@ func TestRunSurvivesRestart(t *testing.T) {
 	if got := countInitiatives(t, r); got != want {
 		t.Fatalf("after demo load: got %d initiatives, want %d", got, want)
 	}
-	if !strings.Contains(r.Stdout.String(), "demo data loaded") {
-		t.Fatalf("stdout: got %q, want the demo line", r.Stdout.String())
+	if out := r.Stdout.String(); !strings.Contains(out, "demo data loaded") || !strings.Contains(out, "demo sessions loaded") {
+		t.Fatalf("stdout: got %q, want the demo and demo sessions lines", out)
 	}
 	status, home := r.get(t, "/")
 	if status != 200 || !strings.Contains(home, "Panadería de Papa La Monguana") || !strings.Contains(home, `lang="es"`) {
@@ -48,6 +48,9 @@ func TestRunSurvivesRestart(t *testing.T) {
 	}
 	if strings.Contains(again.Stdout.String(), "demo data loaded") {
 		t.Fatal("demo data loaded a second time into a database that has it")
+	}
+	if strings.Contains(again.Stdout.String(), "demo sessions loaded") {
+		t.Fatal("demo sessions loaded a second time into a database that has them")
 	}
 	again.Stop(t)
 }

@@ -1,0 +1,99 @@
+package frontend
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+)
+
+func TestMentoringSessionAttachments(t *testing.T) {
+	// A body limit above the attachment limit, so that the handler's own check answers.
+	env := newTestEnv(t, func(d *Deps) { d.BodyLimit = 12 << 20 }, nil)
+	own := createInitiative(t, env.catalog, "Panadería de Papa", "Mongua")
+	other := createInitiative(t, env.catalog, "Arepas de Segovia", "Segovia")
+	_, adviser := env.user(t, "asesora@tesoro.demo", []string{accounts.RoleAdviser}, own.ID)
+	_, producer := env.user(t, "rosa@tesoro.demo", []string{accounts.RoleProducer}, own.ID)
+	_, stranger := env.user(t, "otro@tesoro.demo", []string{accounts.RoleProducer}, other.ID)
+
+	res, body := env.do(t, request("POST", "/api/v1/sessions", sessionJSON(time.Now().UTC().Format(time.DateOnly), own.ID), adviser))
+	if res.StatusCode != 201 {
+		t.Fatalf("create: got %d %s", res.StatusCode, body)
+	}
+	var created sessionCreated
+	if err := json.Unmarshal([]byte(body), &created); err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/sessions/" + created.Session.ID + "/attachments"
+	pdf := []byte("%PDF-1.4\n% acta de la visita\n%%EOF\n")
+
+	upload := func(t *testing.T, name string, data []byte, token string, want int) attachmentView {
+		t.Helper()
+		res, body := env.do(t, uploadRequest(t, path, name, data, token))
+		if res.StatusCode != want {
+			t.Fatalf("upload %s: got %d %s, want %d", name, res.StatusCode, body, want)
+		}
+		var a attachmentView
+		if want == 201 {
+			if err := json.Unmarshal([]byte(body), &a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return a
+	}
+	fetch := func(t *testing.T, url, token string) (*http.Response, string) {
+		t.Helper()
+		return env.do(t, request("GET", url, "", token))
+	}
+
+	doc := upload(t, "acta.pdf", pdf, adviser, 201)
+	if doc.ContentType != "application/pdf" || doc.Size != int64(len(pdf)) || doc.Name != "acta.pdf" || !strings.HasPrefix(doc.URL, path+"/") {
+		t.Fatalf("pdf: unexpected %+v", doc)
+	}
+	photo := upload(t, "horno.png", testJPEG(t, 640, 480), adviser, 201) // named .png, sniffed as JPEG
+	if photo.ContentType != "image/jpeg" {
+		t.Fatalf("photo: got %q, want image/jpeg", photo.ContentType)
+	}
+
+	t.Run("types and sizes", func(t *testing.T) {
+		upload(t, "notas.txt", []byte("solo texto, no una foto"), adviser, 415)
+		upload(t, "falso.pdf", []byte("<html>%PDF-</html>"), adviser, 415)
+		upload(t, "grande.pdf", append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte{'x'}, 10<<20)...), adviser, 413)
+	})
+	t.Run("who may upload", func(t *testing.T) {
+		upload(t, "acta.pdf", pdf, producer, 403)
+		upload(t, "acta.pdf", pdf, stranger, 403)
+		upload(t, "acta.pdf", pdf, "", 401)
+	})
+	t.Run("who may fetch", func(t *testing.T) {
+		for _, token := range []string{adviser, producer} {
+			res, body := fetch(t, doc.URL, token)
+			if res.StatusCode != 200 || body != string(pdf) || res.Header.Get("Content-Type") != "application/pdf" ||
+				!strings.Contains(res.Header.Get("Cache-Control"), "private") {
+				t.Fatalf("fetch: got %d %q %v", res.StatusCode, body, res.Header)
+			}
+		}
+		if res, _ := fetch(t, photo.URL+"?size=thumb", producer); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
+			t.Fatalf("thumb: got %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if res, _ := fetch(t, doc.URL, stranger); res.StatusCode != 403 {
+			t.Fatalf("stranger: got %d, want 403", res.StatusCode)
+		}
+		if res, _ := fetch(t, doc.URL, ""); res.StatusCode != 401 {
+			t.Fatalf("anonymous: got %d, want 401", res.StatusCode)
+		}
+		if res, _ := fetch(t, path+"/nope", producer); res.StatusCode != 404 {
+			t.Fatalf("unknown attachment: got %d, want 404", res.StatusCode)
+		}
+	})
+	t.Run("listed on the session", func(t *testing.T) {
+		_, body := fetch(t, "/api/v1/sessions/"+created.Session.ID, producer)
+		if !strings.Contains(body, doc.ID) || !strings.Contains(body, photo.ID) || strings.Contains(body, "private/sessions") {
+			t.Fatalf("session: got %s", body)
+		}
+	})
+}
