@@ -109,6 +109,7 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	s.routesAccountsAPI(api)
 	s.routesCatalogAPI(api)
 	s.routesMentoringAPI(api)
+	s.routesExportsAPI(api)
 	s.routesPages(app)
 	if extra != nil {
 		extra(app)

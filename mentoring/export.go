@@ -1,0 +1,304 @@
+package mentoring
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+// ExportDate is how dates are written in exports (DD/MM/YYYY).
+const ExportDate = "02/01/2006"
+
+// ExportSession is one session × initiative row of an export.
+type ExportSession struct {
+	SessionID       string
+	Date            time.Time
+	AdviserID       string
+	InitiativeID    string
+	Municipality    string
+	Department      string
+	Modality        string
+	Topics          []string
+	Participants    Participants
+	DurationMinutes int
+}
+
+// ExportSummary is the sessions held on a topic in a municipality and the
+// participants counted in them. A session counts once per topic and
+// municipality, however many of its initiatives are there.
+type ExportSummary struct {
+	Topic        string
+	Municipality string
+	Department   string
+	Sessions     int
+	Participants Participants
+}
+
+// ExportAgreement is one agreement taken in an exported session.
+type ExportAgreement struct {
+	SessionID    string
+	InitiativeID string
+	Text         string
+	Owner        string
+	Due          time.Time
+	Status       string
+}
+
+// Report is the export of a period: sessions, the summary per topic and
+// municipality, and the agreements taken in those sessions.
+type Report struct {
+	From, To   time.Time
+	Sessions   []ExportSession
+	Summary    []ExportSummary
+	Agreements []ExportAgreement
+}
+
+// Export gathers the sessions held from from to to (whole days, inclusive)
+// that p may export: admins all, advisers those of their initiatives. Each
+// session gives one row per initiative p may read; initiativeMunicipality
+// locates an initiative.
+func (s *Service) Export(ctx context.Context, p *accounts.Principal, from, to time.Time,
+	initiativeMunicipality func(id string) (municipality, department string, err error)) (Report, error) {
+	if p == nil || !(p.IsAdmin() || p.Has(accounts.RoleAdviser)) {
+		return Report{}, denied(p, "export sessions")
+	}
+	from, to = Day(from), Day(to)
+	if to.Before(from) {
+		var fe errs.Fields
+		fe.Add("to", "must not be before from")
+		return Report{}, fe.Err()
+	}
+	q := bson.M{"date": bson.M{"$gte": from, "$lte": to}}
+	ids := readable(p)
+	if ids != nil {
+		q["initiative_ids"] = bson.M{"$in": ids}
+	}
+	sessions, err := s.sessions.find(ctx, q)
+	if err != nil {
+		return Report{}, err
+	}
+	slices.SortStableFunc(sessions, func(a, b Session) int {
+		if c := a.Date.Compare(b.Date); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	type place struct{ municipality, department string }
+	places := map[string]place{}
+	locate := func(id string) (place, error) {
+		if pl, ok := places[id]; ok {
+			return pl, nil
+		}
+		m, d, err := initiativeMunicipality(id)
+		if err != nil {
+			return place{}, fmt.Errorf("municipality of initiative %s: %w", id, err)
+		}
+		places[id] = place{m, d}
+		return places[id], nil
+	}
+	r := Report{From: from, To: to, Sessions: []ExportSession{}, Summary: []ExportSummary{}, Agreements: []ExportAgreement{}}
+	type key struct{ topic, municipality, department string }
+	summary := map[key]*ExportSummary{}
+	sessionIDs := make([]string, 0, len(sessions))
+	for _, sess := range sessions {
+		sessionIDs = append(sessionIDs, sess.ID)
+		counted := map[key]bool{}
+		for _, ini := range sess.InitiativeIDs {
+			if ids != nil && !slices.Contains(ids, ini) {
+				continue
+			}
+			pl, err := locate(ini)
+			if err != nil {
+				return Report{}, err
+			}
+			r.Sessions = append(r.Sessions, ExportSession{
+				SessionID: sess.ID, Date: sess.Date, AdviserID: sess.AdviserID, InitiativeID: ini,
+				Municipality: pl.municipality, Department: pl.department, Modality: sess.Modality,
+				Topics: slices.Clone(sess.Topics), Participants: sess.Participants, DurationMinutes: sess.DurationMinutes,
+			})
+			for _, t := range sess.Topics {
+				k := key{t, pl.municipality, pl.department}
+				if counted[k] {
+					continue
+				}
+				counted[k] = true
+				sum := summary[k]
+				if sum == nil {
+					sum = &ExportSummary{Topic: t, Municipality: pl.municipality, Department: pl.department}
+					summary[k] = sum
+				}
+				sum.Sessions++
+				sum.Participants.Women += sess.Participants.Women
+				sum.Participants.Men += sess.Participants.Men
+				sum.Participants.Youth += sess.Participants.Youth
+				sum.Participants.Adults += sess.Participants.Adults
+			}
+		}
+	}
+	for _, sum := range summary {
+		r.Summary = append(r.Summary, *sum)
+	}
+	topicRank := func(t string) int {
+		if i := slices.Index(Topics, t); i >= 0 {
+			return i
+		}
+		return len(Topics)
+	}
+	slices.SortFunc(r.Summary, func(a, b ExportSummary) int {
+		if c := topicRank(a.Topic) - topicRank(b.Topic); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Topic, b.Topic); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Municipality, b.Municipality); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Department, b.Department)
+	})
+	if len(sessionIDs) > 0 {
+		aq := bson.M{"session_id": bson.M{"$in": sessionIDs}}
+		if ids != nil {
+			aq["initiative_id"] = bson.M{"$in": ids}
+		}
+		agreements, err := s.agreements.find(ctx, aq)
+		if err != nil {
+			return Report{}, err
+		}
+		order := map[string]int{}
+		for i, id := range sessionIDs {
+			order[id] = i
+		}
+		slices.SortStableFunc(agreements, func(a, b Agreement) int { return order[a.SessionID] - order[b.SessionID] })
+		for _, a := range agreements {
+			r.Agreements = append(r.Agreements, ExportAgreement{
+				SessionID: a.SessionID, InitiativeID: a.InitiativeID, Text: a.Text, Owner: a.Owner, Due: a.Due, Status: a.Status,
+			})
+		}
+	}
+	return r, nil
+}
+
+// Header rows of the export sheets.
+var (
+	sessionsHeader   = []string{"Fecha", "Municipio", "Departamento", "Iniciativa", "Modalidad", "Temas", "Mujeres", "Hombres", "Jóvenes", "Adultos", "Minutos"}
+	summaryHeader    = []string{"Tema", "Municipio", "Departamento", "Sesiones", "Mujeres", "Hombres", "Jóvenes", "Adultos"}
+	agreementsHeader = []string{"Sesión", "Iniciativa", "Compromiso", "Responsable", "Fecha límite", "Estado"}
+)
+
+// Sheet names of the XLSX export.
+const (
+	SheetSessions   = "Sesiones"
+	SheetSummary    = "Resumen por tema y municipio"
+	SheetAgreements = "Compromisos"
+)
+
+func (e ExportSession) cells() []any {
+	return []any{
+		e.Date.UTC().Format(ExportDate), e.Municipality, e.Department, e.InitiativeID, e.Modality, strings.Join(e.Topics, ";"),
+		e.Participants.Women, e.Participants.Men, e.Participants.Youth, e.Participants.Adults, e.DurationMinutes,
+	}
+}
+
+func (e ExportSummary) cells() []any {
+	return []any{e.Topic, e.Municipality, e.Department, e.Sessions,
+		e.Participants.Women, e.Participants.Men, e.Participants.Youth, e.Participants.Adults}
+}
+
+func (e ExportAgreement) cells() []any {
+	return []any{e.SessionID, e.InitiativeID, e.Text, e.Owner, e.Due.UTC().Format(ExportDate), e.Status}
+}
+
+// WriteCSV writes the sessions of r as CSV, UTF-8 with a byte order mark so
+// that spreadsheets read the accents right, with a Spanish header row.
+func WriteCSV(w io.Writer, r Report) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(sessionsHeader); err != nil {
+		return err
+	}
+	for _, e := range r.Sessions {
+		cells := e.cells()
+		rec := make([]string, len(cells))
+		for i, c := range cells {
+			switch v := c.(type) {
+			case string:
+				rec[i] = v
+			case int:
+				rec[i] = strconv.Itoa(v)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteXLSX writes r as a workbook with three sheets: the sessions, the
+// summary per topic and municipality, and the agreements.
+func WriteXLSX(w io.Writer, r Report) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if err := f.SetSheetName("Sheet1", SheetSessions); err != nil {
+		return err
+	}
+	for _, name := range []string{SheetSummary, SheetAgreements} {
+		if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+	}
+	sheets := []struct {
+		name   string
+		header []string
+		rows   [][]any
+	}{
+		{SheetSessions, sessionsHeader, rowsOf(r.Sessions, ExportSession.cells)},
+		{SheetSummary, summaryHeader, rowsOf(r.Summary, ExportSummary.cells)},
+		{SheetAgreements, agreementsHeader, rowsOf(r.Agreements, ExportAgreement.cells)},
+	}
+	for _, sh := range sheets {
+		header := make([]any, len(sh.header))
+		for i, h := range sh.header {
+			header[i] = h
+		}
+		for i, row := range append([][]any{header}, sh.rows...) {
+			cell, err := excelize.CoordinatesToCellName(1, i+1)
+			if err != nil {
+				return err
+			}
+			if err := f.SetSheetRow(sh.name, cell, &row); err != nil {
+				return err
+			}
+		}
+	}
+	f.SetActiveSheet(0)
+	_, err = f.WriteTo(w)
+	return err
+}
+
+func rowsOf[T any](items []T, cells func(T) []any) [][]any {
+	out := make([][]any, len(items))
+	for i, it := range items {
+		out[i] = cells(it)
+	}
+	return out
+}
