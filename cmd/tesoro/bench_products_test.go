@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -143,10 +141,10 @@ type loadTarget struct {
 	Results        []loadResult
 }
 
-// startBenchProgram is startRun with the log sent to /dev/null instead of the
-// test log: at info level the program logs every request, and the benchmark
-// must pay for formatting and writing those lines as production does, without
-// keeping half a million of them in memory.
+// startBenchProgram is startRun at the production log level with the log sent
+// to /dev/null instead of the test log: at info level the program logs every
+// request, and the benchmark must pay for formatting and writing those lines
+// as production does, without keeping half a million of them in memory.
 func startBenchProgram(b *testing.B, env map[string]string, args ...string) *running {
 	b.Helper()
 	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
@@ -154,43 +152,11 @@ func startBenchProgram(b *testing.B, env map[string]string, args ...string) *run
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { devNull.Close() })
-	vars := map[string]string{"TESORO_LISTEN": "127.0.0.1:0", "TESORO_DATA": b.TempDir()}
+	vars := map[string]string{"TESORO_LOG_LEVEL": "info"}
 	for k, v := range env {
 		vars[k] = v
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	r := &running{Stdout: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
-	go func() {
-		err := Run(ctx, args, func(k string) string { return vars[k] }, strings.NewReader(""), pw, devNull)
-		pw.Close()
-		r.done <- err
-	}()
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			r.Stdout.WriteLine(sc.Text())
-			if rest, ok := strings.CutPrefix(sc.Text(), "tesoro: listening on "); ok {
-				addr <- rest
-			}
-		}
-	}()
-	select {
-	case r.URL = <-addr:
-	case err := <-r.done:
-		cancel()
-		b.Fatalf("Run ended before listening: %v", err)
-	case <-time.After(90 * time.Second):
-		cancel()
-		b.Fatal("program did not listen within 90s")
-	}
-	b.Cleanup(func() {
-		if err := r.stop(); err != nil {
-			b.Errorf("stop at cleanup: %v", err)
-		}
-	})
-	return r
+	return startRunLogging(b, "", vars, devNull, args...)
 }
 
 // seedBenchProducts signs in as the admin and lists benchSeedProducts products

@@ -46,8 +46,16 @@ func (r *running) Stop(t testing.TB) {
 }
 
 // startRun runs the program on 127.0.0.1:0 with data in dir (a new temp dir when
-// empty) plus env, and waits for its "listening on" line. It is stopped at cleanup.
+// empty) plus env, and waits for its "listening on" line. It is stopped at
+// cleanup. The program's log (warn and above unless env says otherwise) goes
+// to the test log.
 func startRun(t testing.TB, dir string, env map[string]string, args ...string) *running {
+	t.Helper()
+	return startRunLogging(t, dir, env, testLogWriter{t}, args...)
+}
+
+// startRunLogging is startRun with the program's log sent to logs.
+func startRunLogging(t testing.TB, dir string, env map[string]string, logs io.Writer, args ...string) *running {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -62,7 +70,7 @@ func startRun(t testing.TB, dir string, env map[string]string, args ...string) *
 	out := &syncBuffer{}
 	r := &running{Stdout: out, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		err := Run(ctx, args, getenv, strings.NewReader(""), pw, testLogWriter{t})
+		err := Run(ctx, args, getenv, strings.NewReader(""), pw, logs)
 		pw.Close()
 		r.done <- err
 	}()
