@@ -118,6 +118,25 @@ func denied(p *accounts.Principal, what string) error {
 	return fmt.Errorf("%s: %w", what, errs.Forbidden)
 }
 
+// Check validates a new session as Create does, without storing it or
+// asking who records it: forms use it to show every problem at once.
+func (s *Service) Check(in SessionInput) error {
+	f := sessionFields{
+		InitiativeIDs: in.InitiativeIDs, Date: in.Date, DurationMinutes: in.DurationMinutes, Modality: in.Modality,
+		Topics: in.Topics, Participants: in.Participants, MemberIDs: in.MemberIDs, Notes: in.Notes, NextFollowUp: in.NextFollowUp,
+	}
+	var fe errs.Fields
+	f.normalize(s.now(), &fe)
+	for i := range in.Agreements {
+		a := in.Agreements[i]
+		a.normalize(i, f.InitiativeIDs, &fe)
+	}
+	return fe.Err()
+}
+
+// Now is the service's clock, for pages that count days as the service does.
+func (s *Service) Now() time.Time { return s.now() }
+
 // Create validates and stores a session recorded by p with the agreements
 // taken in it. Without transactions the agreements are written after the
 // session; if one fails, the session and its agreements are removed again.
@@ -391,9 +410,20 @@ func (s *Service) ListAgreements(ctx context.Context, p *accounts.Principal, f A
 			return []Agreement{}, nil
 		}
 		q["status"] = StatusOpen
-		q["due"] = bson.M{"$lt": Day(s.now())}
+		q["due"] = bson.M{"$lt": Today(s.now())}
 	}
 	return s.agreements.find(ctx, q)
+}
+
+// CanSetAgreementStatus reports whether p may move agreement a to status:
+// admins and the initiative's assigned advisers to any status, its producers
+// only to done. Whether the move itself is allowed from a's current status is
+// a separate question (see SetAgreementStatus).
+func CanSetAgreementStatus(p *accounts.Principal, a Agreement, status string) bool {
+	if p.IsAdmin() || p.Advises(a.InitiativeID) {
+		return true
+	}
+	return status == StatusDone && p.MemberOf(a.InitiativeID)
 }
 
 // SetAgreementStatus moves an agreement to status: admins and the initiative's
@@ -411,8 +441,7 @@ func (s *Service) SetAgreementStatus(ctx context.Context, p *accounts.Principal,
 	if err != nil {
 		return Agreement{}, err
 	}
-	manager := p.IsAdmin() || p.Advises(a.InitiativeID)
-	if !manager && (status != StatusDone || !p.MemberOf(a.InitiativeID)) {
+	if !CanSetAgreementStatus(p, a, status) {
 		return Agreement{}, denied(p, fmt.Sprintf("set agreement %s %s", id, status))
 	}
 	if a.Status == status {

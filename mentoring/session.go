@@ -108,10 +108,31 @@ type SessionUpdate struct {
 	NextFollowUp    *time.Time    `json:"next_follow_up,omitempty"`
 }
 
-// Day returns midnight UTC of t's calendar day (in t's own location).
+// Zone is the programme's time zone: its days begin and end in Bogotá, so
+// "today", "overdue", "in the future" and the record lock are counted there.
+// Without the system's time zone database it is a fixed UTC−5 (Colombia keeps
+// no daylight saving time).
+var Zone = func() *time.Location {
+	if loc, err := time.LoadLocation("America/Bogota"); err == nil {
+		return loc
+	}
+	return time.FixedZone("COT", -5*3600)
+}()
+
+// Day returns midnight UTC of t's calendar day (in t's own location): a day
+// is stored as the UTC midnight of its date.
 func Day(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Today returns the day it is in Bogotá at now, stored as Day stores days.
+func Today(now time.Time) time.Time { return Day(now.In(Zone)) }
+
+// dayStart is the instant a stored day begins in Bogotá.
+func dayStart(day time.Time) time.Time {
+	y, m, d := day.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, Zone)
 }
 
 // sessionFields is the editable part of a session, validated as a whole.
@@ -137,7 +158,7 @@ func (f *sessionFields) normalize(now time.Time, fe *errs.Fields) {
 		fe.Add("date", "required")
 	} else {
 		f.Date = Day(f.Date)
-		if f.Date.After(Day(now).Add(24 * time.Hour)) {
+		if f.Date.After(Today(now).AddDate(0, 0, 1)) {
 			fe.Add("date", "date is in the future")
 		}
 	}
@@ -206,5 +227,6 @@ func (s Session) fields() sessionFields {
 	}
 }
 
-// lockedAt is when the session becomes read-only.
-func (s Session) lockedAt(lockAfter time.Duration) time.Time { return s.Date.Add(lockAfter) }
+// lockedAt is when the session becomes read-only: lockAfter after its day
+// began in Bogotá.
+func (s Session) lockedAt(lockAfter time.Duration) time.Time { return dayStart(s.Date).Add(lockAfter) }
