@@ -2,15 +2,18 @@ package frontend
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"path"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/mentoring"
@@ -52,62 +55,100 @@ func (s *server) uploadSessionAttachment(c *fiber.Ctx) error {
 		f.Add("file", "send the file as multipart/form-data field \"file\"")
 		return f.Err()
 	}
+	prep, err := prepareAttachment(fh)
+	if err != nil {
+		return err
+	}
+	a, err := s.storeAttachment(ctx, p, sess.ID, prep)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(attachmentView{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, URL: attachmentURL(sess.ID, a.ID)})
+}
+
+// preparedAttachment is an uploaded file checked and ready to be stored: its
+// content sniffed (a PDF, or a JPEG, PNG or WebP photo with its thumbnail).
+type preparedAttachment struct {
+	a     mentoring.Attachment // without keys
+	ext   string
+	data  []byte
+	thumb *catalog.Rendition
+}
+
+// prepareAttachment reads and checks an uploaded attachment: over
+// mentoring.MaxAttachmentBytes is errs.TooLarge; anything but a PDF or a
+// photo is errs.Unsupported (judged by content, not by name).
+func prepareAttachment(fh *multipart.FileHeader) (*preparedAttachment, error) {
+	tooLarge := fmt.Errorf("attachments are limited to 10 MB: %w", errs.TooLarge)
 	if fh.Size > mentoring.MaxAttachmentBytes {
-		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "attachments are limited to 10 MB")
+		return nil, tooLarge
 	}
 	file, err := fh.Open()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer file.Close()
 	data, err := io.ReadAll(io.LimitReader(file, mentoring.MaxAttachmentBytes+1))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(data) > mentoring.MaxAttachmentBytes {
-		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "attachments are limited to 10 MB")
+		return nil, tooLarge
 	}
-	a := mentoring.Attachment{ID: mentoring.NewID(), Name: path.Base(strings.ReplaceAll(fh.Filename, `\`, "/")), Size: int64(len(data))}
-	prefix := "private/sessions/" + sess.ID + "/" + a.ID
-	var thumb *catalog.Rendition
-	switch {
-	case bytes.HasPrefix(data, []byte("%PDF-")):
-		a.ContentType, a.Key = "application/pdf", prefix+".pdf"
-	default:
-		img, err := catalog.ProcessImage(bytes.NewReader(data))
-		if err != nil {
-			if errors.Is(err, errs.TooLarge) {
-				return err
-			}
-			return fmt.Errorf("attachments are JPEG, PNG or WebP photos or PDF documents: %w", errs.Unsupported)
+	unsupported := fmt.Errorf("attachments are JPEG, PNG or WebP photos or PDF documents: %w", errs.Unsupported)
+	prep := &preparedAttachment{data: data,
+		a: mentoring.Attachment{ID: mentoring.NewID(), Name: path.Base(strings.ReplaceAll(fh.Filename, `\`, "/")), Size: int64(len(data))}}
+	if prep.a.Name == "" || prep.a.Name == "." || prep.a.Name == "/" {
+		prep.a.Name = "adjunto"
+	}
+	if bytes.HasPrefix(data, []byte("%PDF-")) {
+		prep.a.ContentType, prep.ext = "application/pdf", "pdf"
+		return prep, nil
+	}
+	img, err := catalog.ProcessImage(bytes.NewReader(data))
+	if err != nil {
+		if errors.Is(err, errs.TooLarge) {
+			return nil, err
 		}
-		a.ContentType = http.DetectContentType(data)
-		ext := map[string]string{"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[a.ContentType]
-		if ext == "" {
-			return fmt.Errorf("attachments are JPEG, PNG or WebP photos or PDF documents: %w", errs.Unsupported)
-		}
-		a.Key, a.ThumbKey, thumb = prefix+"."+ext, prefix+"-thumb."+img.Thumb.Ext(), &img.Thumb
+		return nil, unsupported
 	}
-	if a.Name == "" || a.Name == "." || a.Name == "/" {
-		a.Name = "adjunto"
+	prep.a.ContentType = http.DetectContentType(data)
+	prep.ext = map[string]string{"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[prep.a.ContentType]
+	if prep.ext == "" {
+		return nil, unsupported
 	}
-	if _, err := s.Objects.Put(ctx, a.Key, bytes.NewReader(data), a.Size, a.ContentType); err != nil {
-		return err
+	prep.thumb = &img.Thumb
+	return prep, nil
+}
+
+// storeAttachment puts a prepared attachment's objects under private keys and
+// adds it to the session (the service checks that p may); on failure the
+// objects are removed again.
+func (s *server) storeAttachment(ctx context.Context, p *accounts.Principal, sessionID string, prep *preparedAttachment) (mentoring.Attachment, error) {
+	a := prep.a
+	prefix := "private/sessions/" + sessionID + "/" + a.ID
+	a.Key = prefix + "." + prep.ext
+	if prep.thumb != nil {
+		a.ThumbKey = prefix + "-thumb." + prep.thumb.Ext()
 	}
-	if thumb != nil {
-		if _, err := s.Objects.Put(ctx, a.ThumbKey, bytes.NewReader(thumb.Data), int64(len(thumb.Data)), thumb.ContentType); err != nil {
+	if _, err := s.Objects.Put(ctx, a.Key, bytes.NewReader(prep.data), a.Size, a.ContentType); err != nil {
+		return a, err
+	}
+	if prep.thumb != nil {
+		if _, err := s.Objects.Put(ctx, a.ThumbKey, bytes.NewReader(prep.thumb.Data), int64(len(prep.thumb.Data)), prep.thumb.ContentType); err != nil {
 			_ = s.Objects.Delete(ctx, a.Key)
-			return err
+			return a, err
 		}
 	}
-	if _, err := s.Mentoring.AddAttachment(ctx, p, sess.ID, a); err != nil {
-		_ = s.Objects.Delete(ctx, a.Key)
+	if _, err := s.Mentoring.AddAttachment(ctx, p, sessionID, a); err != nil {
+		cctx := context.WithoutCancel(ctx)
+		_ = s.Objects.Delete(cctx, a.Key)
 		if a.ThumbKey != "" {
-			_ = s.Objects.Delete(ctx, a.ThumbKey)
+			_ = s.Objects.Delete(cctx, a.ThumbKey)
 		}
-		return err
+		return a, err
 	}
-	return c.Status(fiber.StatusCreated).JSON(attachmentView{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, URL: attachmentURL(sess.ID, a.ID)})
+	return a, nil
 }
 
 // getSessionAttachment streams an attachment (?size=thumb: a photo's

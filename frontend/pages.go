@@ -144,6 +144,7 @@ func (s *server) routesPages(app *fiber.App) {
 	s.routesAccountPages(app)
 	s.routesProducer(app)
 	s.routesMyInitiative(app)
+	s.routesMentoringPages(app)
 }
 
 func (s *server) routesPublicAssets(app *fiber.App) {

@@ -36,7 +36,8 @@ type Service struct {
 	lockAfter  time.Duration
 }
 
-// NewService wires mentoring to its collections in db: sessions,
+// NewService wires mentoring to its collections in db: mentoring_sessions
+// (not "sessions": that is the accounts package's sign-in sessions),
 // session_versions and agreements.
 func NewService(db *mongo.Database, opts Options) *Service {
 	if opts.Clock == nil {
@@ -46,7 +47,7 @@ func NewService(db *mongo.Database, opts Options) *Service {
 		opts.LockAfter = DefaultLockAfter
 	}
 	return &Service{
-		sessions:   sessionRepo{coll: db.Collection("sessions")},
+		sessions:   sessionRepo{coll: db.Collection("mentoring_sessions")},
 		versions:   versionRepo{coll: db.Collection("session_versions")},
 		agreements: agreementRepo{coll: db.Collection("agreements")},
 		clock:      opts.Clock,
