@@ -16,6 +16,10 @@ import (
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
+// ErrNotEnoughStock is the conflict of a move that would take stock below
+// zero (other conflicts: a repeated key, a made-to-order product).
+var ErrNotEnoughStock = fmt.Errorf("not enough stock: %w", errs.Conflict)
+
 // Kinds of stock move.
 const (
 	MoveAdjustment   = "adjustment"    // counted by the producer, with a reason
@@ -106,8 +110,10 @@ func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, e
 		bson.M{"$inc": bson.M{"stock": m.Delta}, "$push": bson.M{"pending_moves": m.ID}, "$set": bson.M{"updated_at": m.At}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		_, _ = s.moves.coll.DeleteOne(ctx, bson.M{"_id": m.ID, "status": "pending"})
-		return StockMove{}, fmt.Errorf("product %s: not enough stock for %d: %w", m.ProductID, -m.Delta, errs.Conflict)
+		// Never applied (its id is not on the product), so no guard is needed;
+		// a filter on _id alone is also the one the embedded database does not scan for.
+		_, _ = s.moves.coll.DeleteOne(ctx, bson.M{"_id": m.ID})
+		return StockMove{}, fmt.Errorf("product %s: %d units: %w", m.ProductID, -m.Delta, ErrNotEnoughStock)
 	}
 	if err != nil {
 		return StockMove{}, storage.Err("product "+m.ProductID, err) // left pending: recovery settles it
@@ -162,6 +168,13 @@ func (s *Service) StockMove(ctx context.Context, id string) (StockMove, error) {
 	var m StockMove
 	err := s.moves.coll.FindOne(ctx, bson.M{"_id": id}).Decode(&m)
 	return m, storage.Err("stock move "+id, err)
+}
+
+// StockMoveByKey returns the move made under key (applied or still pending).
+func (s *Service) StockMoveByKey(ctx context.Context, key string) (StockMove, error) {
+	var m StockMove
+	err := s.moves.coll.FindOne(ctx, bson.M{"key": key}).Decode(&m)
+	return m, storage.Err("stock move "+key, err)
 }
 
 // StockHistory lists a product's applied moves, newest first.

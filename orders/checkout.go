@@ -1,0 +1,422 @@
+package orders
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/money"
+	"github.com/tesoro-pact/tesoro/storage"
+)
+
+// Bounds of one checkout.
+const (
+	MaxLines    = 30
+	MaxQuantity = 1000
+)
+
+// CheckoutInput is the body of POST /api/v1/orders.
+type CheckoutInput struct {
+	Lines         []LineInput `json:"lines"`
+	Buyer         BuyerInput  `json:"buyer"`
+	PaymentMethod string      `json:"payment_method"`
+	Channel       string      `json:"channel,omitempty"`
+	FairID        string      `json:"fair_id,omitempty"`
+}
+
+// LineInput asks for a quantity of one product.
+type LineInput struct {
+	ProductID string `json:"product_id"`
+	Quantity  int64  `json:"quantity"`
+}
+
+// BuyerInput is who orders; guests must consent to their data being kept.
+type BuyerInput struct {
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+	Email   string `json:"email,omitempty"`
+	Consent bool   `json:"consent"`
+}
+
+// ShortLine is a line the stock cannot cover.
+type ShortLine struct {
+	ProductID string `json:"product_id"`
+	Requested int64  `json:"requested"`
+	Available int64  `json:"available"`
+}
+
+// ShortError is the conflict of a checkout whose stock ran out; nothing was
+// reserved.
+type ShortError struct{ Lines []ShortLine }
+
+func (e *ShortError) Error() string {
+	parts := make([]string, len(e.Lines))
+	for i, l := range e.Lines {
+		parts[i] = fmt.Sprintf("%s: %d requested, %d available", l.ProductID, l.Requested, l.Available)
+	}
+	return "not enough stock: " + strings.Join(parts, "; ")
+}
+
+// Is makes errors.Is(e, errs.Conflict) true.
+func (e *ShortError) Is(target error) bool { return target == errs.Conflict }
+
+// Receipt is the stored answer to a checkout: a replay returns it byte for byte.
+type Receipt struct {
+	Body     []byte
+	Replayed bool
+}
+
+// CheckoutResult is the JSON of a successful checkout.
+type CheckoutResult struct {
+	CheckoutID string  `json:"checkout_id"`
+	Orders     []Order `json:"orders"`
+	PaymentURL string  `json:"payment_url,omitempty"`
+	// Token lets a guest read these orders later (GET /api/v1/orders/{id}?token=).
+	Token string `json:"token"`
+}
+
+// normalize cleans the input and reports every invalid field.
+func (in *CheckoutInput) normalize(p *accounts.Principal, cardEnabled bool) error {
+	var f errs.Fields
+	if len(in.Lines) == 0 {
+		f.Add("lines", "add at least one product")
+	}
+	if len(in.Lines) > MaxLines {
+		f.Add("lines", fmt.Sprintf("at most %d products per order", MaxLines))
+	}
+	// The same product twice becomes one line.
+	merged := make([]LineInput, 0, len(in.Lines))
+	at := map[string]int{}
+	for i, l := range in.Lines {
+		l.ProductID = strings.TrimSpace(l.ProductID)
+		field := "lines[" + strconv.Itoa(i) + "]"
+		if l.ProductID == "" || len(l.ProductID) > 64 {
+			f.Add(field+".product_id", "is required")
+			continue
+		}
+		if l.Quantity < 1 || l.Quantity > MaxQuantity {
+			f.Add(field+".quantity", fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity))
+			continue
+		}
+		if j, ok := at[l.ProductID]; ok {
+			merged[j].Quantity += l.Quantity
+			continue
+		}
+		at[l.ProductID] = len(merged)
+		merged = append(merged, l)
+	}
+	in.Lines = merged
+	b := &in.Buyer
+	b.Name, b.Phone, b.Email = strings.TrimSpace(b.Name), strings.TrimSpace(b.Phone), strings.TrimSpace(strings.ToLower(b.Email))
+	if n := utf8.RuneCountInString(b.Name); n < 2 || n > 100 {
+		f.Add("buyer.name", "must have 2 to 100 characters")
+	}
+	if !validPhone(b.Phone) {
+		f.Add("buyer.phone", "must be a phone number of 7 to 15 digits")
+	}
+	if b.Email != "" && (len(b.Email) > 254 || !strings.Contains(b.Email, "@")) {
+		f.Add("buyer.email", "must be a valid email address")
+	}
+	if p == nil && !b.Consent {
+		f.Add("buyer.consent", "must be true: we keep your name and phone to deliver the order")
+	}
+	switch in.PaymentMethod {
+	case MethodCash, MethodTransfer, MethodNequi:
+	case MethodCard:
+		if !cardEnabled {
+			f.Add("payment_method", "card payments are not available")
+		}
+	default:
+		f.Add("payment_method", "must be cash, transfer, nequi or card")
+	}
+	switch in.Channel {
+	case "":
+		in.Channel = ChannelOnline
+	case ChannelOnline, ChannelFair, ChannelPhone:
+	default:
+		f.Add("channel", "must be online, fair or phone")
+	}
+	in.FairID = strings.TrimSpace(in.FairID)
+	if len(in.FairID) > 64 {
+		f.Add("fair_id", "must have at most 64 characters")
+	}
+	return f.Err()
+}
+
+func validPhone(s string) bool {
+	digits := 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0, r == ' ', r == '-':
+		default:
+			return false
+		}
+	}
+	return digits >= 7 && digits <= 15
+}
+
+// DecodeCheckout reads a checkout body strictly (unknown fields are errors).
+func DecodeCheckout(body []byte) (CheckoutInput, error) {
+	var in CheckoutInput
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		var f errs.Fields
+		f.Add("body", "must be a JSON checkout: "+err.Error())
+		return in, f.Err()
+	}
+	if dec.More() {
+		var f errs.Fields
+		f.Add("body", "must hold one JSON object")
+		return in, f.Err()
+	}
+	return in, nil
+}
+
+// Checkout places one order per initiative for the lines of in, reserving
+// stock line by line. key is the client's Idempotency-Key: the same key with
+// the same input returns the first answer again; with other input it is
+// errs.Invalid.
+func (s *Service) Checkout(ctx context.Context, p *accounts.Principal, key string, in CheckoutInput) (Receipt, error) {
+	if err := in.normalize(p, s.CardEnabled()); err != nil {
+		return Receipt{}, err
+	}
+	products, err := s.products(ctx, in.Lines)
+	if err != nil {
+		return Receipt{}, err
+	}
+	userID := ""
+	if p != nil {
+		userID = p.UserID
+	}
+	canonical, _ := json.Marshal(struct {
+		User string
+		In   CheckoutInput
+	}{userID, in})
+	sum := sha256.Sum256(canonical)
+	claim, prior, err := s.claimKey(ctx, key, hex.EncodeToString(sum[:]))
+	if err != nil || prior != nil {
+		return derefReceipt(prior), err
+	}
+	orders := s.split(in, products, userID, claim)
+	body, err := s.place(ctx, orders, claim)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return Receipt{Body: body}, nil
+}
+
+func derefReceipt(r *Receipt) Receipt {
+	if r == nil {
+		return Receipt{}
+	}
+	return *r
+}
+
+// products looks every line's product up in the public catalog.
+func (s *Service) products(ctx context.Context, lines []LineInput) ([]catalog.Product, error) {
+	out := make([]catalog.Product, len(lines))
+	var f errs.Fields
+	for i, l := range lines {
+		pr, err := s.catalog.PublicProduct(ctx, l.ProductID)
+		if errors.Is(err, errs.NotFound) {
+			f.Add("lines["+strconv.Itoa(i)+"].product_id", "is not a product on sale")
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[i] = pr
+	}
+	return out, f.Err()
+}
+
+// split groups the lines by initiative, in the order they came, with prices
+// copied from the catalog.
+func (s *Service) split(in CheckoutInput, products []catalog.Product, userID string, c claimRecord) []Order {
+	now := s.now()
+	var orders []Order
+	at := map[string]int{}
+	for i, l := range in.Lines {
+		pr := products[i]
+		j, ok := at[pr.InitiativeID]
+		if !ok {
+			j = len(orders)
+			at[pr.InitiativeID] = j
+			o := Order{
+				ID: NewID(), CheckoutID: c.CheckoutID, InitiativeID: pr.InitiativeID, Initiative: pr.InitiativeName,
+				Status: StatusReserving, Total: money.Money{Currency: pr.Price.Currency},
+				Buyer:         Buyer{UserID: userID, Name: in.Buyer.Name, Phone: in.Buyer.Phone, Email: in.Buyer.Email},
+				PaymentMethod: in.PaymentMethod, Channel: in.Channel, FairID: in.FairID,
+				Payments: []Payment{}, Refunds: []Refund{}, History: []Change{},
+				CreatedAt: now, UpdatedAt: now, StockReleased: true, TokenHash: hashToken(c.Token),
+			}
+			if in.PaymentMethod == MethodCard {
+				exp := now.Add(s.cardOrderTTL)
+				o.ExpiresAt = &exp
+			}
+			orders = append(orders, o)
+		}
+		o := &orders[j]
+		line := Line{ID: strconv.Itoa(len(o.Lines) + 1), ProductID: pr.ID, Name: pr.Name, Unit: pr.Unit,
+			Quantity: l.Quantity, UnitPrice: pr.Price, Subtotal: pr.Price.Times(l.Quantity), Reserved: pr.Stock != nil}
+		o.Lines = append(o.Lines, line)
+		o.Total = o.Total.Add(line.Subtotal)
+	}
+	return orders
+}
+
+// place stores the orders, reserves their stock and records the answer.
+func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]byte, error) {
+	docs := make([]any, len(orders))
+	for i := range orders {
+		docs[i] = orders[i]
+	}
+	if _, err := s.orders.InsertMany(ctx, docs); err != nil {
+		return nil, storage.Err("orders", err) // the sweeper removes what got in
+	}
+	var reserved []reservation
+	for oi, o := range orders {
+		for li, l := range o.Lines {
+			if !l.Reserved {
+				continue
+			}
+			_, err := s.catalog.ApplyStockMove(ctx, catalog.StockMove{Key: l.reserveKey(o.ID), ProductID: l.ProductID,
+				Delta: -l.Quantity, Kind: catalog.MoveReservation, Ref: o.ID, Reason: "order " + o.ID})
+			if errors.Is(err, catalog.ErrNotEnoughStock) {
+				short := s.shortLines(ctx, orders, oi, li)
+				s.rollBack(ctx, c, orders, reserved)
+				return nil, &ShortError{Lines: short}
+			}
+			if err != nil {
+				// The move may or may not have happened: the sweeper decides
+				// once stock recovery has settled it.
+				return nil, err
+			}
+			reserved = append(reserved, reservation{o.ID, l})
+		}
+	}
+	paymentURL := ""
+	if orders[0].PaymentMethod == MethodCard {
+		id, url, err := s.stripe.createSession(ctx, c, orders, *orders[0].ExpiresAt)
+		if err != nil {
+			s.rollBack(ctx, c, orders, reserved)
+			return nil, fmt.Errorf("card payment: %w: %w", errs.Unavailable, err)
+		}
+		paymentURL = url
+		for i := range orders {
+			orders[i].StripeSession = id
+		}
+	}
+	now := s.now()
+	set := bson.M{"status": StatusPending, "updated_at": now}
+	if paymentURL != "" {
+		set["stripe_session"], set["payment_url"] = orders[0].StripeSession, paymentURL
+	}
+	// One guarded update per order, by _id (the embedded database looks
+	// other fields up by scanning).
+	for i, o := range orders {
+		res, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID, "status": StatusReserving},
+			bson.M{"$set": set, "$push": bson.M{"history": Change{At: now, ActorID: o.Buyer.UserID, From: "", To: StatusPending}}})
+		if err != nil {
+			return nil, storage.Err("order "+o.ID, err)
+		}
+		if res.ModifiedCount != 1 {
+			// The sweeper judged this checkout abandoned and is rolling it
+			// back: finish the rollback rather than answer for orders that
+			// are gone.
+			s.rollBack(ctx, c, orders[:i+1], reserved)
+			return nil, fmt.Errorf("checkout %s took too long: %w", c.CheckoutID, errs.Unavailable)
+		}
+	}
+	for i := range orders {
+		orders[i].Status, orders[i].UpdatedAt = StatusPending, now
+		orders[i].History = []Change{{At: now, ActorID: orders[i].Buyer.UserID, To: StatusPending}}
+	}
+	body, err := json.Marshal(CheckoutResult{CheckoutID: c.CheckoutID, Orders: orders, PaymentURL: paymentURL, Token: c.Token})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.completeKey(ctx, c, body); err != nil {
+		s.log.WarnContext(ctx, "idempotency record not completed; the sweeper will", "checkout", c.CheckoutID, "err", err)
+	}
+	return body, nil
+}
+
+type reservation struct {
+	orderID string
+	line    Line
+}
+
+// shortLines lists the line that failed and every later line the current
+// stock cannot cover, without reserving them.
+func (s *Service) shortLines(ctx context.Context, orders []Order, oi, li int) []ShortLine {
+	var out []ShortLine
+	for i := oi; i < len(orders); i++ {
+		for j, l := range orders[i].Lines {
+			if (i == oi && j < li) || !l.Reserved {
+				continue
+			}
+			pr, err := s.catalog.Product(ctx, l.ProductID)
+			avail := int64(0)
+			if err == nil && pr.Stock != nil {
+				avail = *pr.Stock
+			}
+			if i == oi && j == li || avail < l.Quantity {
+				out = append(out, ShortLine{ProductID: l.ProductID, Requested: l.Quantity, Available: avail})
+			}
+		}
+	}
+	return out
+}
+
+// rollBack gives back what this checkout reserved, marks its orders failed
+// and frees the idempotency key for a later try.
+func (s *Service) rollBack(ctx context.Context, c claimRecord, orders []Order, reserved []reservation) {
+	for _, r := range reserved {
+		if err := s.release(ctx, r.orderID, r.line); err != nil {
+			s.log.WarnContext(ctx, "release failed; the sweeper will retry", "order", r.orderID, "err", err)
+			return // leave the orders reserving: the sweeper finishes the job
+		}
+	}
+	now := s.now()
+	for _, o := range orders {
+		if _, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID, "status": bson.M{"$in": []string{StatusReserving, StatusPending}}},
+			bson.M{"$set": bson.M{"status": StatusFailed, "updated_at": now}}); err != nil {
+			s.log.WarnContext(ctx, "checkout not marked failed", "checkout", c.CheckoutID, "err", err)
+			return
+		}
+	}
+	_, _ = s.idem.DeleteOne(ctx, bson.M{"_id": c.Key}) // claimed by this checkout, not completed
+}
+
+// release gives a line's units back, at most once.
+func (s *Service) release(ctx context.Context, orderID string, l Line) error {
+	_, err := s.catalog.ApplyStockMove(ctx, catalog.StockMove{Key: l.releaseKey(orderID), ProductID: l.ProductID,
+		Delta: l.Quantity, Kind: catalog.MoveCancellation, Ref: orderID, Reason: "order " + orderID})
+	if errors.Is(err, errs.Conflict) {
+		return nil // released before, or the product no longer keeps stock
+	}
+	return err
+}
+
+func newToken() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,89 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/storage"
+)
+
+// MaxKeyLength bounds an Idempotency-Key.
+const MaxKeyLength = 200
+
+// claimRecord is an Idempotency-Key taken by a checkout. Its _id is the key,
+// so the unique _id index lets exactly one request claim it; the others wait
+// for its answer.
+type claimRecord struct {
+	Key        string    `bson:"_id"`
+	Hash       string    `bson:"hash"`
+	State      string    `bson:"state"` // pending, done
+	CheckoutID string    `bson:"checkout_id"`
+	Token      string    `bson:"token"`
+	Body       []byte    `bson:"body,omitempty"`
+	CreatedAt  time.Time `bson:"created_at"`
+}
+
+// How long a duplicate request waits for the first one to answer.
+const (
+	duplicateWait = 10 * time.Second
+	duplicatePoll = 20 * time.Millisecond
+)
+
+// claimKey takes key for a new checkout, or returns the stored answer of the
+// checkout that took it with the same input. The same key with other input
+// is errs.Invalid.
+func (s *Service) claimKey(ctx context.Context, key, hash string) (claimRecord, *Receipt, error) {
+	if key == "" || len(key) > MaxKeyLength {
+		var f errs.Fields
+		f.Add("Idempotency-Key", fmt.Sprintf("must have 1 to %d characters", MaxKeyLength))
+		return claimRecord{}, nil, f.Err()
+	}
+	deadline := time.Now().Add(duplicateWait)
+	for {
+		c := claimRecord{Key: key, Hash: hash, State: "pending", CheckoutID: NewID(), Token: newToken(), CreatedAt: s.now()}
+		_, err := s.idem.InsertOne(ctx, c)
+		if err == nil {
+			return c, nil, nil
+		}
+		if !storage.IsDuplicateKey(err) {
+			return claimRecord{}, nil, storage.Err("idempotency key", err)
+		}
+		var prior claimRecord
+		err = s.idem.FindOne(ctx, bson.M{"_id": key}).Decode(&prior)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			continue // the first try failed and freed the key: take it
+		case err != nil:
+			return claimRecord{}, nil, storage.Err("idempotency key", err)
+		case prior.Hash != hash:
+			var f errs.Fields
+			f.Add("Idempotency-Key", "was already used for another order: use a new key for a new order")
+			return claimRecord{}, nil, f.Err()
+		case prior.State == "done":
+			return claimRecord{}, &Receipt{Body: prior.Body, Replayed: true}, nil
+		}
+		if time.Now().After(deadline) {
+			return claimRecord{}, nil, &errs.RetryError{What: "order with this Idempotency-Key is still being placed", After: time.Second}
+		}
+		select {
+		case <-ctx.Done():
+			return claimRecord{}, nil, ctx.Err()
+		case <-time.After(duplicatePoll):
+		}
+	}
+}
+
+// completeKey stores the answer of a checkout under its key.
+func (s *Service) completeKey(ctx context.Context, c claimRecord, body []byte) error {
+	// Only the checkout that claimed the key (or the sweeper, long after it
+	// died) completes it, so _id alone is the filter.
+	_, err := s.idem.UpdateOne(ctx, bson.M{"_id": c.Key},
+		bson.M{"$set": bson.M{"state": "done", "body": body}})
+	return storage.Err("idempotency key", err)
+}

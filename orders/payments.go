@@ -1,0 +1,310 @@
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/money"
+	"github.com/tesoro-pact/tesoro/storage"
+)
+
+// PaymentInput is money a producer received by hand.
+type PaymentInput struct {
+	Amount money.Money `json:"amount"`
+	Method string      `json:"method"`
+	// PaidAt back-dates the payment (default now).
+	PaidAt *time.Time `json:"paid_at,omitempty"`
+}
+
+// RefundInput is money given back to the buyer.
+type RefundInput struct {
+	Amount money.Money `json:"amount"`
+	Method string      `json:"method"` // card goes through Stripe; cash, transfer, nequi are recorded
+	Reason string      `json:"reason"`
+}
+
+var live = []string{StatusPending, StatusConfirmed, StatusReady, StatusDelivered}
+
+// RecordPayment adds cash, transfer or Nequi money to an order; partial
+// payments add up and the order is paid when they cover the total. A key
+// (the request's Idempotency-Key, optional) makes a retried form count once.
+func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id string, in PaymentInput, key string) (Order, error) {
+	o, err := s.get(ctx, id)
+	if err != nil {
+		return Order{}, err
+	}
+	if !CanManage(p, o.InitiativeID) {
+		return Order{}, denied(p, "order "+id)
+	}
+	now := s.now()
+	var f errs.Fields
+	checkAmount(&f, in.Amount, o.Total.Currency)
+	if in.Method != MethodCash && in.Method != MethodTransfer && in.Method != MethodNequi {
+		f.Add("method", "must be cash, transfer or nequi")
+	}
+	paidAt := now
+	if in.PaidAt != nil {
+		paidAt = in.PaidAt.UTC().Truncate(time.Millisecond)
+		if paidAt.After(now.Add(24*time.Hour)) || paidAt.Before(o.CreatedAt.AddDate(0, 0, -30)) {
+			f.Add("paid_at", "must be between the order's date and today")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return Order{}, err
+	}
+	pay := Payment{ID: NewID(), Amount: in.Amount, Method: in.Method, PaidAt: paidAt, RecordedAt: now, RecordedBy: p.UserID}
+	if key != "" {
+		pay.Key = "manual:" + key
+	}
+	after, err := s.addPayment(ctx, o, pay, false)
+	if errors.Is(err, errs.Conflict) {
+		cur, gerr := s.get(ctx, id)
+		switch {
+		case gerr != nil:
+			return Order{}, gerr
+		case pay.Key != "" && hasPayment(cur, pay.Key):
+			return cur, nil // a retry of a payment already recorded
+		case !contains(live, cur.Status):
+			return Order{}, fmt.Errorf("order %s is %s: %w", id, cur.Status, errs.Conflict)
+		default:
+			f.Add("amount", fmt.Sprintf("is more than the %s still owed", money.Money{Amount: cur.Outstanding(), Currency: cur.Total.Currency}))
+			return Order{}, f.Err()
+		}
+	}
+	return after, err
+}
+
+func checkAmount(f *errs.Fields, m money.Money, currency string) {
+	if m.Amount <= 0 {
+		f.Add("amount.amount", "must be more than 0")
+	}
+	if m.Currency != currency {
+		f.Add("amount.currency", "must be "+currency)
+	}
+}
+
+func hasPayment(o Order, key string) bool {
+	for _, p := range o.Payments {
+		if p.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func hasRefund(o Order, key string) bool {
+	for _, r := range o.Refunds {
+		if r.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// addPayment pushes pay onto the order in one guarded update: the order is
+// live (or any status for card money, which must be recorded whatever
+// happened meanwhile), the payment fits what is owed, and its key is new.
+func (s *Service) addPayment(ctx context.Context, o Order, pay Payment, card bool) (Order, error) {
+	guard := bson.M{"_id": o.ID}
+	inc := bson.M{"paid": pay.Amount.Amount}
+	if card {
+		inc["card_paid"] = pay.Amount.Amount
+	} else {
+		guard["status"] = bson.M{"$in": live}
+		guard["paid"] = bson.M{"$lte": o.Total.Amount - pay.Amount.Amount}
+	}
+	if pay.Key != "" {
+		guard["payments.key"] = bson.M{"$ne": pay.Key}
+	}
+	var after Order
+	err := s.orders.FindOneAndUpdate(ctx, guard,
+		bson.M{"$push": bson.M{"payments": pay}, "$inc": inc, "$set": bson.M{"updated_at": s.now()}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Order{}, fmt.Errorf("payment on order %s: %w", o.ID, errs.Conflict)
+	}
+	return after, storage.Err("order "+o.ID, err)
+}
+
+// Refund gives money back: card refunds go through Stripe (with a key that
+// makes a retry refund once), others are recorded as paid out by hand.
+func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, in RefundInput, key string) (Order, error) {
+	o, err := s.get(ctx, id)
+	if err != nil {
+		return Order{}, err
+	}
+	if !CanManage(p, o.InitiativeID) {
+		return Order{}, denied(p, "order "+id)
+	}
+	var f errs.Fields
+	checkAmount(&f, in.Amount, o.Total.Currency)
+	in.Reason = strings.TrimSpace(in.Reason)
+	if utf8.RuneCountInString(in.Reason) > 300 {
+		f.Add("reason", "must have at most 300 characters")
+	}
+	switch in.Method {
+	case MethodCash, MethodTransfer, MethodNequi:
+	case MethodCard:
+		if s.stripe == nil {
+			f.Add("method", "card payments are not enabled")
+		}
+	default:
+		f.Add("method", "must be card, cash, transfer or nequi")
+	}
+	if err := f.Err(); err != nil {
+		return Order{}, err
+	}
+	if key == "" {
+		key = NewID()
+	}
+	ref := Refund{ID: NewID(), Amount: in.Amount, Method: in.Method, Reason: in.Reason, At: s.now(), RecordedBy: p.UserID, Key: "refund:" + key}
+	if hasRefund(o, ref.Key) {
+		return o, nil
+	}
+	guard := bson.M{"_id": o.ID, "paid": bson.M{"$gte": in.Amount.Amount}, "refunds.key": bson.M{"$ne": ref.Key}}
+	inc := bson.M{"paid": -in.Amount.Amount}
+	if in.Method == MethodCard {
+		intent := cardIntent(o)
+		if intent == "" || o.CardPaid < in.Amount.Amount {
+			f.Add("amount", "is more than the card payments of this order")
+			return Order{}, f.Err()
+		}
+		if ref.StripeID, err = s.stripe.refund(ctx, intent, in.Amount.Amount, o.ID+":"+ref.Key); err != nil {
+			return Order{}, fmt.Errorf("card refund: %w: %w", errs.Unavailable, err)
+		}
+		guard["card_paid"] = bson.M{"$gte": in.Amount.Amount}
+		inc["card_paid"] = -in.Amount.Amount
+	}
+	var after Order
+	err = s.orders.FindOneAndUpdate(ctx, guard,
+		bson.M{"$push": bson.M{"refunds": ref}, "$inc": inc, "$set": bson.M{"updated_at": s.now()}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		cur, gerr := s.get(ctx, id)
+		if gerr == nil && hasRefund(cur, ref.Key) {
+			return cur, nil
+		}
+		f.Add("amount", "is more than what was paid for this order")
+		return Order{}, f.Err()
+	}
+	return after, storage.Err("order "+id, err)
+}
+
+func cardIntent(o Order) string {
+	for _, p := range o.Payments {
+		if p.Method == MethodCard && p.PaymentIntent != "" {
+			return p.PaymentIntent
+		}
+	}
+	return ""
+}
+
+// HandleStripeWebhook verifies and applies one Stripe event. An event seen
+// before does nothing; each payment is also keyed by its Checkout Session,
+// so even an event applied but not yet recorded cannot count twice.
+func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signature string) error {
+	if s.stripe == nil {
+		return fmt.Errorf("card payments are not enabled: %w", errs.NotFound)
+	}
+	ev, err := s.stripe.verify(payload, signature)
+	if err != nil {
+		return err
+	}
+	n, err := s.events.CountDocuments(ctx, bson.M{"_id": ev.ID})
+	if err != nil {
+		return storage.Err("stripe event", err)
+	}
+	if n > 0 {
+		return nil // a replay
+	}
+	switch ev.Type {
+	case "checkout.session.completed", "checkout.session.async_payment_succeeded":
+		var cs stripe.CheckoutSession
+		if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil {
+			return fmt.Errorf("stripe event %s: %w", ev.ID, errs.Invalid)
+		}
+		if cs.PaymentStatus == stripe.CheckoutSessionPaymentStatusPaid {
+			if err := s.cardPaid(ctx, cs); err != nil {
+				return err
+			}
+		}
+	case "checkout.session.expired":
+		var cs stripe.CheckoutSession
+		if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil {
+			return fmt.Errorf("stripe event %s: %w", ev.ID, errs.Invalid)
+		}
+		if err := s.cancelUnpaid(ctx, bson.M{"stripe_session": cs.ID}, "card payment expired"); err != nil {
+			return err
+		}
+	}
+	_, err = s.events.InsertOne(ctx, bson.M{"_id": ev.ID, "type": string(ev.Type), "at": s.now()})
+	if storage.IsDuplicateKey(err) {
+		return nil
+	}
+	return storage.Err("stripe event", err)
+}
+
+// cardPaid records a completed Checkout Session as card payments of its
+// orders, whatever their status: money received is never dropped (a
+// cancelled order's payment is then refunded).
+func (s *Service) cardPaid(ctx context.Context, cs stripe.CheckoutSession) error {
+	orders, err := s.find(ctx, bson.M{"stripe_session": cs.ID}, 0)
+	if err != nil {
+		return err
+	}
+	if len(orders) == 0 {
+		return fmt.Errorf("stripe session %s: no orders: %w", cs.ID, errs.NotFound)
+	}
+	intent := ""
+	if cs.PaymentIntent != nil {
+		intent = cs.PaymentIntent.ID
+	}
+	now := s.now()
+	for _, o := range orders {
+		pay := Payment{ID: NewID(), Amount: o.Total, Method: MethodCard, PaidAt: now, RecordedAt: now,
+			Key: "stripe:" + cs.ID, PaymentIntent: intent}
+		if _, err := s.addPayment(ctx, o, pay, true); err != nil && !errors.Is(err, errs.Conflict) {
+			return err
+		}
+		if o.Status == StatusCancelled || o.Status == StatusFailed {
+			s.log.WarnContext(ctx, "card payment for a cancelled order: refund it", "order", o.ID)
+		}
+	}
+	return nil
+}
+
+// cancelUnpaid cancels the pending card orders matched by q that nobody paid,
+// giving their stock back.
+func (s *Service) cancelUnpaid(ctx context.Context, q bson.M, reason string) error {
+	q["status"], q["payment_method"], q["paid"] = StatusPending, MethodCard, 0
+	orders, err := s.find(ctx, q, 0)
+	if err != nil {
+		return err
+	}
+	for _, o := range orders {
+		after, err := s.move(ctx, o, bson.M{"status": StatusPending, "paid": 0}, StatusCancelled, "", reason, bson.M{"stock_released": false})
+		if errors.Is(err, errs.Conflict) {
+			continue // paid or moved meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.releaseOrder(ctx, after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
