@@ -229,11 +229,15 @@ func (s *server) initiativeSessions(c *fiber.Ctx) error {
 	if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
 		return err
 	}
-	items, err := s.Mentoring.Sessions(c.UserContext(), p, mentoring.SessionFilter{InitiativeID: id})
+	limit, err := pageLimit(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(paginate(items, len(items), func(v mentoring.Session) string { return v.ID }))
+	items, next, err := s.Mentoring.SessionsPage(c.UserContext(), p, mentoring.SessionFilter{InitiativeID: id}, c.Query("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listPage[mentoring.Session]{Items: items, NextCursor: next})
 }
 
 func (s *server) listAgreements(c *fiber.Ctx) error {
@@ -249,11 +253,15 @@ func (s *server) listAgreements(c *fiber.Ctx) error {
 			return fe.Err()
 		}
 	}
-	items, err := s.Mentoring.ListAgreements(c.UserContext(), p, f)
+	limit, err := pageLimit(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(paginate(items, len(items), func(a mentoring.Agreement) string { return a.ID }))
+	items, next, err := s.Mentoring.AgreementsPage(c.UserContext(), p, f, c.Query("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listPage[mentoring.Agreement]{Items: items, NextCursor: next})
 }
 
 func (s *server) setAgreementStatus(c *fiber.Ctx) error {

@@ -209,6 +209,15 @@ type SessionFilter struct {
 // Sessions lists the sessions p may read, newest first. Asking for an
 // initiative p may not read is errs.Forbidden.
 func (s *Service) Sessions(ctx context.Context, p *accounts.Principal, f SessionFilter) ([]Session, error) {
+	q, err := sessionQuery(p, f)
+	if err != nil {
+		return nil, err
+	}
+	return s.sessions.find(ctx, q)
+}
+
+// sessionQuery is the filter of the sessions p may read that match f.
+func sessionQuery(p *accounts.Principal, f SessionFilter) (bson.M, error) {
 	if p == nil {
 		return nil, denied(p, "sessions")
 	}
@@ -224,7 +233,7 @@ func (s *Service) Sessions(ctx context.Context, p *accounts.Principal, f Session
 	if f.AdviserID != "" {
 		q["adviser_id"] = f.AdviserID
 	}
-	return s.sessions.find(ctx, q)
+	return q, nil
 }
 
 // Locked reports whether the session is read-only at now: LockAfter has passed
@@ -383,13 +392,23 @@ func (s *Service) Agreement(ctx context.Context, p *accounts.Principal, id strin
 // ListAgreements lists the agreements p may read (those of the initiatives it
 // advises or belongs to; admins all), by due date.
 func (s *Service) ListAgreements(ctx context.Context, p *accounts.Principal, f AgreementFilter) ([]Agreement, error) {
-	if p == nil {
-		return nil, denied(p, "agreements")
+	q, empty, err := s.agreementQuery(p, f)
+	if err != nil || empty {
+		return []Agreement{}, err
 	}
-	q := bson.M{}
+	return s.agreements.find(ctx, q)
+}
+
+// agreementQuery is the filter of the agreements p may read that match f;
+// empty reports a filter that can match nothing.
+func (s *Service) agreementQuery(p *accounts.Principal, f AgreementFilter) (q bson.M, empty bool, err error) {
+	if p == nil {
+		return nil, false, denied(p, "agreements")
+	}
+	q = bson.M{}
 	if f.InitiativeID != "" {
 		if !CanReadInitiative(p, f.InitiativeID) {
-			return nil, denied(p, "agreements of initiative "+f.InitiativeID)
+			return nil, false, denied(p, "agreements of initiative "+f.InitiativeID)
 		}
 		q["initiative_id"] = f.InitiativeID
 	} else if ids := readable(p); ids != nil {
@@ -402,18 +421,18 @@ func (s *Service) ListAgreements(ctx context.Context, p *accounts.Principal, f A
 		if !slices.Contains(Statuses, f.Status) {
 			var fe errs.Fields
 			fe.Add("status", "unknown status")
-			return nil, fe.Err()
+			return nil, false, fe.Err()
 		}
 		q["status"] = f.Status
 	}
 	if f.Overdue {
 		if f.Status != "" && f.Status != StatusOpen {
-			return []Agreement{}, nil
+			return nil, true, nil
 		}
 		q["status"] = StatusOpen
 		q["due"] = bson.M{"$lt": Today(s.now())}
 	}
-	return s.agreements.find(ctx, q)
+	return q, false, nil
 }
 
 // CanSetAgreementStatus reports whether p may move agreement a to status:

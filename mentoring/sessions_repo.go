@@ -39,7 +39,16 @@ func (r sessionRepo) get(ctx context.Context, id string) (Session, error) {
 }
 
 func (r sessionRepo) find(ctx context.Context, q bson.M) ([]Session, error) {
-	cur, err := r.coll.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: -1}}))
+	return r.findLimit(ctx, q, 0)
+}
+
+// findLimit finds up to limit sessions (0: all), newest first.
+func (r sessionRepo) findLimit(ctx context.Context, q bson.M, limit int64) ([]Session, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: -1}})
+	if limit > 0 {
+		opts.SetLimit(limit)
+	}
+	cur, err := r.coll.Find(ctx, q, opts)
 	if err != nil {
 		return nil, storage.Err("sessions", err)
 	}
@@ -113,7 +122,16 @@ func (r agreementRepo) get(ctx context.Context, id string) (Agreement, error) {
 }
 
 func (r agreementRepo) find(ctx context.Context, q bson.M) ([]Agreement, error) {
-	cur, err := r.coll.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "due", Value: 1}, {Key: "_id", Value: 1}}))
+	return r.findLimit(ctx, q, 0)
+}
+
+// findLimit finds up to limit agreements (0: all), by due date.
+func (r agreementRepo) findLimit(ctx context.Context, q bson.M, limit int64) ([]Agreement, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "due", Value: 1}, {Key: "_id", Value: 1}})
+	if limit > 0 {
+		opts.SetLimit(limit)
+	}
+	cur, err := r.coll.Find(ctx, q, opts)
 	if err != nil {
 		return nil, storage.Err("agreements", err)
 	}

@@ -10,4 +10,6 @@ import (
 func (s *Service) DB() *mongo.Database { return s.orders.Database() }
 
 // Normalize exposes input cleaning to the fuzz test.
-func Normalize(in *CheckoutInput, p *accounts.Principal, card bool) error { return in.normalize(p, card) }
+func Normalize(in *CheckoutInput, p *accounts.Principal, card bool) error {
+	return in.normalize(p, card)
+}
