@@ -13,6 +13,7 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/mentoring"
+	"github.com/tesoro-pact/tesoro/orders"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -26,6 +27,7 @@ type Deps struct {
 	Accounts  *accounts.Service
 	Catalog   *catalog.Service
 	Mentoring *mentoring.Service
+	Orders    *orders.Service
 	DB        Pinger
 	Objects   storage.ObjectStore
 	Logger    *slog.Logger
@@ -110,6 +112,7 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	s.routesCatalogAPI(api)
 	s.routesMentoringAPI(api)
 	s.routesExportsAPI(api)
+	s.routesOrdersAPI(api)
 	s.routesPages(app)
 	if extra != nil {
 		extra(app)

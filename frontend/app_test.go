@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/mentoring"
+	"github.com/tesoro-pact/tesoro/orders"
 	"github.com/tesoro-pact/tesoro/storage"
 	"github.com/tesoro-pact/tesoro/storage/storagetest"
 )
@@ -25,7 +27,18 @@ type testEnv struct {
 	catalog   *catalog.Service
 	accounts  *accounts.Service
 	mentoring *mentoring.Service
+	orders    *orders.Service
 	objects   storage.ObjectStore
+}
+
+const testWebhookSecret = "whsec_test"
+
+// stripeTestKey enables card payments only when stripe-mock runs.
+func stripeTestKey() string {
+	if os.Getenv("TESORO_TEST_STRIPE_MOCK") == "" {
+		return ""
+	}
+	return "sk_test_123"
 }
 
 // testArgon2 keeps password hashing cheap in tests that are not about it.
@@ -41,12 +54,15 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	cat := catalog.NewService(db, objects)
 	acc := accounts.NewService(db, accounts.Options{Argon2: testArgon2})
 	men := mentoring.NewService(db, mentoring.Options{})
-	for _, ensure := range []func(context.Context) error{cat.EnsureIndexes, acc.EnsureIndexes, men.EnsureIndexes} {
+	// Card payments against stripe-mock when the test script started it.
+	ord := orders.NewService(db, cat, orders.Options{Logger: slog.New(slog.DiscardHandler), Stripe: orders.NewStripe(orders.StripeConfig{
+		SecretKey: stripeTestKey(), WebhookSecret: testWebhookSecret, SiteURL: "http://tesoro.test", APIURL: os.Getenv("TESORO_TEST_STRIPE_MOCK")})})
+	for _, ensure := range []func(context.Context) error{cat.EnsureIndexes, acc.EnsureIndexes, men.EnsureIndexes, ord.EnsureIndexes} {
 		if err := ensure(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	d := Deps{Accounts: acc, Catalog: cat, Mentoring: men, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
+	d := Deps{Accounts: acc, Catalog: cat, Mentoring: men, Orders: ord, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -54,7 +70,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat, accounts: acc, mentoring: men, objects: objects}
+	return &testEnv{app: app, catalog: cat, accounts: acc, mentoring: men, orders: ord, objects: objects}
 }
 
 // do sends req through the whole middleware stack.

@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -10,10 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/webhook"
+
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
+	"github.com/tesoro-pact/tesoro/orders"
 )
 
 // The actors of the authorization matrix. Producer and adviser belong to the
@@ -29,6 +34,8 @@ type matrixRow struct {
 	fresh bool                                                  // the route spends its actor (logout, deletion): make a new one
 	// upload, instead of send, makes a photo upload (multipart) to its path.
 	upload func(t *testing.T, f *matrixFixture) string
+	// header adds request headers (an Idempotency-Key, a Stripe-Signature).
+	header func(t *testing.T, body string) map[string]string
 }
 
 // matrixFixture is one case's world: two initiatives and the acting user.
@@ -84,6 +91,53 @@ func (f *matrixFixture) attachment(t *testing.T) (mentoring.Session, mentoring.A
 		t.Fatal(err)
 	}
 	return sess, a
+}
+
+// order places a guest's cash order for a product of the target initiative.
+func (f *matrixFixture) order(t *testing.T) orders.Order {
+	t.Helper()
+	r, err := f.env.orders.Checkout(t.Context(), nil, uniqueEmail("key"), orders.CheckoutInput{
+		Lines: []orders.LineInput{{ProductID: f.product(t).ID, Quantity: 2}}, PaymentMethod: orders.MethodCash,
+		Buyer: orders.BuyerInput{Name: "Compradora", Phone: "3105550101", Consent: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res orders.CheckoutResult
+	if err := json.Unmarshal(r.Body, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res.Orders[0]
+}
+
+// paidOrder is an order paid in full in cash.
+func (f *matrixFixture) paidOrder(t *testing.T) orders.Order {
+	t.Helper()
+	o := f.order(t)
+	admin := &accounts.Principal{UserID: "matrix-admin", Roles: []string{accounts.RoleAdmin}}
+	o, err := f.env.orders.RecordPayment(t.Context(), admin, o.ID, orders.PaymentInput{Amount: o.Total, Method: orders.MethodCash}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func idempotencyKey(*testing.T, string) map[string]string {
+	return map[string]string{"Idempotency-Key": uniqueEmail("idem")}
+}
+
+// stripeSigned signs body as Stripe would, with the test webhook secret.
+func stripeSigned(_ *testing.T, body string) map[string]string {
+	sp := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(body), Secret: testWebhookSecret})
+	return map[string]string{"Stripe-Signature": sp.Header}
+}
+
+// withStripe is the status a webhook gets: 404 when card payments are off
+// (no stripe-mock outside the test script).
+func withStripe(status int) map[string]int {
+	if stripeTestKey() == "" {
+		return all(http.StatusNotFound)
+	}
+	return all(status)
 }
 
 var matrixSeq atomic.Int64
@@ -231,6 +285,42 @@ var matrix = []matrixRow{
 		return "/api/v1/agreements/" + a.ID, `{"status": "done"}`
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
 
+	// Orders. The order belongs to the target initiative, placed by a guest.
+	{route: "POST /api/v1/orders", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/orders", `{"lines": [{"product_id": "` + f.product(t).ID + `", "quantity": 1}],
+			"buyer": {"name": "Ana Ruiz", "phone": "3105550101", "consent": true}, "payment_method": "cash"}`
+	}, header: idempotencyKey, own: all(201)},
+	{route: "POST /api/v1/orders/:id/cancel", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/orders/" + f.order(t).ID + "/cancel", `{"reason": "Sin existencias"}`
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/orders/:id/transitions", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/orders/" + f.order(t).ID + "/transitions", `{"to": "confirmed"}`
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/orders/:id/payments", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/orders/" + f.order(t).ID + "/payments", `{"amount": {"amount": 100000, "currency": "COP"}, "method": "cash"}`
+	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
+	{route: "POST /api/v1/orders/:id/refunds", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/orders/" + f.paidOrder(t).ID + "/refunds", `{"amount": {"amount": 100000, "currency": "COP"}, "method": "cash", "reason": "Pan quemado"}`
+	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
+	// Nothing is owed without card sales: the admin passes the policy and
+	// meets the validation (422); everyone else is stopped before it.
+	{route: "POST /api/v1/initiatives/:id/payouts", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/payouts", `{"amount": {"amount": 100000, "currency": "COP"}, "method": "nequi", "reference": "Nequi 123"}`
+	}, own: only(422, "admin")},
+	{route: "POST /api/v1/stripe/webhook", send: fixed("/api/v1/stripe/webhook",
+		`{"id": "evt_matrix", "object": "event", "type": "payment_intent.created", "api_version": "`+stripe.APIVersion+`", "data": {"object": {}}}`),
+		header: stripeSigned, own: withStripe(200)},
+	{route: "GET /api/v1/orders/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/orders/" + f.order(t).ID, ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/orders", send: fixed("/api/v1/orders", ""), own: signedIn(200)},
+	{route: "GET /api/v1/initiatives/:id/orders", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/orders?status=pending", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/initiatives/:id/balance", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/balance?format=csv", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+
 	// Private reads.
 	{route: "GET /api/v1/initiatives/:id/members", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/members", ""
@@ -310,6 +400,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 					} else {
 						path, body := row.send(t, f)
 						req = request(method, path, body, token)
+						if row.header != nil {
+							for k, v := range row.header(t, body) {
+								req.Header.Set(k, v)
+							}
+						}
 					}
 					res, resBody := env.do(t, req)
 					if res.StatusCode != want[actor] {

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/orders"
 )
 
 // problem is an RFC 9457 problem details body.
@@ -22,6 +23,8 @@ type problem struct {
 	Instance  string            `json:"instance,omitempty"`
 	RequestID string            `json:"request_id,omitempty"`
 	Errors    []errs.FieldError `json:"errors,omitempty"`
+	// ShortLines are the lines of a checkout the stock cannot cover.
+	ShortLines []orders.ShortLine `json:"short_lines,omitempty"`
 }
 
 // kindInfo is the one table from error kinds to HTTP: status, problem type,
@@ -79,6 +82,10 @@ func toProblem(err error) (p problem, known bool) {
 	if k := errs.KindOf(err); k != nil {
 		info := kindTable[k]
 		p = problem{Type: "/problems/" + info.slug, Title: info.title, Status: info.status, Detail: err.Error()}
+		var short *orders.ShortError
+		if errors.As(err, &short) {
+			p.ShortLines, p.Detail = short.Lines, "There is not enough stock for some lines; nothing was reserved."
+		}
 		var ve *errs.ValidationError
 		if errors.As(err, &ve) {
 			p.Errors = ve.Fields

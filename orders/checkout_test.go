@@ -247,18 +247,18 @@ func TestSweepRollsBackInterruptedCheckout(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if sw, err := f.svc.Sweep(t.Context()); err != nil || sw.RolledBack != 0 {
+	if sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter); err != nil || sw.RolledBack != 0 {
 		t.Fatalf("sweep before RecoverAfter: got %+v %v, want nothing rolled back", sw, err)
 	}
 	f.clock.Add(2 * orders.DefaultRecoverAfter)
-	sw, err := f.svc.Sweep(t.Context())
+	sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter)
 	if err != nil || sw.RolledBack != 2 || sw.KeysFreed != 1 {
 		t.Fatalf("sweep: got %+v %v, want 2 orders rolled back and the key freed", sw, err)
 	}
 	if b, a := f.stock(t, f.bread.ID), f.stock(t, f.arepa.ID); b != 25 || a != 1000 {
 		t.Errorf("stock bread %d arepa %d, want 25 and 1000", b, a)
 	}
-	if sw, err := f.svc.Sweep(t.Context()); err != nil || sw != (orders.Swept{}) {
+	if sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter); err != nil || sw != (orders.Swept{}) {
 		t.Errorf("second sweep: got %+v %v, want nothing to do", sw, err)
 	}
 	if b := f.stock(t, f.bread.ID); b != 25 {
@@ -281,7 +281,7 @@ func TestSweepCompletesAnsweredKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.clock.Add(2 * orders.DefaultRecoverAfter)
-	if sw, err := f.svc.Sweep(t.Context()); err != nil || sw.KeysCompleted != 1 {
+	if sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter); err != nil || sw.KeysCompleted != 1 {
 		t.Fatalf("sweep: got %+v %v, want the key completed", sw, err)
 	}
 	again, err := f.svc.Checkout(t.Context(), nil, "lost-answer", guestInput(line(f.bread, 1)))

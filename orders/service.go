@@ -23,6 +23,8 @@ import (
 // Defaults of Options.
 const (
 	DefaultCardOrderTTL = time.Hour
+	// DefaultRecoverAfter is how old an unfinished step must be before the
+	// sweeper takes it over (longer than any live request runs).
 	DefaultRecoverAfter = time.Minute
 )
 
@@ -31,9 +33,6 @@ type Options struct {
 	Clock func() time.Time // default time.Now
 	// CardOrderTTL is how long an unpaid card order holds its stock.
 	CardOrderTTL time.Duration
-	// RecoverAfter is how old an unfinished step must be before the sweeper
-	// takes it over (longer than any live request runs).
-	RecoverAfter time.Duration
 	// Stripe enables card payments; nil offers none.
 	Stripe *Stripe
 	Logger *slog.Logger
@@ -49,7 +48,6 @@ type Service struct {
 	stripe       *Stripe
 	clock        func() time.Time
 	cardOrderTTL time.Duration
-	recoverAfter time.Duration
 	log          *slog.Logger
 }
 
@@ -61,9 +59,6 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 	}
 	if opts.CardOrderTTL <= 0 {
 		opts.CardOrderTTL = DefaultCardOrderTTL
-	}
-	if opts.RecoverAfter <= 0 {
-		opts.RecoverAfter = DefaultRecoverAfter
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -77,7 +72,6 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 		stripe:       opts.Stripe,
 		clock:        opts.Clock,
 		cardOrderTTL: opts.CardOrderTTL,
-		recoverAfter: opts.RecoverAfter,
 		log:          opts.Logger,
 	}
 }

@@ -23,20 +23,23 @@ const doneKeysKept = 24 * time.Hour
 // Sweep finishes what crashes and abandoned payments left behind, each step
 // a guarded single-document write that is safe to repeat and to run on
 // several instances at once:
-//   - checkouts still reserving after RecoverAfter are rolled back (their
+//   - checkouts still reserving after olderThan are rolled back (their
 //     buyer was never answered 201);
 //   - cancelled or rolled-back orders whose stock is not back yet get it back;
 //   - unpaid card orders past their expiry are cancelled;
 //   - idempotency keys are completed from their orders or freed, and stored
 //     answers older than a day are dropped.
-func (s *Service) Sweep(ctx context.Context) (Swept, error) {
+//
+// olderThan is DefaultRecoverAfter (or TESORO_ORDER_RECOVER_AFTER), and 0 at the start of the only process using
+// the embedded database, where anything unfinished was cut by a crash.
+func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (Swept, error) {
 	var sw Swept
 	// Settle half-done stock moves first, so that a reservation either
 	// exists or does not.
-	if _, err := s.catalog.RecoverStockMoves(ctx, s.recoverAfter); err != nil {
+	if _, err := s.catalog.RecoverStockMoves(ctx, olderThan); err != nil {
 		return sw, err
 	}
-	before := s.now().Add(-s.recoverAfter)
+	before := s.now().Add(-olderThan)
 	stuck, err := s.find(ctx, bson.M{"status": StatusReserving, "created_at": bson.M{"$lte": before}}, 0)
 	if err != nil {
 		return sw, err

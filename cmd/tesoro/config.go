@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -24,8 +25,15 @@ type Config struct {
 	S3            storage.S3Config
 	StripeSecret  string
 	StripeWebhook string
-	AdminEmail    string
-	AdminPassword string
+	// StripeAPIURL replaces api.stripe.com (stripe-mock in tests and on laptops).
+	StripeAPIURL string
+	// CardOrderTTL is how long an unpaid card order holds stock;
+	// OrderRecoverAfter how old an unfinished checkout must be before the
+	// sweeper rolls it back.
+	CardOrderTTL, OrderRecoverAfter string
+	cardOrderTTL, orderRecoverAfter time.Duration
+	AdminEmail                      string
+	AdminPassword                   string
 	// TrustedProxies are the addresses (CIDRs) of the TLS proxies whose
 	// X-Forwarded-For is believed; empty means clients connect directly.
 	TrustedProxies []string
@@ -55,6 +63,9 @@ var settings = []setting{
 	{"S3_REGION", "us-east-1", false, func(c *Config) *string { return &c.S3.Region }},
 	{"STRIPE_SECRET_KEY", "", true, func(c *Config) *string { return &c.StripeSecret }},
 	{"STRIPE_WEBHOOK_SECRET", "", true, func(c *Config) *string { return &c.StripeWebhook }},
+	{"STRIPE_API_URL", "", false, func(c *Config) *string { return &c.StripeAPIURL }},
+	{"TESORO_CARD_ORDER_TTL", "1h", false, func(c *Config) *string { return &c.CardOrderTTL }},
+	{"TESORO_ORDER_RECOVER_AFTER", "1m", false, func(c *Config) *string { return &c.OrderRecoverAfter }},
 	{"TESORO_ADMIN_EMAIL", "", false, func(c *Config) *string { return &c.AdminEmail }},
 	{"TESORO_ADMIN_PASSWORD", "", true, func(c *Config) *string { return &c.AdminPassword }},
 }
@@ -95,6 +106,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("S3_USE_SSL: %q is not true or false", useSSL)
 		}
 		c.S3.UseSSL = b
+	}
+	for _, d := range []struct {
+		name string
+		raw  string
+		dst  *time.Duration
+		min  time.Duration
+	}{{"TESORO_CARD_ORDER_TTL", c.CardOrderTTL, &c.cardOrderTTL, time.Minute}, {"TESORO_ORDER_RECOVER_AFTER", c.OrderRecoverAfter, &c.orderRecoverAfter, time.Second}} {
+		v, err := time.ParseDuration(d.raw)
+		if err != nil || v < d.min || v > 7*24*time.Hour {
+			return c, fmt.Errorf("%s: %q is not a duration from %s to 168h (for example 45m)", d.name, d.raw, d.min)
+		}
+		*d.dst = v
 	}
 	return c, c.validate()
 }
@@ -139,6 +162,14 @@ func (c Config) validate() error {
 	}
 	if c.StripeWebhook != "" && c.StripeSecret == "" {
 		return fmt.Errorf("STRIPE_WEBHOOK_SECRET: set STRIPE_SECRET_KEY too")
+	}
+	if c.StripeSecret != "" && (c.StripeWebhook == "" || c.BaseURL == "") {
+		return fmt.Errorf("STRIPE_SECRET_KEY: card payments also need STRIPE_WEBHOOK_SECRET (to confirm them) and TESORO_BASE_URL (to bring buyers back)")
+	}
+	if c.StripeAPIURL != "" {
+		if u, err := url.Parse(c.StripeAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("STRIPE_API_URL: %q is not an http(s) URL", c.StripeAPIURL)
+		}
 	}
 	return nil
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/frontend"
 	"github.com/tesoro-pact/tesoro/mentoring"
+	"github.com/tesoro-pact/tesoro/orders"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -141,7 +142,12 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	acc := accounts.NewService(p.db.DB, accounts.Options{})
 	cat := catalog.NewService(p.db.DB, p.objects)
 	men := mentoring.NewService(p.db.DB, mentoring.Options{})
-	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes, men.EnsureIndexes} {
+	ord := orders.NewService(p.db.DB, cat, orders.Options{
+		CardOrderTTL: cfg.cardOrderTTL, Logger: p.log,
+		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
+			SiteURL: cfg.BaseURL, APIURL: cfg.StripeAPIURL}),
+	})
+	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes, men.EnsureIndexes, ord.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return nil, err
 		}
@@ -175,14 +181,25 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	sweepCtx, stopSweeper := context.WithCancel(context.Background())
 	p.stopSweeper = stopSweeper
 	go acc.RunSweeper(sweepCtx, 10*time.Minute, func(err error) { p.log.Error("sweeping sessions", slog.Any("err", err)) })
+	// Checkouts interrupted by a crash are rolled back before serving (all of
+	// them when this process owns the embedded database), then swept every
+	// minute with expired card orders.
+	if sw, err := ord.Sweep(ctx, settleAfter); err != nil {
+		return nil, fmt.Errorf("recovering orders: %w", err)
+	} else if sw != (orders.Swept{}) {
+		p.log.Warn("finished orders left half-done", slog.Any("swept", sw))
+	}
 	go every(sweepCtx, time.Minute, func(ctx context.Context) {
 		if _, err := cat.RecoverStockMoves(ctx, time.Minute); err != nil && ctx.Err() == nil {
 			p.log.Error("recovering stock moves", slog.Any("err", err))
 		}
+		if _, err := ord.Sweep(ctx, cfg.orderRecoverAfter); err != nil && ctx.Err() == nil {
+			p.log.Error("sweeping orders", slog.Any("err", err))
+		}
 	})
 
 	p.app, err = frontend.New(frontend.Deps{
-		Accounts: acc, Catalog: cat, Mentoring: men, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
+		Accounts: acc, Catalog: cat, Mentoring: men, Orders: ord, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,223 @@
+package frontend
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tesoro-pact/tesoro/orders"
+)
+
+func (s *server) routesOrdersAPI(api fiber.Router) {
+	api.Post("/orders", s.checkout)
+	api.Get("/orders", s.myOrders)
+	api.Get("/orders/:id", s.getOrder)
+	api.Post("/orders/:id/cancel", s.cancelOrder)
+	api.Post("/orders/:id/transitions", s.transitionOrder)
+	api.Post("/orders/:id/payments", s.recordPayment)
+	api.Post("/orders/:id/refunds", s.refundOrder)
+	api.Get("/checkouts/:id", s.getCheckout)
+	api.Get("/initiatives/:id/orders", s.initiativeOrders)
+	api.Get("/initiatives/:id/balance", s.initiativeBalance)
+	api.Post("/initiatives/:id/payouts", s.recordPayout)
+	api.Post("/stripe/webhook", s.stripeWebhook)
+}
+
+// checkout places a cart's orders. The Idempotency-Key header is required:
+// the answer is stored under it and a replay gets the same bytes.
+func (s *server) checkout(c *fiber.Ctx) error {
+	key := strings.TrimSpace(c.Get("Idempotency-Key"))
+	if key == "" || len(key) > orders.MaxKeyLength {
+		return fiber.NewError(fiber.StatusBadRequest, "send an Idempotency-Key header (1 to 200 characters), new for each order")
+	}
+	if !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), "application/json") {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "send the body as application/json")
+	}
+	if len(c.Body()) > jsonLimit {
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "JSON bodies are limited to 1 MiB")
+	}
+	in, err := orders.DecodeCheckout(c.Body())
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	r, err := s.Orders.Checkout(c.UserContext(), principal(c), key, in)
+	if err != nil {
+		return err
+	}
+	if r.Replayed {
+		c.Set("Idempotent-Replayed", "true")
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Status(fiber.StatusCreated).Send(r.Body)
+}
+
+// orderToken is a guest's checkout token, from ?token= or X-Order-Token.
+func orderToken(c *fiber.Ctx) string {
+	if t := c.Get("X-Order-Token"); t != "" {
+		return t
+	}
+	return c.Query("token")
+}
+
+func (s *server) getOrder(c *fiber.Ctx) error {
+	o, err := s.Orders.Order(c.UserContext(), principal(c), c.Params("id"), orderToken(c))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(o)
+}
+
+func (s *server) getCheckout(c *fiber.Ctx) error {
+	list, err := s.Orders.CheckoutOrders(c.UserContext(), principal(c), c.Params("id"), orderToken(c))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(listPage[orders.Order]{Items: list})
+}
+
+func (s *server) myOrders(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.Orders.BuyerOrders(c.UserContext(), p, orders.ListFilter{Status: c.Query("status"), Before: c.Query("cursor"), Limit: limit + 1})
+	if err != nil {
+		return err
+	}
+	return c.JSON(paginate(list, limit, func(o orders.Order) string { return o.ID }))
+}
+
+func (s *server) initiativeOrders(c *fiber.Ctx) error {
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.Orders.InitiativeOrders(c.UserContext(), principal(c), c.Params("id"),
+		orders.ListFilter{Status: c.Query("status"), Before: c.Query("cursor"), Limit: limit + 1})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(paginate(list, limit, func(o orders.Order) string { return o.ID }))
+}
+
+func (s *server) cancelOrder(c *fiber.Ctx) error {
+	var in struct {
+		Reason string `json:"reason"`
+		Token  string `json:"token"`
+	}
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	token := in.Token
+	if token == "" {
+		token = orderToken(c)
+	}
+	o, err := s.Orders.Cancel(c.UserContext(), principal(c), c.Params("id"), in.Reason, token)
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
+}
+
+func (s *server) transitionOrder(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		To   string `json:"to"`
+		Note string `json:"note"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	o, err := s.Orders.Transition(c.UserContext(), p, c.Params("id"), in.To, in.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
+}
+
+func (s *server) recordPayment(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	var in orders.PaymentInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	o, err := s.Orders.RecordPayment(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(o)
+}
+
+func (s *server) refundOrder(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	var in orders.RefundInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	o, err := s.Orders.Refund(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(o)
+}
+
+func (s *server) initiativeBalance(c *fiber.Ctx) error {
+	st, err := s.Orders.Statement(c.UserContext(), principal(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if c.Query("format") == "csv" {
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="balance-`+c.Params("id")+`.csv"`)
+		return st.WriteCSV(c.Response().BodyWriter())
+	}
+	return c.JSON(st)
+}
+
+func (s *server) recordPayout(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	var in orders.PayoutInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	po, err := s.Orders.RecordPayout(c.UserContext(), p, c.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(po)
+}
+
+// stripeWebhook applies a Stripe event; a bad signature is 400 and changes nothing.
+func (s *server) stripeWebhook(c *fiber.Ctx) error {
+	err := s.Orders.HandleStripeWebhook(c.UserContext(), c.Body(), c.Get("Stripe-Signature"))
+	if errors.Is(err, orders.ErrBadSignature) {
+		return fiber.NewError(fiber.StatusBadRequest, "invalid Stripe-Signature")
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"received": true})
+}
