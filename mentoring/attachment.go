@@ -52,7 +52,7 @@ func (s *Service) AddAttachment(ctx context.Context, p *accounts.Principal, id s
 		}
 		a.By, a.At = p.UserID, s.now()
 		list := append(append([]Attachment{}, cur.Attachments...), a)
-		out, err = s.sessions.set(ctx, id, cur.Rev, map[string]any{"attachments": list, "updated_at": a.At})
+		out, err = s.sessions.set(ctx, id, cur.Rev, map[string]any{"attachments": list, "updated_at": a.At}, nil)
 		return err
 	})
 	return out, err

@@ -1,6 +1,7 @@
 package mentoring
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -297,12 +298,10 @@ func (s *Service) Update(ctx context.Context, p *accounts.Principal, id string, 
 			return nil
 		}
 		set["updated_at"] = now
-		next, err := s.sessions.set(ctx, id, cur.Rev, set)
-		if err != nil {
-			return err
-		}
-		out = next
-		return s.versions.insert(ctx, Version{ID: NewID(), SessionID: id, Rev: next.Rev, At: now, By: p.UserID, Changes: changes})
+		// The edit and its version are one write on one document.
+		v := Version{ID: NewID(), SessionID: id, Rev: cur.Rev + 1, At: now, By: p.UserID, Changes: changes}
+		out, err = s.sessions.set(ctx, id, cur.Rev, set, &v)
+		return err
 	})
 	return out, err
 }
@@ -354,27 +353,41 @@ func (s *Service) Unlock(ctx context.Context, admin *accounts.Principal, id, rea
 		}
 		now := s.now()
 		rec := &UnlockRecord{By: admin.UserID, At: now, Reason: reason}
-		next, err := s.sessions.set(ctx, id, cur.Rev, bson.M{"unlocked": rec, "updated_at": now})
-		if err != nil {
-			return err
-		}
-		out = next
 		var from any
 		if cur.Unlocked != nil {
 			from = *cur.Unlocked
 		}
-		return s.versions.insert(ctx, Version{ID: NewID(), SessionID: id, Rev: next.Rev, At: now, By: admin.UserID,
-			Changes: map[string]Change{"unlocked": {From: from, To: *rec}}})
+		v := Version{ID: NewID(), SessionID: id, Rev: cur.Rev + 1, At: now, By: admin.UserID,
+			Changes: map[string]Change{"unlocked": {From: from, To: *rec}}}
+		out, err = s.sessions.set(ctx, id, cur.Rev, bson.M{"unlocked": rec, "updated_at": now}, &v)
+		return err
 	})
 	return out, err
 }
 
-// Versions returns a session's edit history, oldest first, to those who may read it.
+// Versions returns a session's edit history, oldest first, to those who may
+// read it. Versions live on the session document (written with the edit);
+// those of older records may still be in the session_versions collection.
 func (s *Service) Versions(ctx context.Context, p *accounts.Principal, id string) ([]Version, error) {
-	if _, err := s.Session(ctx, p, id); err != nil {
+	sess, err := s.Session(ctx, p, id)
+	if err != nil {
 		return nil, err
 	}
-	return s.versions.bySession(ctx, id)
+	legacy, err := s.versions.bySession(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(sess.Versions)
+	for _, v := range legacy {
+		if !slices.ContainsFunc(out, func(w Version) bool { return w.Rev == v.Rev }) {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, func(a, b Version) int { return cmp.Compare(a.Rev, b.Rev) })
+	if out == nil {
+		out = []Version{}
+	}
+	return out, nil
 }
 
 // Agreement returns one agreement p may read.

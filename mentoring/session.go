@@ -62,6 +62,9 @@ type Session struct {
 	Rev             int64         `bson:"rev" json:"rev"`
 	Unlocked        *UnlockRecord `bson:"unlocked,omitempty" json:"unlocked,omitempty"`
 	Attachments     []Attachment  `bson:"attachments,omitempty" json:"attachments,omitempty"`
+	// Versions are the session's edits, pushed in the update that makes
+	// each one; read them with Service.Versions.
+	Versions []Version `bson:"versions,omitempty" json:"-"`
 }
 
 // Change is one field's value before and after an edit.

@@ -59,11 +59,16 @@ func (r sessionRepo) findLimit(ctx context.Context, q bson.M, limit int64) ([]Se
 	return out, nil
 }
 
-// set changes fields of the session read at rev; errStale when it moved on.
-func (r sessionRepo) set(ctx context.Context, id string, rev int64, fields bson.M) (Session, error) {
+// set changes fields of the session read at rev and, when v is not nil,
+// appends v to its versions in the same single-document update; errStale
+// when the session moved on.
+func (r sessionRepo) set(ctx context.Context, id string, rev int64, fields bson.M, v *Version) (Session, error) {
 	var s Session
-	err := r.coll.FindOneAndUpdate(ctx, bson.M{"_id": id, "rev": rev},
-		bson.M{"$set": fields, "$inc": bson.M{"rev": 1}},
+	update := bson.M{"$set": fields, "$inc": bson.M{"rev": 1}}
+	if v != nil {
+		update["$push"] = bson.M{"versions": v}
+	}
+	err := r.coll.FindOneAndUpdate(ctx, bson.M{"_id": id, "rev": rev}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&s)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return Session{}, errStale
