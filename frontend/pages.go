@@ -44,8 +44,10 @@ type view struct {
 	Account bool
 	// Notice is a confirmation (already translated) shown above the content.
 	Notice string
-	Data   any
-	csrf   func() string
+	// Cart is the number of products in the cart, for the header's link.
+	Cart int
+	Data any
+	csrf func() string
 	// back is the page the sign-in link returns to ("" for none).
 	back string
 }
@@ -91,6 +93,9 @@ func (s *server) render(c *fiber.Ctx, status int, name, titleID string, data any
 	}
 	v := view{L: l, Title: l.T(titleID), Path: here, RequestID: requestID(c), Data: data,
 		User: principal(c), Account: name != "offline", csrf: func() string { return s.csrfToken(c) }}
+	if v.Account {
+		v.Cart = s.cartCount(c)
+	}
 	if id := notices[c.Query("aviso")]; id != "" && status < 400 {
 		v.Notice = l.T(id)
 	}
@@ -145,6 +150,7 @@ func (s *server) routesPages(app *fiber.App) {
 	s.routesProducer(app)
 	s.routesMyInitiative(app)
 	s.routesMentoringPages(app)
+	s.routesOrderPages(app)
 }
 
 func (s *server) routesPublicAssets(app *fiber.App) {

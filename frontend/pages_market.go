@@ -232,9 +232,11 @@ func availabilityOf(p catalog.Product) availability {
 }
 
 type productData struct {
-	Name, Description, Category, Unit, Price string
-	Initiative, InitiativeSlug, Municipality string
-	Stock                                    availability
+	ID, Name, Description, Category, Unit, Price string
+	Initiative, InitiativeSlug, Municipality     string
+	Stock                                        availability
+	// Max is the most the add-to-cart form asks for (the stock, if kept).
+	Max int64
 	// Photo is the thumbnail (phones) and Medium the larger rendition
 	// (wider screens); Full is the original size, linked. Nil: no photo.
 	Photo, Medium *photo
@@ -257,7 +259,7 @@ func (s *server) productPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := productData{Name: p.Name, Description: p.Description, Category: p.Category, Unit: p.Unit,
+	d := productData{ID: p.ID, Max: cartMax(p), Name: p.Name, Description: p.Description, Category: p.Category, Unit: p.Unit,
 		Price: formatMoney(p.Price), Initiative: p.InitiativeName, InitiativeSlug: p.InitiativeSlug,
 		Municipality: p.Municipality, Stock: availabilityOf(p)}
 	for i, im := range p.Images {
