@@ -80,7 +80,7 @@ func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id s
 		case !contains(live, cur.Status):
 			return Order{}, fmt.Errorf("order %s is %s: %w", id, cur.Status, errs.Conflict)
 		default:
-			f.Add("amount", fmt.Sprintf("is more than the %s still owed", money.Money{Amount: cur.Outstanding(), Currency: cur.Total.Currency}))
+			f.Add("amount.amount", fmt.Sprintf("is more than the %s still owed", money.Money{Amount: cur.Outstanding(), Currency: cur.Total.Currency}))
 			return Order{}, f.Err()
 		}
 	}
@@ -178,8 +178,10 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 	inc := bson.M{"paid": -in.Amount.Amount}
 	if in.Method == MethodCard {
 		intent := cardIntent(o)
-		if intent == "" || o.CardPaid < in.Amount.Amount {
-			f.Add("amount", "is more than the card payments of this order")
+		// Checked before Stripe is asked: a refund Stripe made that the
+		// guarded update then refused would be money gone unrecorded.
+		if intent == "" || o.CardPaid < in.Amount.Amount || o.Paid < in.Amount.Amount {
+			f.Add("amount.amount", "is more than the card payments of this order")
 			return Order{}, f.Err()
 		}
 		if ref.StripeID, err = s.stripe.refund(ctx, intent, in.Amount.Amount, o.ID+":"+ref.Key); err != nil {
@@ -197,7 +199,7 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 		if gerr == nil && hasRefund(cur, ref.Key) {
 			return cur, nil
 		}
-		f.Add("amount", "is more than what was paid for this order")
+		f.Add("amount.amount", "is more than what was paid for this order")
 		return Order{}, f.Err()
 	}
 	return after, storage.Err("order "+id, err)

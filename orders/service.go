@@ -26,12 +26,17 @@ const (
 	// DefaultRecoverAfter is how old an unfinished step must be before the
 	// sweeper takes it over (longer than any live request runs).
 	DefaultRecoverAfter = time.Minute
+	// MinCardOrderTTL and MaxCardOrderTTL bound CardOrderTTL to the life
+	// of a Stripe Checkout Session.
+	MinCardOrderTTL = 32 * time.Minute
+	MaxCardOrderTTL = 23 * time.Hour
 )
 
 // Options tune the service; zero values take the defaults.
 type Options struct {
 	Clock func() time.Time // default time.Now
-	// CardOrderTTL is how long an unpaid card order holds its stock.
+	// CardOrderTTL is how long an unpaid card order holds its stock, from
+	// MinCardOrderTTL to MaxCardOrderTTL (outside, the nearest bound).
 	CardOrderTTL time.Duration
 	// Stripe enables card payments; nil offers none.
 	Stripe *Stripe
@@ -60,6 +65,11 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 	if opts.CardOrderTTL <= 0 {
 		opts.CardOrderTTL = DefaultCardOrderTTL
 	}
+	// Stripe keeps a Checkout Session open 30 minutes to 24 hours, and
+	// createSession asks for 31 minutes to 23 hours: within these bounds the
+	// session expires with its orders, so no order expires while its session
+	// still takes the money, nor holds stock long after nobody can pay.
+	opts.CardOrderTTL = min(max(opts.CardOrderTTL, MinCardOrderTTL), MaxCardOrderTTL)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
