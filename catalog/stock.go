@@ -85,18 +85,23 @@ func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, e
 	if err := f.Err(); err != nil {
 		return StockMove{}, err
 	}
-	p, err := s.products.get(ctx, m.ProductID)
-	if err != nil {
-		return StockMove{}, err
-	}
-	if p.Stock == nil {
-		return StockMove{}, fmt.Errorf("product %s is made to order and keeps no stock: %w", p.ID, errs.Conflict)
+	// Callers that know the product's initiative (orders) save a read: the
+	// guarded update below refuses made-to-order products anyway.
+	if m.InitiativeID == "" {
+		p, err := s.products.get(ctx, m.ProductID)
+		if err != nil {
+			return StockMove{}, err
+		}
+		if p.Stock == nil {
+			return StockMove{}, fmt.Errorf("product %s is made to order and keeps no stock: %w", p.ID, errs.Conflict)
+		}
+		m.InitiativeID = p.InitiativeID
 	}
 	m.ID = NewID()
 	if m.Key == "" {
 		m.Key = m.ID
 	}
-	m.InitiativeID, m.At, m.Status, m.ResultingStock = p.InitiativeID, s.now(), "pending", nil
+	m.At, m.Status, m.ResultingStock = s.now(), "pending", nil
 	if _, err := s.moves.coll.InsertOne(ctx, m); err != nil {
 		return StockMove{}, storage.Err("stock move "+m.ID, err)
 	}
@@ -105,7 +110,7 @@ func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, e
 		guard = bson.M{"$ne": nil, "$gte": -m.Delta}
 	}
 	var after productDoc
-	err = s.products.coll.FindOneAndUpdate(ctx,
+	err := s.products.coll.FindOneAndUpdate(ctx,
 		bson.M{"_id": m.ProductID, "stock": guard, "pending_moves": bson.M{"$ne": m.ID}},
 		bson.M{"$inc": bson.M{"stock": m.Delta}, "$push": bson.M{"pending_moves": m.ID}, "$set": bson.M{"updated_at": m.At}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
@@ -113,6 +118,14 @@ func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, e
 		// Never applied (its id is not on the product), so no guard is needed;
 		// a filter on _id alone is also the one the embedded database does not scan for.
 		_, _ = s.moves.coll.DeleteOne(ctx, bson.M{"_id": m.ID})
+		// Say why: gone, made to order, or short of stock.
+		p, err := s.products.get(ctx, m.ProductID)
+		switch {
+		case err != nil:
+			return StockMove{}, err
+		case p.Stock == nil:
+			return StockMove{}, fmt.Errorf("product %s is made to order and keeps no stock: %w", p.ID, errs.Conflict)
+		}
 		return StockMove{}, fmt.Errorf("product %s: %d units: %w", m.ProductID, -m.Delta, ErrNotEnoughStock)
 	}
 	if err != nil {

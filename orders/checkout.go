@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -278,11 +279,24 @@ func (s *Service) split(in CheckoutInput, products []catalog.Product, userID str
 		o.Lines = append(o.Lines, line)
 		o.Total = o.Total.Add(line.Subtotal)
 	}
+	for i := range orders {
+		orders[i].CheckoutSize = len(orders)
+	}
 	return orders
 }
 
 // place stores the orders, reserves their stock and records the answer.
+//
+// Without transactions, a lease decides who finishes a checkout: the
+// checkout takes it (inserts checkout_leases/{checkout id}) before its first
+// write, and whoever deletes it — the checkout when done, or the sweeper when
+// the checkout is older than RecoverAfter — alone moves the orders out of
+// "reserving". Every write of the hot path filters on _id alone (the embedded
+// database answers those without scanning a collection).
 func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]byte, error) {
+	if _, err := s.leases.InsertOne(ctx, bson.M{"_id": c.CheckoutID, "key": c.Key, "created_at": s.now()}); err != nil {
+		return nil, storage.Err("checkout lease", err) // the key sweep frees the claim
+	}
 	docs := make([]any, len(orders))
 	for i := range orders {
 		docs[i] = orders[i]
@@ -297,7 +311,7 @@ func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]b
 				continue
 			}
 			_, err := s.catalog.ApplyStockMove(ctx, catalog.StockMove{Key: l.reserveKey(o.ID), ProductID: l.ProductID,
-				Delta: -l.Quantity, Kind: catalog.MoveReservation, Ref: o.ID, Reason: "order " + o.ID})
+				InitiativeID: o.InitiativeID, Delta: -l.Quantity, Kind: catalog.MoveReservation, Ref: o.ID, Reason: "order " + o.ID})
 			if errors.Is(err, catalog.ErrNotEnoughStock) {
 				short := s.shortLines(ctx, orders, oi, li)
 				s.rollBack(ctx, c, orders, reserved)
@@ -309,6 +323,9 @@ func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]b
 				return nil, err
 			}
 			reserved = append(reserved, reservation{o.ID, l})
+			if err := s.hook("reserved"); err != nil {
+				return nil, err
+			}
 		}
 	}
 	paymentURL := ""
@@ -320,33 +337,28 @@ func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]b
 		}
 		paymentURL = url
 		for i := range orders {
-			orders[i].StripeSession = id
+			orders[i].StripeSession, orders[i].PaymentURL = id, url
 		}
+	}
+	won, err := s.takeLease(ctx, c.CheckoutID)
+	if err != nil {
+		return nil, err
+	}
+	if !won {
+		// The sweeper judged this checkout abandoned and decides its fate;
+		// a retry with the same key gets that outcome.
+		return nil, fmt.Errorf("checkout %s took too long: %w", c.CheckoutID, errs.Unavailable)
+	}
+	if err := s.hook("decided"); err != nil {
+		return nil, err
 	}
 	now := s.now()
-	set := bson.M{"status": StatusPending, "updated_at": now}
-	if paymentURL != "" {
-		set["stripe_session"], set["payment_url"] = orders[0].StripeSession, paymentURL
-	}
-	// One guarded update per order, by _id (the embedded database looks
-	// other fields up by scanning).
 	for i, o := range orders {
-		res, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID, "status": StatusReserving},
-			bson.M{"$set": set, "$push": bson.M{"history": Change{At: now, ActorID: o.Buyer.UserID, From: "", To: StatusPending}}})
-		if err != nil {
-			return nil, storage.Err("order "+o.ID, err)
+		if err := s.confirmReserved(ctx, o, now); err != nil {
+			return nil, err
 		}
-		if res.ModifiedCount != 1 {
-			// The sweeper judged this checkout abandoned and is rolling it
-			// back: finish the rollback rather than answer for orders that
-			// are gone.
-			s.rollBack(ctx, c, orders[:i+1], reserved)
-			return nil, fmt.Errorf("checkout %s took too long: %w", c.CheckoutID, errs.Unavailable)
-		}
-	}
-	for i := range orders {
 		orders[i].Status, orders[i].UpdatedAt = StatusPending, now
-		orders[i].History = []Change{{At: now, ActorID: orders[i].Buyer.UserID, To: StatusPending}}
+		orders[i].History = []Change{pendingChange(o, now)}
 	}
 	body, err := json.Marshal(CheckoutResult{CheckoutID: c.CheckoutID, Orders: orders, PaymentURL: paymentURL, Token: c.Token})
 	if err != nil {
@@ -356,6 +368,31 @@ func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]b
 		s.log.WarnContext(ctx, "idempotency record not completed; the sweeper will", "checkout", c.CheckoutID, "err", err)
 	}
 	return body, nil
+}
+
+// takeLease deletes a checkout's lease; true when this caller deleted it and
+// so decides the checkout.
+func (s *Service) takeLease(ctx context.Context, checkoutID string) (bool, error) {
+	res, err := s.leases.DeleteOne(ctx, bson.M{"_id": checkoutID})
+	if err != nil {
+		return false, storage.Err("checkout lease", err)
+	}
+	return res.DeletedCount == 1, nil
+}
+
+func pendingChange(o Order, now time.Time) Change {
+	return Change{At: now, ActorID: o.Buyer.UserID, To: StatusPending}
+}
+
+// confirmReserved moves a reserved order to pending; only the lease's holder calls it.
+func (s *Service) confirmReserved(ctx context.Context, o Order, now time.Time) error {
+	set := bson.M{"status": StatusPending, "updated_at": now}
+	if o.StripeSession != "" {
+		set["stripe_session"], set["payment_url"] = o.StripeSession, o.PaymentURL
+	}
+	_, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID},
+		bson.M{"$set": set, "$push": bson.M{"history": pendingChange(o, now)}})
+	return storage.Err("order "+o.ID, err)
 }
 
 type reservation struct {
@@ -386,20 +423,23 @@ func (s *Service) shortLines(ctx context.Context, orders []Order, oi, li int) []
 }
 
 // rollBack gives back what this checkout reserved, marks its orders failed
-// and frees the idempotency key for a later try.
+// and frees the idempotency key for a later try, if it still holds the
+// lease; otherwise the sweeper does (releases are keyed, so both may try).
 func (s *Service) rollBack(ctx context.Context, c claimRecord, orders []Order, reserved []reservation) {
 	for _, r := range reserved {
 		if err := s.release(ctx, r.orderID, r.line); err != nil {
 			s.log.WarnContext(ctx, "release failed; the sweeper will retry", "order", r.orderID, "err", err)
-			return // leave the orders reserving: the sweeper finishes the job
+			return
 		}
+	}
+	won, err := s.takeLease(ctx, c.CheckoutID)
+	if err != nil || !won {
+		return
 	}
 	now := s.now()
 	for _, o := range orders {
-		if _, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID, "status": bson.M{"$in": []string{StatusReserving, StatusPending}}},
-			bson.M{"$set": bson.M{"status": StatusFailed, "updated_at": now}}); err != nil {
-			s.log.WarnContext(ctx, "checkout not marked failed", "checkout", c.CheckoutID, "err", err)
-			return
+		if _, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID}, bson.M{"$set": bson.M{"status": StatusFailed, "updated_at": now}}); err != nil {
+			s.log.WarnContext(ctx, "order not marked failed", "order", o.ID, "err", err)
 		}
 	}
 	_, _ = s.idem.DeleteOne(ctx, bson.M{"_id": c.Key}) // claimed by this checkout, not completed

@@ -220,52 +220,59 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 }
 
-func TestSweepRollsBackInterruptedCheckout(t *testing.T) {
-	f := newFixture(t, orders.Options{})
-	// A checkout that crashed after reserving its first line: its orders
-	// are stored as reserving and one stock move happened.
-	r, err := f.svc.Checkout(t.Context(), nil, "crash", guestInput(line(f.bread, 2), line(f.arepa, 3)))
-	if err != nil {
-		t.Fatal(err)
+// TestSweepDecidesInterruptedCheckouts stops checkouts where a crash could,
+// and checks what the sweeper makes of each: rolled back while stock was
+// still being reserved, finished once all of it was.
+func TestSweepDecidesInterruptedCheckouts(t *testing.T) {
+	tests := []struct {
+		step          string
+		n             int // stop at the n-th time the step is reached
+		wantFinished  bool
+		breadReserved int64
+	}{
+		{"reserved", 1, false, 0}, // after the first of two lines
+		{"reserved", 2, true, 2},  // both lines reserved, lease still held
+		{"decided", 1, true, 2},   // lease taken, orders not yet pending
 	}
-	res := decode(t, r)
-	db := f.svc.DB()
-	if _, err := db.Collection("orders").UpdateMany(t.Context(), bson.M{"checkout_id": res.CheckoutID},
-		bson.M{"$set": bson.M{"status": orders.StatusReserving}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Collection("idempotency_keys").UpdateOne(t.Context(), bson.M{"_id": "crash"},
-		bson.M{"$set": bson.M{"state": "pending"}, "$unset": bson.M{"body": ""}}); err != nil {
-		t.Fatal(err)
-	}
-	// Undo the arepa reservation, as if the crash came before it.
-	arepaOrder := res.Orders[1]
-	if _, err := db.Collection("stock_moves").DeleteOne(t.Context(), bson.M{"key": "reserve:" + arepaOrder.ID + ":1"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.cat.AdjustStock(t.Context(), f.arepa.ID, "t", 3, "undo for the test"); err != nil {
-		t.Fatal(err)
-	}
-
-	if sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter); err != nil || sw.RolledBack != 0 {
-		t.Fatalf("sweep before RecoverAfter: got %+v %v, want nothing rolled back", sw, err)
-	}
-	f.clock.Add(2 * orders.DefaultRecoverAfter)
-	sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter)
-	if err != nil || sw.RolledBack != 2 || sw.KeysFreed != 1 {
-		t.Fatalf("sweep: got %+v %v, want 2 orders rolled back and the key freed", sw, err)
-	}
-	if b, a := f.stock(t, f.bread.ID), f.stock(t, f.arepa.ID); b != 25 || a != 1000 {
-		t.Errorf("stock bread %d arepa %d, want 25 and 1000", b, a)
-	}
-	if sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter); err != nil || sw != (orders.Swept{}) {
-		t.Errorf("second sweep: got %+v %v, want nothing to do", sw, err)
-	}
-	if b := f.stock(t, f.bread.ID); b != 25 {
-		t.Errorf("bread stock %d after a second sweep, want 25", b)
-	}
-	if _, err := f.svc.Order(t.Context(), admin, res.Orders[0].ID, ""); !errors.Is(err, errs.NotFound) {
-		t.Errorf("rolled-back order: got %v, want not found", err)
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.step, tt.n), func(t *testing.T) {
+			f := newFixture(t, orders.Options{})
+			f.svc.CrashAt(tt.step, tt.n)
+			in := guestInput(line(f.bread, 2), line(f.arepa, 3))
+			if _, err := f.svc.Checkout(t.Context(), nil, "crash", in); !errors.Is(err, orders.ErrCrash) {
+				t.Fatalf("got %v, want the simulated crash", err)
+			}
+			f.svc.CrashAt("", 0)
+			if sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter); err != nil || sw != (orders.Swept{}) {
+				t.Fatalf("sweep before RecoverAfter: got %+v %v, want nothing done", sw, err)
+			}
+			f.clock.Add(2 * orders.DefaultRecoverAfter)
+			sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantFinished && (sw.Finished != 2 || sw.KeysCompleted != 1) || !tt.wantFinished && (sw.RolledBack != 2 || sw.KeysFreed != 1) {
+				t.Fatalf("sweep: got %+v, want finished=%v for both orders and the key settled", sw, tt.wantFinished)
+			}
+			if b := f.stock(t, f.bread.ID); b != 25-tt.breadReserved {
+				t.Errorf("bread stock %d, want %d", b, 25-tt.breadReserved)
+			}
+			if a := f.stock(t, f.arepa.ID); a != 1000-(tt.breadReserved/2)*3 {
+				t.Errorf("arepa stock %d, want %d", a, 1000-(tt.breadReserved/2)*3)
+			}
+			if sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter); err != nil || sw != (orders.Swept{}) {
+				t.Errorf("second sweep: got %+v %v, want nothing to do", sw, err)
+			}
+			// The buyer retries with the same key: the finished checkout is
+			// answered again; a rolled-back one is placed anew.
+			r, err := f.svc.Checkout(t.Context(), nil, "crash", in)
+			if err != nil || r.Replayed != tt.wantFinished || len(decode(t, r).Orders) != 2 {
+				t.Fatalf("retry: got %s replayed=%v %v, want two orders, replayed=%v", r.Body, r.Replayed, err, tt.wantFinished)
+			}
+			if b := f.stock(t, f.bread.ID); b != 23 {
+				t.Errorf("bread stock %d after the retry, want 23", b)
+			}
+		})
 	}
 }
 

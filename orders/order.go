@@ -38,8 +38,10 @@ const (
 
 // Order is what one initiative sells to one buyer in one checkout.
 type Order struct {
-	ID            string      `bson:"_id" json:"id"`
-	CheckoutID    string      `bson:"checkout_id" json:"checkout_id"`
+	ID         string `bson:"_id" json:"id"`
+	CheckoutID string `bson:"checkout_id" json:"checkout_id"`
+	// CheckoutSize is how many orders the checkout placed (one per initiative).
+	CheckoutSize  int         `bson:"checkout_size" json:"-"`
 	InitiativeID  string      `bson:"initiative_id" json:"initiative_id"`
 	Initiative    string      `bson:"initiative_name" json:"initiative_name"`
 	Status        string      `bson:"status" json:"status"`

@@ -47,6 +47,7 @@ type Options struct {
 type Service struct {
 	orders       *mongo.Collection
 	idem         *mongo.Collection
+	leases       *mongo.Collection
 	events       *mongo.Collection
 	payouts      *mongo.Collection
 	catalog      *catalog.Service
@@ -54,10 +55,12 @@ type Service struct {
 	clock        func() time.Time
 	cardOrderTTL time.Duration
 	log          *slog.Logger
+	// hook lets tests stop a checkout between steps, as a crash would.
+	hook func(step string) error
 }
 
 // NewService wires orders to its collections in db (orders, idempotency_keys,
-// stripe_events, payouts) and to the catalog whose stock it reserves.
+// checkout_leases, stripe_events, payouts) and to the catalog whose stock it reserves.
 func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
@@ -76,6 +79,7 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 	return &Service{
 		orders:       db.Collection("orders"),
 		idem:         db.Collection("idempotency_keys"),
+		leases:       db.Collection("checkout_leases"),
 		events:       db.Collection("stripe_events"),
 		payouts:      db.Collection("payouts"),
 		catalog:      cat,
@@ -83,6 +87,7 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 		clock:        opts.Clock,
 		cardOrderTTL: opts.CardOrderTTL,
 		log:          opts.Logger,
+		hook:         func(string) error { return nil },
 	}
 }
 
