@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tesoro-pact/tesoro/orders"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -112,10 +113,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		raw  string
 		dst  *time.Duration
 		min  time.Duration
-	}{{"TESORO_CARD_ORDER_TTL", c.CardOrderTTL, &c.cardOrderTTL, time.Minute}, {"TESORO_ORDER_RECOVER_AFTER", c.OrderRecoverAfter, &c.orderRecoverAfter, time.Second}} {
+		max  time.Duration
+	}{
+		// A card order lives as long as its Stripe Checkout Session can.
+		{"TESORO_CARD_ORDER_TTL", c.CardOrderTTL, &c.cardOrderTTL, orders.MinCardOrderTTL, orders.MaxCardOrderTTL},
+		{"TESORO_ORDER_RECOVER_AFTER", c.OrderRecoverAfter, &c.orderRecoverAfter, 10 * time.Second, time.Hour},
+	} {
 		v, err := time.ParseDuration(d.raw)
-		if err != nil || v < d.min || v > 7*24*time.Hour {
-			return c, fmt.Errorf("%s: %q is not a duration from %s to 168h (for example 45m)", d.name, d.raw, d.min)
+		if err != nil || v < d.min || v > d.max {
+			return c, fmt.Errorf("%s: %q is not a duration from %s to %s (for example 45m)", d.name, d.raw, d.min, d.max)
 		}
 		*d.dst = v
 	}

@@ -36,6 +36,11 @@ func TestLoadConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{map[string]string{"S3_USE_SSL": "maybe"}, "S3_USE_SSL"},
 		{map[string]string{"TESORO_ADMIN_EMAIL": "a@b.co"}, "TESORO_ADMIN_PASSWORD"},
 		{map[string]string{"STRIPE_WEBHOOK_SECRET": "whsec_x"}, "STRIPE_WEBHOOK_SECRET"},
+		{map[string]string{"STRIPE_SECRET_KEY": "sk_test_x"}, "STRIPE_SECRET_KEY"},
+		{map[string]string{"STRIPE_API_URL": "localhost:12111"}, "STRIPE_API_URL"},
+		{map[string]string{"TESORO_CARD_ORDER_TTL": "5m"}, "TESORO_CARD_ORDER_TTL"},
+		{map[string]string{"TESORO_CARD_ORDER_TTL": "soon"}, "TESORO_CARD_ORDER_TTL"},
+		{map[string]string{"TESORO_ORDER_RECOVER_AFTER": "1s"}, "TESORO_ORDER_RECOVER_AFTER"},
 		{map[string]string{"S3_SECRET_KEY_FILE": "/does/not/exist"}, "S3_SECRET_KEY_FILE"},
 		{map[string]string{"S3_SECRET_KEY": "x", "S3_SECRET_KEY_FILE": "/etc/hostname"}, "S3_SECRET_KEY"},
 	}
