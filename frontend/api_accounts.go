@@ -125,11 +125,21 @@ func (s *server) apiDeleteMe(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Accounts.Anonymize(c.UserContext(), p, meta(c)); err != nil {
+	if err := s.anonymize(c, p); err != nil {
 		return err
 	}
 	s.clearSessionCookie(c)
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// anonymize forgets a user who deletes their account: the contact data on
+// their orders first (the orders stay, for the producers' books), then the
+// account. Both steps can be repeated, so a failure half-way is retried whole.
+func (s *server) anonymize(c *fiber.Ctx, p *accounts.Principal) error {
+	if err := s.Orders.AnonymizeBuyer(c.UserContext(), p.UserID); err != nil {
+		return err
+	}
+	return s.Accounts.Anonymize(c.UserContext(), p, meta(c))
 }
 
 func (s *server) apiMyData(c *fiber.Ctx) error {

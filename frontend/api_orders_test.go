@@ -9,6 +9,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
@@ -99,5 +100,42 @@ func TestStripeWebhookSignature(t *testing.T) {
 	req.Header.Set("Stripe-Signature", good.Header)
 	if res, b := env.do(t, req); res.StatusCode != 200 {
 		t.Errorf("good signature: got %d %s, want 200", res.StatusCode, b)
+	}
+}
+
+// Deleting an account keeps its orders for the producers' books, without the
+// buyer's contact data.
+func TestDeleteAccountAnonymisesOrders(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
+	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token := env.user(t, "camila@example.co", []string{"buyer"})
+	req := request(http.MethodPost, "/api/v1/orders", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 2}],
+		"buyer": {"name": "Camila Ríos", "phone": "3105551234", "email": "camila@example.co"}, "payment_method": "cash"}`, token)
+	req.Header.Set("Idempotency-Key", "camila-1")
+	res, body := env.do(t, req)
+	if res.StatusCode != 201 {
+		t.Fatalf("checkout: got %d %s", res.StatusCode, body)
+	}
+	var placed orders.CheckoutResult
+	if err := json.Unmarshal([]byte(body), &placed); err != nil {
+		t.Fatal(err)
+	}
+	if res, b := env.get(t, "/api/v1/orders", "Authorization", "Bearer "+token); res.StatusCode != 200 || !strings.Contains(b, placed.Orders[0].ID) {
+		t.Fatalf("my orders: got %d %s, want the order", res.StatusCode, b)
+	}
+	if res, _ := env.do(t, request("DELETE", "/api/v1/me", "", token)); res.StatusCode != 204 {
+		t.Fatalf("delete: got %d, want 204", res.StatusCode)
+	}
+	admin := &accounts.Principal{UserID: "a", Roles: []string{accounts.RoleAdmin}}
+	o, err := env.orders.Order(t.Context(), admin, placed.Orders[0].ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Buyer.Name != "—" || o.Buyer.Phone != "" || o.Buyer.Email != "" || o.Total.Amount != 500000 {
+		t.Errorf("after deletion: got buyer %+v total %d, want the order kept without contact data", o.Buyer, o.Total.Amount)
 	}
 }

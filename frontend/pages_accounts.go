@@ -458,7 +458,7 @@ func (s *server) deleteAccount(c *fiber.Ctx) error {
 		f.Error = l.T("form.error.summary")
 		return s.renderProfile(c, p, fiber.StatusUnprocessableEntity, profileData{Delete: f})
 	}
-	if err := s.Accounts.Anonymize(c.UserContext(), p, meta(c)); err != nil {
+	if err := s.anonymize(c, p); err != nil {
 		return err
 	}
 	s.clearSessionCookie(c)
