@@ -100,18 +100,21 @@ func (s *Service) Cancel(ctx context.Context, p *accounts.Principal, id, reason,
 	if p != nil {
 		actor = p.UserID
 	}
-	if o.Status != StatusCancelled {
+	// Guarded on the status just read, so the history says truly what was
+	// cancelled; a move in between (a producer confirming) means read again.
+	for attempt := 0; o.Status != StatusCancelled; attempt++ {
 		if !contains(allowed, o.Status) {
 			return Order{}, fmt.Errorf("order %s is %s, it cannot be cancelled now: %w", id, o.Status, errs.Conflict)
 		}
-		o, err = s.move(ctx, o, bson.M{"status": bson.M{"$in": allowed}}, StatusCancelled, actor, reason,
-			bson.M{"stock_released": false})
-		if err != nil {
-			if errs.KindOf(err) == errs.Conflict {
-				if cur, gerr := s.get(ctx, id); gerr == nil && cur.Status == StatusCancelled {
-					return cur, nil // cancelled meanwhile: the same outcome
-				}
-			}
+		after, err := s.move(ctx, o, bson.M{"status": o.Status}, StatusCancelled, actor, reason, bson.M{"stock_released": false})
+		if err == nil {
+			o = after
+			break
+		}
+		if errs.KindOf(err) != errs.Conflict || attempt == 3 {
+			return Order{}, err
+		}
+		if o, err = s.get(ctx, id); err != nil {
 			return Order{}, err
 		}
 	}
