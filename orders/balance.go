@@ -53,6 +53,8 @@ type Statement struct {
 	// Owed is card money received, less card refunds and payouts.
 	Owed    money.Money `json:"owed"`
 	Entries []Entry     `json:"entries"`
+
+	payoutCount int
 }
 
 // Entry is one movement of money in a statement.
@@ -100,9 +102,15 @@ func (s *Service) RecordPayout(ctx context.Context, p *accounts.Principal, initi
 	if err := f.Err(); err != nil {
 		return Payout{}, err
 	}
-	po := Payout{ID: NewID(), InitiativeID: initiativeID, Amount: in.Amount, Method: in.Method, Reference: in.Reference,
-		PaidAt: paidAt, RecordedBy: p.UserID, RecordedAt: now}
+	// The id is the initiative and the payout's number: two admins paying
+	// out against the same statement at once collide on it, and the second
+	// is refused instead of paying more than is owed.
+	po := Payout{ID: fmt.Sprintf("%s:%d", initiativeID, st.payoutCount+1), InitiativeID: initiativeID, Amount: in.Amount,
+		Method: in.Method, Reference: in.Reference, PaidAt: paidAt, RecordedBy: p.UserID, RecordedAt: now}
 	_, err = s.payouts.InsertOne(ctx, po)
+	if storage.IsDuplicateKey(err) {
+		return Payout{}, fmt.Errorf("another payout to this initiative was just recorded; check the balance again: %w", errs.Conflict)
+	}
 	return po, storage.Err("payout", err)
 }
 
@@ -141,7 +149,8 @@ func (s *Service) statement(ctx context.Context, initiativeID string) (Statement
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.Before(entries[j].At) })
 	zero := money.Money{Currency: money.COP}
-	st := Statement{InitiativeID: initiativeID, Sales: zero, Refunds: zero, CardReceived: zero, CardRefunded: zero, Payouts: zero, Owed: zero, Entries: []Entry{}}
+	st := Statement{InitiativeID: initiativeID, Sales: zero, Refunds: zero, CardReceived: zero, CardRefunded: zero, Payouts: zero, Owed: zero,
+		Entries: []Entry{}, payoutCount: len(payouts)}
 	for _, e := range entries {
 		switch {
 		case e.Kind == "payment":

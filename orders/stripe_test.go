@@ -3,6 +3,8 @@ package orders_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -316,5 +318,33 @@ func TestShortCardOrderTTL(t *testing.T) {
 	}
 	if got := f.load(t, o.ID); got.Status != orders.StatusPending {
 		t.Errorf("after 20 minutes: got %s, want pending (the buyer may still pay)", got.Status)
+	}
+}
+
+// Two admins paying out the same owed card money at once: one payout is
+// recorded, the other refused, and the programme never owes less than zero.
+func TestConcurrentPayoutsNeverExceedWhatIsOwed(t *testing.T) {
+	f := newCardFixture(t, orders.Options{})
+	res := place(t, f, nil, cardInput(line(f.arepa, 2)))
+	f.pay(t, "evt_payout", f.sessionOf(t, res.Orders[0].ID))
+	owed := res.Orders[0].Total
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = f.svc.RecordPayout(t.Context(), admin, f.arepas.ID,
+				orders.PayoutInput{Amount: owed, Method: "nequi", Reference: fmt.Sprint("Nequi ", i)})
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		}
+	}
+	st, err := f.svc.Statement(t.Context(), admin, f.arepas.ID)
+	if ok != 1 || err != nil || st.Owed.Amount != 0 || st.Payouts != owed {
+		t.Fatalf("got %d payouts recorded (%v), owed %v, paid out %v; want 1, nothing owed, %v paid out", ok, errs, st.Owed, st.Payouts, owed)
 	}
 }
