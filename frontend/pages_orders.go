@@ -118,6 +118,8 @@ type confirmationData struct {
 	Token    string
 	Checkout string
 	Total    money.Money
+	// PayURL is Stripe's page for a card checkout not paid yet, open until PayUntil.
+	PayURL, PayUntil string
 }
 
 func (s *server) confirmationPage(c *fiber.Ctx) error {
@@ -130,6 +132,7 @@ func (s *server) confirmationPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	slices.Reverse(list) // in the order the cart had them (the service lists newest first)
 	d := confirmationData{Token: token, Checkout: c.Params("checkout"), Total: money.Money{Currency: money.COP}}
 	for _, o := range list {
 		v := orderView{Order: o, Ref: orderRef(o.ID), CanCancel: o.Status == orders.StatusPending}
@@ -139,6 +142,12 @@ func (s *server) confirmationPage(c *fiber.Ctx) error {
 			v.WhatsApp = whatsappLink(in.WhatsApp, waOrderText(o))
 		case !errors.Is(err, errs.NotFound):
 			return err
+		}
+		if o.PaymentMethod == orders.MethodCard && o.PaymentURL != "" && o.Status == orders.StatusPending && o.Paid == 0 {
+			d.PayURL = o.PaymentURL
+			if o.ExpiresAt != nil {
+				d.PayUntil = formatDateTime(*o.ExpiresAt)
+			}
 		}
 		d.Total.Currency = o.Total.Currency
 		d.Total = d.Total.Add(o.Total)

@@ -4,6 +4,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -100,8 +101,8 @@ func TestCartAndCheckoutSplitPerInitiative(t *testing.T) {
 	wantText(t, "cart", body, "Su carrito", "Panadería de Papa", "Huerta La Esperanza", "Pan de papa", "Tomate chonto",
 		`value="3"`, "$ 4.500", "$ 8.400", "$ 12.900", "Efectivo", "Transferencia", "Nequi", "2 pedidos",
 		`<span class="count">2</span>`)
-	if strings.Contains(body, ">Tarjeta<") || strings.Contains(body, `value="card"`) {
-		t.Error("the cart offers card payments without Stripe")
+	if offered := strings.Contains(body, `value="card"`); offered != (stripeTestKey() != "") {
+		t.Errorf("the cart offers card payments: %t, want it only with Stripe configured (%t)", offered, stripeTestKey() != "")
 	}
 
 	res, _ := v.post(t, "/carrito/pagar", guestCheckout(key))
@@ -488,4 +489,31 @@ func TestOrderPagesHaveNoMissingMessages(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestCardCheckoutLinksToStripe(t *testing.T) {
+	if stripeTestKey() == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("stripe-mock is required under CI=true (scripts/test starts it)")
+		}
+		t.Skip("stripe-mock not running (TESORO_TEST_STRIPE_MOCK); scripts/test starts it")
+	}
+	env := newOrderEnv(t)
+	v := newVisitor(env.testEnv)
+	addToCart(t, v, env.bread.ID, "2")
+	body, key := cartKey(t, v)
+	wantText(t, "cart with Stripe", body, `value="card"`, "Tarjeta")
+	form := guestCheckout(key)
+	form.Set("payment_method", "card")
+	res, _ := v.post(t, "/carrito/pagar", form)
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !confirmationURL.MatchString(loc) {
+		t.Fatalf("card checkout: got %d to %q, want the confirmation", res.StatusCode, loc)
+	}
+	o := env.ordersOf(t, env.bakery.ID)[0]
+	if o.PaymentURL == "" || o.ExpiresAt == nil {
+		t.Fatalf("card order has payment URL %q and expiry %v, want both", o.PaymentURL, o.ExpiresAt)
+	}
+	_, body = v.get(t, loc)
+	wantText(t, "confirmation of a card order", html.UnescapeString(body), `href="`+o.PaymentURL+`"`, "Pagar $ 3.000 con tarjeta", "Pago: Tarjeta")
 }
