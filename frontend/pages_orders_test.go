@@ -405,7 +405,12 @@ func TestOrderBoardDrivesAnOrder(t *testing.T) {
 		t.Errorf("after paying: paid %d with %d payments, want 300000 in 2", got.Paid, len(got.Payments))
 	}
 	_, body = rosa.get(t, board)
-	wantText(t, "board after paying", body, "Entregado", `<span class="badge on">Pagado</span>`)
+	balance := "/api/v1/initiatives/" + env.bakery.ID + "/balance?format=csv"
+	wantText(t, "board after paying", body, "Entregado", `<span class="badge on">Pagado</span>`, `href="`+balance+`"`)
+	// The statement the board links to, downloaded with the same session.
+	res, body = rosa.get(t, balance)
+	wantStatus(t, "statement", res, http.StatusOK, body)
+	wantText(t, "statement", body, "date,kind,order,method,amount", "payment,"+o.ID+",cash,1000.00", "payment,"+o.ID+",nequi,2000.00", ",total_sales,,,3000.00,COP")
 }
 
 func TestOrderBoardCancelWithReason(t *testing.T) {
