@@ -63,6 +63,7 @@ func TestSecretsFromFilesAndRedacted(t *testing.T) {
 		"S3_ENDPOINT": "minio:9000", "S3_ACCESS_KEY": "tesoro", "S3_SECRET_KEY_FILE": file,
 		"MONGODB_URI":       "mongodb://app:db-very-secret@mongo1:27017/?replicaSet=rs0",
 		"STRIPE_SECRET_KEY": "sk_test_very_secret", "S3_USE_SSL": "true",
+		"STRIPE_WEBHOOK_SECRET": "whsec_very_secret", "TESORO_BASE_URL": "https://tesoro.example.co",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +77,7 @@ func TestSecretsFromFilesAndRedacted(t *testing.T) {
 	if strings.Contains(printed, "very-secret") || strings.Contains(printed, "very_secret") {
 		t.Fatalf("config print leaks a secret:\n%s", printed)
 	}
-	for _, want := range []string{"mongo1:27017", "S3_ENDPOINT=minio:9000", "STRIPE_SECRET_KEY=[redacted]"} {
+	for _, want := range []string{"mongo1:27017", "S3_ENDPOINT=minio:9000", "STRIPE_SECRET_KEY=[redacted]", "STRIPE_WEBHOOK_SECRET=[redacted]"} {
 		if !strings.Contains(printed, want) {
 			t.Errorf("config print lacks %q:\n%s", want, printed)
 		}
