@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -115,9 +117,7 @@ func TestBrowserAdviserLogsWorkshop(t *testing.T) {
 		`//article[1]//span[normalize-space()="Economía familiar y ahorro"]`,
 		`//article[1]//strong[normalize-space()="`+agreement+`"]`,
 		`//article[1]//ul[contains(@class, "ad-files")]//img`)
-	if !evaluate[bool](t, adviser, `(() => { const i = document.querySelector("article .ad-files img"); return !!i && i.complete && i.naturalWidth > 0; })()`) {
-		t.Error("the session's photo does not load on the timeline")
-	}
+	waitForSessionPhoto(t, adviser, "the adviser's timeline")
 	saveShot(t, adviser, shots, "asesoria-historial-phone.png")
 
 	// The producer of the cafeteria, on her phone.
@@ -142,9 +142,7 @@ func TestBrowserAdviserLogsWorkshop(t *testing.T) {
 		`//article[1]//p[contains(., "Taller de ahorro con las dos iniciativas de Mongua.")]`,
 		`//article[1]//strong[normalize-space()="`+agreement+`"]`,
 		`//article[1]//li[.//strong[normalize-space()="`+agreement+`"]]//button[normalize-space()="Marcar cumplido"]`)
-	if !evaluate[bool](t, producer, `(() => { const i = document.querySelector("article .ad-files img"); return !!i && i.complete && i.naturalWidth > 0; })()`) {
-		t.Error("the producer does not see the session's photo")
-	}
+	waitForSessionPhoto(t, producer, "the producer's timeline")
 	tapToSubmit(t, producer, `article li:has(strong) form button`, page, 200)
 	wantVisible(t, producer, "after marking done",
 		`//p[@class="notice"][contains(., "cumplido")]`,
@@ -153,4 +151,18 @@ func TestBrowserAdviserLogsWorkshop(t *testing.T) {
 		t.Error("the done agreement still offers «Marcar cumplido»")
 	}
 	saveShot(t, producer, shots, "mi-iniciativa-asesoria-phone.png")
+}
+
+// waitForSessionPhoto waits until the first session's thumbnail has loaded:
+// it may still be on its way when the page is shown (this waits for a
+// condition; it asserts no timing).
+func waitForSessionPhoto(t *testing.T, tab context.Context, where string) {
+	t.Helper()
+	loaded := `(() => { const i = document.querySelector("article .ad-files img"); return !!i && i.complete && i.naturalWidth > 0; })()`
+	for deadline := time.Now().Add(20 * time.Second); !evaluate[bool](t, tab, loaded); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Errorf("%s: the session's photo does not load", where)
+			return
+		}
+	}
 }
