@@ -33,8 +33,12 @@ type Config struct {
 	// sweeper rolls it back.
 	CardOrderTTL, OrderRecoverAfter string
 	cardOrderTTL, orderRecoverAfter time.Duration
-	AdminEmail                      string
-	AdminPassword                   string
+	// SessionLockDays is how many days after its date an advisory session
+	// becomes read-only (admins unlock).
+	SessionLockDays  string
+	sessionLockAfter time.Duration
+	AdminEmail       string
+	AdminPassword    string
 	// TrustedProxies are the addresses (CIDRs) of the TLS proxies whose
 	// X-Forwarded-For is believed; empty means clients connect directly.
 	TrustedProxies []string
@@ -67,6 +71,7 @@ var settings = []setting{
 	{"STRIPE_API_URL", "", false, func(c *Config) *string { return &c.StripeAPIURL }},
 	{"TESORO_CARD_ORDER_TTL", "1h", false, func(c *Config) *string { return &c.CardOrderTTL }},
 	{"TESORO_ORDER_RECOVER_AFTER", "1m", false, func(c *Config) *string { return &c.OrderRecoverAfter }},
+	{"TESORO_SESSION_LOCK_DAYS", "30", false, func(c *Config) *string { return &c.SessionLockDays }},
 	{"TESORO_ADMIN_EMAIL", "", false, func(c *Config) *string { return &c.AdminEmail }},
 	{"TESORO_ADMIN_PASSWORD", "", true, func(c *Config) *string { return &c.AdminPassword }},
 }
@@ -125,6 +130,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		*d.dst = v
 	}
+	days, err := strconv.Atoi(c.SessionLockDays)
+	if err != nil || days < 1 || days > 3650 {
+		return c, fmt.Errorf("TESORO_SESSION_LOCK_DAYS: %q is not a whole number of days from 1 to 3650", c.SessionLockDays)
+	}
+	c.sessionLockAfter = time.Duration(days) * 24 * time.Hour
 	return c, c.validate()
 }
 

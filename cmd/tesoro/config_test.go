@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -41,6 +42,8 @@ func TestLoadConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{map[string]string{"TESORO_CARD_ORDER_TTL": "5m"}, "TESORO_CARD_ORDER_TTL"},
 		{map[string]string{"TESORO_CARD_ORDER_TTL": "soon"}, "TESORO_CARD_ORDER_TTL"},
 		{map[string]string{"TESORO_ORDER_RECOVER_AFTER": "1s"}, "TESORO_ORDER_RECOVER_AFTER"},
+		{map[string]string{"TESORO_SESSION_LOCK_DAYS": "0"}, "TESORO_SESSION_LOCK_DAYS"},
+		{map[string]string{"TESORO_SESSION_LOCK_DAYS": "a month"}, "TESORO_SESSION_LOCK_DAYS"},
 		{map[string]string{"S3_SECRET_KEY_FILE": "/does/not/exist"}, "S3_SECRET_KEY_FILE"},
 		{map[string]string{"S3_SECRET_KEY": "x", "S3_SECRET_KEY_FILE": "/etc/hostname"}, "S3_SECRET_KEY"},
 	}
@@ -124,5 +127,19 @@ func TestCreateAdminThenSignIn(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 {
 		t.Fatalf("admin login after create-admin: got %d, want 200", res.StatusCode)
+	}
+}
+
+func TestDurationsFromConfig(t *testing.T) {
+	c, err := LoadConfig(envOf(map[string]string{"TESORO_SESSION_LOCK_DAYS": "7", "TESORO_CARD_ORDER_TTL": "45m", "TESORO_ORDER_RECOVER_AFTER": "2m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.sessionLockAfter != 7*24*time.Hour || c.cardOrderTTL != 45*time.Minute || c.orderRecoverAfter != 2*time.Minute {
+		t.Fatalf("got lock %s, card TTL %s, recover after %s; want 168h, 45m, 2m", c.sessionLockAfter, c.cardOrderTTL, c.orderRecoverAfter)
+	}
+	c, err = LoadConfig(envOf(nil))
+	if err != nil || c.sessionLockAfter != 30*24*time.Hour || c.cardOrderTTL != time.Hour || c.orderRecoverAfter != time.Minute {
+		t.Fatalf("defaults: got lock %s, card TTL %s, recover after %s (%v); want 720h, 1h, 1m", c.sessionLockAfter, c.cardOrderTTL, c.orderRecoverAfter, err)
 	}
 }

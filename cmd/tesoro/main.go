@@ -141,7 +141,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 
 	acc := accounts.NewService(p.db.DB, accounts.Options{})
 	cat := catalog.NewService(p.db.DB, p.objects)
-	men := mentoring.NewService(p.db.DB, mentoring.Options{})
+	men := mentoring.NewService(p.db.DB, mentoring.Options{LockAfter: cfg.sessionLockAfter})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
 		CardOrderTTL: cfg.cardOrderTTL, Logger: p.log,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
