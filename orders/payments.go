@@ -59,7 +59,7 @@ func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id s
 	if in.PaidAt != nil {
 		paidAt = in.PaidAt.UTC().Truncate(time.Millisecond)
 		if paidAt.After(now.Add(24*time.Hour)) || paidAt.Before(o.CreatedAt.AddDate(0, 0, -30)) {
-			f.Add("paid_at", "must be between the order's date and today")
+			f.Add("paid_at", "must be from 30 days before the order to tomorrow at the latest")
 		}
 	}
 	if err := f.Err(); err != nil {
