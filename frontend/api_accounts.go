@@ -7,6 +7,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/orders"
 )
 
 func (s *server) routesAccountsAPI(api fiber.Router) {
@@ -132,6 +133,22 @@ func (s *server) apiDeleteMe(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
+// personalData is everything held about a user (Ley 1581): the account,
+// its sessions and activity, and the orders they placed.
+type personalData struct {
+	accounts.PersonalData
+	Orders []orders.Order `json:"orders"`
+}
+
+func (s *server) personalData(c *fiber.Ctx, p *accounts.Principal) (personalData, error) {
+	data, err := s.Accounts.ExportData(c.UserContext(), p, meta(c))
+	if err != nil {
+		return personalData{}, err
+	}
+	placed, err := s.Orders.BuyerOrders(c.UserContext(), p, orders.ListFilter{})
+	return personalData{data, placed}, err
+}
+
 // anonymize forgets a user who deletes their account: the contact data on
 // their orders first (the orders stay, for the producers' books), then the
 // account. Both steps can be repeated, so a failure half-way is retried whole.
@@ -147,7 +164,7 @@ func (s *server) apiMyData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.Accounts.ExportData(c.UserContext(), p, meta(c))
+	data, err := s.personalData(c, p)
 	if err != nil {
 		return err
 	}

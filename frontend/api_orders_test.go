@@ -127,6 +127,16 @@ func TestDeleteAccountAnonymisesOrders(t *testing.T) {
 	if res, b := env.get(t, "/api/v1/orders", "Authorization", "Bearer "+token); res.StatusCode != 200 || !strings.Contains(b, placed.Orders[0].ID) {
 		t.Fatalf("my orders: got %d %s, want the order", res.StatusCode, b)
 	}
+	// The personal-data export holds the orders too.
+	res, b := env.get(t, "/api/v1/me/data", "Authorization", "Bearer "+token)
+	var export struct {
+		User   struct{ Email string }
+		Orders []orders.Order
+	}
+	if err := json.Unmarshal([]byte(b), &export); err != nil || res.StatusCode != 200 || export.User.Email != "camila@example.co" ||
+		len(export.Orders) != 1 || export.Orders[0].ID != placed.Orders[0].ID || export.Orders[0].Buyer.Phone != "3105551234" {
+		t.Fatalf("export: got %d %s, want the account and its one order", res.StatusCode, b)
+	}
 	if res, _ := env.do(t, request("DELETE", "/api/v1/me", "", token)); res.StatusCode != 204 {
 		t.Fatalf("delete: got %d, want 204", res.StatusCode)
 	}

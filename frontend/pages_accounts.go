@@ -430,7 +430,7 @@ func (s *server) exportData(c *fiber.Ctx) error {
 	if p == nil {
 		return toSignIn(c, "/perfil")
 	}
-	data, err := s.Accounts.ExportData(c.UserContext(), p, meta(c))
+	data, err := s.personalData(c, p)
 	if err != nil {
 		return err
 	}
