@@ -21,6 +21,7 @@ func (s *server) routesMentoringAPI(api fiber.Router) {
 	api.Get("/sessions/:id/versions", s.sessionVersions)
 	api.Post("/sessions/:id/attachments", s.uploadSessionAttachment)
 	api.Get("/sessions/:id/attachments/:attachment", s.getSessionAttachment)
+	api.Delete("/sessions/:id/attachments/:attachment", s.deleteSessionAttachment)
 	api.Get("/initiatives/:id/sessions", s.initiativeSessions)
 	api.Get("/agreements", s.listAgreements)
 	api.Patch("/agreements/:id", s.setAgreementStatus)

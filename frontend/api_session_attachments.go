@@ -151,6 +151,38 @@ func (s *server) storeAttachment(ctx context.Context, p *accounts.Principal, ses
 	return a, nil
 }
 
+// deleteSessionAttachment takes an attachment off its session (who may add
+// one may remove it, until the session locks), then deletes its objects.
+func (s *server) deleteSessionAttachment(c *fiber.Ctx) error {
+	p, err := requireUser(c)
+	if err != nil {
+		return err
+	}
+	if err := s.removeAttachment(c.UserContext(), p, c.Params("id"), c.Params("attachment")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// removeAttachment is the removal the API and the pages share. The session
+// forgets the attachment first; objects left behind by a failed delete are
+// private and unreachable, never the other way round.
+func (s *server) removeAttachment(ctx context.Context, p *accounts.Principal, sessionID, attachmentID string) error {
+	a, err := s.Mentoring.RemoveAttachment(ctx, p, sessionID, attachmentID)
+	if err != nil {
+		return err
+	}
+	for _, key := range []string{a.Key, a.ThumbKey} {
+		if key == "" {
+			continue
+		}
+		if err := s.Objects.Delete(ctx, key); err != nil && !errors.Is(err, errs.NotFound) {
+			s.log.WarnContext(ctx, "attachment object not deleted", "session", sessionID, "err", err)
+		}
+	}
+	return nil
+}
+
 // getSessionAttachment streams an attachment (?size=thumb: a photo's
 // thumbnail) to whoever may read the session.
 func (s *server) getSessionAttachment(c *fiber.Ctx) error {

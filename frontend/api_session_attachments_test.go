@@ -3,12 +3,14 @@ package frontend
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/errs"
 )
 
 func TestMentoringSessionAttachments(t *testing.T) {
@@ -94,6 +96,48 @@ func TestMentoringSessionAttachments(t *testing.T) {
 		_, body := fetch(t, "/api/v1/sessions/"+created.Session.ID, producer)
 		if !strings.Contains(body, doc.ID) || !strings.Contains(body, photo.ID) || strings.Contains(body, "private/sessions") {
 			t.Fatalf("session: got %s", body)
+		}
+	})
+	t.Run("removed", func(t *testing.T) {
+		for _, tc := range []struct {
+			token string
+			want  int
+		}{{producer, 403}, {stranger, 403}, {"", 401}} {
+			if res, body := env.do(t, request("DELETE", photo.URL, "", tc.token)); res.StatusCode != tc.want {
+				t.Fatalf("delete by another: got %d %s, want %d", res.StatusCode, body, tc.want)
+			}
+		}
+		keys := []string{"private/sessions/" + created.Session.ID + "/" + photo.ID + ".jpg",
+			"private/sessions/" + created.Session.ID + "/" + photo.ID + "-thumb.jpg"}
+		for _, key := range keys {
+			r, _, err := env.objects.Get(t.Context(), key)
+			if err != nil {
+				t.Fatalf("object %s before the delete: %v", key, err)
+			}
+			r.Close()
+		}
+		if res, body := env.do(t, request("DELETE", photo.URL, "", adviser)); res.StatusCode != 204 {
+			t.Fatalf("delete: got %d %s, want 204", res.StatusCode, body)
+		}
+		if res, _ := fetch(t, photo.URL, adviser); res.StatusCode != 404 {
+			t.Fatalf("fetch after delete: got %d, want 404", res.StatusCode)
+		}
+		if res, _ := env.do(t, request("DELETE", photo.URL, "", adviser)); res.StatusCode != 404 {
+			t.Fatalf("delete twice: got %d, want 404", res.StatusCode)
+		}
+		_, body := fetch(t, "/api/v1/sessions/"+created.Session.ID, producer)
+		if strings.Contains(body, photo.ID) || !strings.Contains(body, doc.ID) {
+			t.Fatalf("session after delete: got %s", body)
+		}
+		// The objects are gone; the removal is a version.
+		for _, key := range keys {
+			if _, _, err := env.objects.Get(t.Context(), key); !errors.Is(err, errs.NotFound) {
+				t.Errorf("object %s after the delete: got %v, want not found", key, err)
+			}
+		}
+		_, body = fetch(t, "/api/v1/sessions/"+created.Session.ID+"/versions", adviser)
+		if !strings.Contains(body, `"attachments"`) || !strings.Contains(body, `"horno.png"`) {
+			t.Errorf("versions: got %s, want the removal of horno.png", body)
 		}
 	})
 }

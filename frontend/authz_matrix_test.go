@@ -276,6 +276,10 @@ var matrix = []matrixRow{
 		sess, _ := f.session(t)
 		return "/api/v1/sessions/" + sess.ID + "/attachments"
 	}, own: only(201, "adviser", "admin"), other: only(201, "admin")},
+	{route: "DELETE /api/v1/sessions/:id/attachments/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		sess, a := f.attachment(t)
+		return "/api/v1/sessions/" + sess.ID + "/attachments/" + a.ID, ""
+	}, own: only(204, "adviser", "admin"), other: only(204, "admin")},
 	{route: "POST /api/v1/sessions/:id/unlock", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		sess, _ := f.session(t)
 		return "/api/v1/sessions/" + sess.ID + "/unlock", `{"reason": "Corregir la fecha"}`

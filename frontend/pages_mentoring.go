@@ -31,6 +31,7 @@ func (s *server) routesMentoringPages(app *fiber.App) {
 	app.Post("/asesoria/sesiones/nueva", noStore, shows("/asesoria/sesiones/nueva"), s.createSessionFromPage)
 	app.Get("/asesoria/iniciativas/:id", noStore, s.adviceTimelinePage)
 	app.Post("/asesoria/iniciativas/:id/compromisos/:agreement", noStore, s.setAgreementFromPage)
+	app.Post("/asesoria/iniciativas/:id/sesiones/:session/adjuntos/:attachment/quitar", noStore, s.removeAttachmentFromPage)
 	app.Get("/mi-iniciativa/:id/asesoria", noStore, s.adviceTimelinePage)
 	app.Post("/mi-iniciativa/:id/asesoria/compromisos/:agreement", noStore, s.setAgreementFromPage)
 }
@@ -43,6 +44,7 @@ func init() {
 		"compromiso-dropped":    "advice.notice.agreement_dropped",
 		"compromiso-open":       "advice.notice.agreement_open",
 		"compromiso-sin-cambio": "advice.notice.agreement_unchanged",
+		"adjunto-quitado":       "advice.notice.attachment_removed",
 	} {
 		notices[code] = id
 	}
@@ -82,10 +84,12 @@ type sessionItem struct {
 	Initiatives []string // names of its initiatives
 	Agreements  []agreementItem
 	Files       []attachmentLink
+	// CanEditFiles: the visitor may remove its attachments (not after the lock).
+	CanEditFiles bool
 }
 
 type attachmentLink struct {
-	URL, Thumb, Name string
+	ID, URL, Thumb, Name string
 	Photo            bool
 }
 
@@ -110,7 +114,7 @@ func attachmentLinks(sess mentoring.Session) []attachmentLink {
 	out := []attachmentLink{}
 	for _, a := range sess.Attachments {
 		u := attachmentURL(sess.ID, a.ID)
-		l := attachmentLink{URL: u, Name: a.Name, Photo: a.ThumbKey != ""}
+		l := attachmentLink{ID: a.ID, URL: u, Name: a.Name, Photo: a.ThumbKey != ""}
 		if l.Photo {
 			l.Thumb = u + "?size=thumb"
 		}
@@ -294,7 +298,8 @@ func (s *server) adviceTimelinePage(c *fiber.Ctx) error {
 		}
 	}
 	for _, sess := range sessions { // newest first
-		it := sessionItem{Session: sess, Agreements: bySession[sess.ID], Files: attachmentLinks(sess)}
+		it := sessionItem{Session: sess, Agreements: bySession[sess.ID], Files: attachmentLinks(sess),
+			CanEditFiles: !d.Producer && mentoring.CanRecord(p, sess.InitiativeIDs) && !s.Mentoring.Locked(sess, s.Mentoring.Now())}
 		for _, id := range sess.InitiativeIDs {
 			if id != in.ID {
 				it.Initiatives = append(it.Initiatives, names[id])
@@ -335,6 +340,28 @@ func (s *server) setAgreementFromPage(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect(base+"?aviso="+notice+"#compromiso-"+a.ID, fiber.StatusSeeOther)
+}
+
+// removeAttachmentFromPage takes a photo or document off a session shown on
+// the initiative's timeline.
+func (s *server) removeAttachmentFromPage(c *fiber.Ctx) error {
+	base := "/asesoria/iniciativas/" + url.PathEscape(c.Params("id"))
+	p := principal(c)
+	if p == nil {
+		return toSignIn(c, base)
+	}
+	ctx := c.UserContext()
+	sess, err := s.Mentoring.Session(ctx, p, c.Params("session"))
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(sess.InitiativeIDs, c.Params("id")) {
+		return fmt.Errorf("session %s of initiative %s: %w", sess.ID, c.Params("id"), errs.NotFound)
+	}
+	if err := s.removeAttachment(ctx, p, sess.ID, c.Params("attachment")); err != nil {
+		return err
+	}
+	return c.Redirect(base+"?aviso=adjunto-quitado#sesion-"+sess.ID, fiber.StatusSeeOther)
 }
 
 // --- logging a session ---

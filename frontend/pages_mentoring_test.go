@@ -346,3 +346,41 @@ func TestAdvicePagesHaveNoMissingMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestAdviceAdviserRemovesAPhoto(t *testing.T) {
+	env := newAdviceEnv(t)
+	luz := env.signedIn(t, "luz@tesoro.test")
+	luz.get(t, "/asesoria/sesiones/nueva") // the form, and its CSRF token
+	res, _ := luz.postMultipart(t, "/asesoria/sesiones/nueva", env.workshopForm(), "taller.jpg", testJPEG(t, 640, 480))
+	wantRedirect(t, "create", res, "/asesoria/iniciativas/"+env.bakery.ID+"?aviso=sesion-registrada")
+	s := env.sessions(t, env.bakery.ID)[0]
+	a := s.Attachments[0]
+	remove := "/asesoria/iniciativas/" + env.bakery.ID + "/sesiones/" + s.ID + "/adjuntos/" + a.ID + "/quitar"
+
+	// The producer sees the photo but no way to remove it, and cannot.
+	rosa := env.signedIn(t, "rosa@tesoro.test")
+	_, body := rosa.get(t, "/mi-iniciativa/"+env.bakery.ID+"/asesoria")
+	wantText(t, "producer's page", body, a.ID+"?size=thumb")
+	if strings.Contains(body, "/quitar") {
+		t.Error("a producer is offered to remove a session's photo")
+	}
+	res, body = rosa.post(t, remove, nil)
+	wantStatus(t, "producer removes", res, http.StatusForbidden, body)
+	wantText(t, "producer removes", body, "Usted no tiene permiso") // refused by the policy, not by the CSRF check
+
+	_, body = luz.get(t, "/asesoria/iniciativas/"+env.bakery.ID)
+	wantText(t, "adviser's timeline", body, `action="`+remove+`"`, ">Quitar<")
+	res, _ = luz.post(t, remove, nil)
+	wantRedirect(t, "remove", res, "/asesoria/iniciativas/"+env.bakery.ID+"?aviso=adjunto-quitado#sesion-"+s.ID)
+	if got := env.sessions(t, env.bakery.ID)[0].Attachments; len(got) != 0 {
+		t.Fatalf("attachments after removing: %+v", got)
+	}
+	if _, _, err := env.objects.Get(t.Context(), a.Key); err == nil {
+		t.Error("the photo is still stored")
+	}
+	_, body = luz.get(t, "/asesoria/iniciativas/"+env.bakery.ID+"?aviso=adjunto-quitado")
+	wantText(t, "after removing", body, "Se quitó el archivo de la sesión.")
+	if strings.Contains(body, a.ID) {
+		t.Error("the timeline still shows the removed photo")
+	}
+}

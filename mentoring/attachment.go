@@ -3,6 +3,7 @@ package mentoring
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tesoro-pact/tesoro/accounts"
@@ -52,8 +53,45 @@ func (s *Service) AddAttachment(ctx context.Context, p *accounts.Principal, id s
 		}
 		a.By, a.At = p.UserID, s.now()
 		list := append(append([]Attachment{}, cur.Attachments...), a)
-		out, err = s.sessions.set(ctx, id, cur.Rev, map[string]any{"attachments": list, "updated_at": a.At}, nil)
+		out, err = s.setAttachments(ctx, p, cur, list, a.At)
 		return err
 	})
 	return out, err
+}
+
+// RemoveAttachment takes an attachment off the session (same rights as
+// adding one, and not once the session is locked) and returns it, so that
+// the caller deletes its objects. The removal is kept as a version.
+func (s *Service) RemoveAttachment(ctx context.Context, p *accounts.Principal, id, attachmentID string) (Attachment, error) {
+	var gone Attachment
+	err := retryStale(func() error {
+		cur, err := s.CanAttach(ctx, p, id)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(cur.Attachments, func(a Attachment) bool { return a.ID == attachmentID })
+		if i < 0 {
+			return fmt.Errorf("attachment %s of session %s: %w", attachmentID, id, errs.NotFound)
+		}
+		gone = cur.Attachments[i]
+		_, err = s.setAttachments(ctx, p, cur, slices.Delete(slices.Clone(cur.Attachments), i, i+1), s.now())
+		return err
+	})
+	return gone, err
+}
+
+// setAttachments replaces the session's attachments, checking the revision
+// it read, and pushes the change (file names before and after) as a version
+// in the same write.
+func (s *Service) setAttachments(ctx context.Context, p *accounts.Principal, cur Session, list []Attachment, now time.Time) (Session, error) {
+	names := func(l []Attachment) []string {
+		out := make([]string, len(l))
+		for i, a := range l {
+			out[i] = a.Name
+		}
+		return out
+	}
+	v := Version{ID: NewID(), SessionID: cur.ID, Rev: cur.Rev + 1, At: now, By: p.UserID,
+		Changes: map[string]Change{"attachments": {From: names(cur.Attachments), To: names(list)}}}
+	return s.sessions.set(ctx, cur.ID, cur.Rev, map[string]any{"attachments": list, "updated_at": now}, &v)
 }
