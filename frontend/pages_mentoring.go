@@ -90,7 +90,7 @@ type sessionItem struct {
 
 type attachmentLink struct {
 	ID, URL, Thumb, Name string
-	Photo            bool
+	Photo                bool
 }
 
 // DateText is the session's day as 25/11/2026.
