@@ -79,6 +79,10 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
+		// Values from *fiber.Ctx (Method, Params, Query, Get, Body) are copies,
+		// not views into fasthttp's reused buffers: anything kept past the
+		// request (a metric label, a cache key, a logged field) stays true.
+		Immutable: true,
 	}
 	if len(d.TrustedProxies) > 0 {
 		// Behind the TLS proxy of production the client address comes from it,

@@ -1,60 +1,68 @@
 package frontend
 
 import (
-	"fmt"
 	"net"
-	"runtime"
-	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics counts requests per route and status and their durations, and
-// writes them in the Prometheus text format at /metrics. Written by hand:
-// a dozen lines do not need a client library.
+// metrics counts requests per method, route and status and their durations,
+// plus the Go runtime and process figures, in a registry of its own (one per
+// server, so tests and several servers in one process never collide).
 type metrics struct {
-	mu       sync.Mutex
-	requests map[metricKey]*routeStats
-	started  time.Time
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	handler  fiber.Handler
 }
-
-type metricKey struct {
-	method, route string
-	code          int
-}
-
-type routeStats struct {
-	count   uint64
-	sum     float64  // seconds
-	buckets []uint64 // cumulative counts per latencyBuckets bound
-}
-
-var latencyBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
 
 func newMetrics() *metrics {
-	return &metrics{requests: map[metricKey]*routeStats{}, started: time.Now()}
+	reg := prometheus.NewRegistry()
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tesoro_http_requests_total",
+			Help: "HTTP requests by method, route and status.",
+		}, []string{"method", "route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "tesoro_http_request_duration_seconds",
+			Help:    "Time to answer, by method, route and status.",
+			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5},
+		}, []string{"method", "route", "code"}),
+	}
+	reg.MustRegister(m.requests, m.duration,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.handler = adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return m
 }
 
+// knownMethods bounds the method label to constants: any other verb a client
+// sends is counted as "other", so a scanner cannot mint series.
+var knownMethods = map[string]string{
+	"GET": "GET", "HEAD": "HEAD", "POST": "POST", "PUT": "PUT", "PATCH": "PATCH",
+	"DELETE": "DELETE", "OPTIONS": "OPTIONS",
+}
+
+func methodLabel(m string) string {
+	if k, ok := knownMethods[m]; ok {
+		return k
+	}
+	return "other"
+}
+
+// observe records one answered request. The route is cloned because the
+// registry keeps label values for the life of the process, past the request
+// whose buffers they may come from.
 func (m *metrics) observe(method, route string, code int, took time.Duration) {
-	secs := took.Seconds()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k := metricKey{method, route, code}
-	st := m.requests[k]
-	if st == nil {
-		st = &routeStats{buckets: make([]uint64, len(latencyBuckets))}
-		m.requests[k] = st
-	}
-	st.count++
-	st.sum += secs
-	for i, b := range latencyBuckets {
-		if secs <= b {
-			st.buckets[i]++
-		}
-	}
+	labels := []string{methodLabel(method), strings.Clone(route), strconv.Itoa(code)}
+	m.requests.WithLabelValues(labels...).Inc()
+	m.duration.WithLabelValues(labels...).Observe(took.Seconds())
 }
 
 // routeOf names a request by its route pattern, never its raw path, so that
@@ -73,37 +81,6 @@ func (m *metrics) serve(c *fiber.Ctx) error {
 	if ip := net.ParseIP(c.IP()); ip == nil || !(ip.IsLoopback() || ip.IsPrivate()) {
 		return fiber.ErrNotFound
 	}
-	m.mu.Lock()
-	keys := make([]metricKey, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b metricKey) int {
-		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
-	})
-	var b strings.Builder
-	b.WriteString("# HELP tesoro_http_requests_total HTTP requests by method, route and status.\n# TYPE tesoro_http_requests_total counter\n")
-	for _, k := range keys {
-		fmt.Fprintf(&b, "tesoro_http_requests_total{method=%q,route=%q,code=\"%d\"} %d\n", k.method, k.route, k.code, m.requests[k].count)
-	}
-	b.WriteString("# HELP tesoro_http_request_duration_seconds Time to answer, by method and route.\n# TYPE tesoro_http_request_duration_seconds histogram\n")
-	for _, k := range keys {
-		st := m.requests[k]
-		labels := fmt.Sprintf("method=%q,route=%q,code=\"%d\"", k.method, k.route, k.code)
-		for i, bound := range latencyBuckets {
-			fmt.Fprintf(&b, "tesoro_http_request_duration_seconds_bucket{%s,le=\"%g\"} %d\n", labels, bound, st.buckets[i])
-		}
-		fmt.Fprintf(&b, "tesoro_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %d\n", labels, st.count)
-		fmt.Fprintf(&b, "tesoro_http_request_duration_seconds_sum{%s} %g\n", labels, st.sum)
-		fmt.Fprintf(&b, "tesoro_http_request_duration_seconds_count{%s} %d\n", labels, st.count)
-	}
-	m.mu.Unlock()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(&b, "# TYPE tesoro_goroutines gauge\ntesoro_goroutines %d\n", runtime.NumGoroutine())
-	fmt.Fprintf(&b, "# TYPE tesoro_heap_bytes gauge\ntesoro_heap_bytes %d\n", ms.HeapAlloc)
-	fmt.Fprintf(&b, "# TYPE tesoro_uptime_seconds gauge\ntesoro_uptime_seconds %g\n", time.Since(m.started).Seconds())
-	c.Set(fiber.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.SendString(b.String())
+	return m.handler(c)
 }

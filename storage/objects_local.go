@@ -131,10 +131,7 @@ func (s *LocalStore) Put(ctx context.Context, key string, r io.Reader, size int6
 	}
 	defer s.root.Remove(metaTmp)
 
-	s.mu.Lock()
-	err = s.install(dataTmp, objRel, metaTmp, metaRel)
-	s.mu.Unlock()
-	if err != nil {
+	if err := s.installLocked(dataTmp, objRel, metaTmp, metaRel); err != nil {
 		return Object{}, s.putErr(key, err)
 	}
 	// Make the renames durable; some file systems cannot fsync a directory,
@@ -142,6 +139,14 @@ func (s *LocalStore) Put(ctx context.Context, key string, r io.Reader, size int6
 	s.syncDir(filepath.Dir(objRel))
 	s.syncDir(filepath.Dir(metaRel))
 	return obj, nil
+}
+
+// installLocked holds mu for install, released by defer so that nothing,
+// not even a panic below, leaves the store locked.
+func (s *LocalStore) installLocked(dataTmp, objRel, metaTmp, metaRel string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.install(dataTmp, objRel, metaTmp, metaRel)
 }
 
 // install renames data then sidecar into place; called with mu held.
