@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/event"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
@@ -25,6 +26,8 @@ type DBConfig struct {
 	Database string // MONGODB_DATABASE
 	DataDir  string // directory for the embedded database files
 	Logger   *slog.Logger
+	// Monitor, when set, sees every command the driver sends (tests use a ScanLog's).
+	Monitor *event.CommandMonitor
 }
 
 // DB is an open database: the official driver's client plus, in embedded mode,
@@ -47,7 +50,7 @@ func OpenDB(ctx context.Context, cfg DBConfig) (*DB, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.URI != "" {
-		opts := options.Client().ApplyURI(cfg.URI).SetTimeout(30 * time.Second)
+		opts := options.Client().ApplyURI(cfg.URI).SetTimeout(30 * time.Second).SetMonitor(cfg.Monitor)
 		client, err := mongo.Connect(ctx, opts)
 		if err != nil {
 			return nil, fmt.Errorf("MONGODB_URI: %w", err)
@@ -104,7 +107,7 @@ func openEmbedded(ctx context.Context, cfg DBConfig) (*DB, error) {
 	// serializes every command and keeps guarded updates exact.
 	opts := options.Client().ApplyURI(f.MongoDBURI()).
 		SetMaxPoolSize(1).SetMinPoolSize(1).SetMaxConnecting(1).
-		SetTimeout(60 * time.Second)
+		SetTimeout(60 * time.Second).SetMonitor(cfg.Monitor)
 	client, err := mongo.Connect(ctx, opts)
 	if err != nil {
 		stop()

@@ -21,6 +21,8 @@ var (
 	once    sync.Once
 	shared  *storage.DB
 	openErr error
+	// Scans records every query by anything but _id on the shared server.
+	Scans = &storage.ScanLog{}
 )
 
 // DB returns a new, empty database for this test on the shared server.
@@ -36,6 +38,7 @@ func DB(t testing.TB) *mongo.Database {
 			URI:     os.Getenv("TESORO_TEST_MONGODB_URI"),
 			DataDir: dir,
 			Logger:  testLogger(),
+			Monitor: Scans.Monitor(),
 		})
 	})
 	if openErr != nil {
@@ -59,4 +62,12 @@ func testLogger() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// ScansDuring returns the queries by anything but _id that fn sent to db:
+// the test of a list or a periodic pass asserts there are none.
+func ScansDuring(db *mongo.Database, fn func()) []storage.Scan {
+	mark := Scans.Mark()
+	fn()
+	return Scans.Since(db.Name(), mark)
 }

@@ -1,0 +1,285 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+// Feed is a history kept as buckets (MongoDB's bucket pattern): for each
+// owner (an initiative's orders, a buyer's orders, a product's stock moves…)
+// a head document {_id: owner, seq} and bucket documents
+// {_id: "owner#seq", n, e: {<entry id>: T}} holding at most Cap entries —
+// the summary a list shows. A page is one read of the head and one or two of
+// buckets, all by _id, whatever the size of the history.
+//
+// Appending is one guarded update of the head bucket ({_id, n < cap, entry
+// absent}); a full bucket rolls the head over to the next sequence. The
+// caller keeps the key Append returns with its aggregate, and later changes
+// of the entry are one $set by _id there (Put). Pages list buckets newest
+// first and, inside a bucket, entries by id descending (ids are
+// time-ordered), so a cursor — a bucket and an id — stays put while new
+// entries arrive in newer buckets.
+type Feed[T any] struct {
+	coll *mongo.Collection
+	cap  int
+}
+
+// DefaultFeedCap is the entries per bucket: a few hundred summaries are tens
+// of kilobytes, cheap to read whole and to rewrite.
+const DefaultFeedCap = 200
+
+// pageScan bounds the buckets one page reads when a filter keeps few
+// entries: the page then ends early with a cursor to go on.
+const pageScan = 4
+
+// NewFeed keeps feeds in coll with capacity entries per bucket (≤ 0: the default).
+func NewFeed[T any](coll *mongo.Collection, capacity int) Feed[T] {
+	if capacity <= 0 {
+		capacity = DefaultFeedCap
+	}
+	return Feed[T]{coll: coll, cap: capacity}
+}
+
+// Entry is one entry of a page.
+type Entry[T any] struct {
+	ID    string
+	Value T
+}
+
+// Page is a page of a feed, newest first; Next is "" at the end.
+type Page[T any] struct {
+	Items []Entry[T]
+	Next  string
+}
+
+type feedHead struct {
+	Seq int `bson:"seq"`
+}
+
+type feedBucket[T any] struct {
+	N int          `bson:"n"`
+	E map[string]T `bson:"e"`
+}
+
+func bucketKey(owner string, seq int) string { return owner + "#" + strconv.Itoa(seq) }
+
+func (f Feed[T]) head(ctx context.Context, owner string) (int, bool, error) {
+	var h feedHead
+	err := f.coll.FindOne(ctx, bson.M{"_id": owner}).Decode(&h)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, false, nil
+	}
+	return h.Seq, err == nil, Err("feed "+owner, err)
+}
+
+func (f Feed[T]) bucket(ctx context.Context, key string) (feedBucket[T], error) {
+	var b feedBucket[T]
+	err := f.coll.FindOne(ctx, bson.M{"_id": key}).Decode(&b)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return feedBucket[T]{}, nil
+	}
+	return b, Err("feed bucket "+key, err)
+}
+
+// Append adds entry id to owner's newest bucket and returns that bucket's
+// key. Appending an id already in the newest bucket only replaces its value.
+func (f Feed[T]) Append(ctx context.Context, owner, id string, v T) (string, error) {
+	field, err := memberField("e", id)
+	if err != nil {
+		return "", err
+	}
+	if strings.Contains(owner, "#") || owner == "" {
+		return "", fmt.Errorf("feed owner %q: %w", owner, errs.Invalid)
+	}
+	seq, found, err := f.head(ctx, owner)
+	if err != nil {
+		return "", err
+	}
+	if !found {
+		if _, err := f.coll.InsertOne(ctx, bson.M{"_id": owner, "seq": 0}); err != nil && !IsDuplicateKey(err) {
+			return "", Err("feed "+owner, err)
+		}
+	}
+	for range 64 {
+		key := bucketKey(owner, seq)
+		res, err := f.coll.UpdateOne(ctx, bson.M{"_id": key, "n": bson.M{"$lt": f.cap}, field: bson.M{"$exists": false}},
+			bson.M{"$set": bson.M{field: v}, "$inc": bson.M{"n": 1}})
+		if err != nil {
+			return "", Err("feed bucket "+key, err)
+		}
+		if res.MatchedCount == 1 {
+			return key, nil
+		}
+		_, err = f.coll.InsertOne(ctx, bson.M{"_id": key, "owner": owner, "seq": seq, "n": 1, "e": bson.M{id: v}})
+		if err == nil {
+			return key, nil
+		}
+		if !IsDuplicateKey(err) {
+			return "", Err("feed bucket "+key, err)
+		}
+		b, err := f.bucket(ctx, key)
+		if err != nil {
+			return "", err
+		}
+		if _, ok := b.E[id]; ok { // a retry: the entry is there already
+			return key, f.Put(ctx, key, id, v)
+		}
+		if b.N < f.cap {
+			continue // created by a concurrent append a moment ago
+		}
+		// Full: move the head on (whoever gets there first), then try the next bucket.
+		if _, err := f.coll.UpdateOne(ctx, bson.M{"_id": owner, "seq": bson.M{"$lte": seq}},
+			bson.M{"$set": bson.M{"seq": seq + 1}}); err != nil {
+			return "", Err("feed "+owner, err)
+		}
+		seq++
+	}
+	return "", fmt.Errorf("feed %s: could not append after many tries: %w", owner, errs.Unavailable)
+}
+
+// Put replaces entry id in the bucket key (where Append put it).
+func (f Feed[T]) Put(ctx context.Context, key, id string, v T) error {
+	field, err := memberField("e", id)
+	if err != nil {
+		return err
+	}
+	_, err = f.coll.UpdateOne(ctx, bson.M{"_id": key, field: bson.M{"$exists": true}}, bson.M{"$set": bson.M{field: v}})
+	return Err("feed bucket "+key, err)
+}
+
+// Remove drops entry id from the bucket key.
+func (f Feed[T]) Remove(ctx context.Context, key, id string) error {
+	field, err := memberField("e", id)
+	if err != nil {
+		return err
+	}
+	_, err = f.coll.UpdateOne(ctx, bson.M{"_id": key, field: bson.M{"$exists": true}},
+		bson.M{"$unset": bson.M{field: ""}})
+	return Err("feed bucket "+key, err)
+}
+
+// Locate finds entry id among owner's two newest buckets, where an entry
+// whose key was lost in a crash (appended, not yet recorded) must be; "" when
+// it is not there.
+func (f Feed[T]) Locate(ctx context.Context, owner, id string) (string, error) {
+	seq, found, err := f.head(ctx, owner)
+	if err != nil || !found {
+		return "", err
+	}
+	for s := seq; s >= max(0, seq-1); s-- {
+		key := bucketKey(owner, s)
+		b, err := f.bucket(ctx, key)
+		if err != nil {
+			return "", err
+		}
+		if _, ok := b.E[id]; ok {
+			return key, nil
+		}
+	}
+	return "", nil
+}
+
+// Page returns up to limit entries of owner, newest first, that keep accepts
+// (nil keeps all), from cursor (a Next of a previous page, or "").
+func (f Feed[T]) Page(ctx context.Context, owner, cursor string, limit int, keep func(T) bool) (Page[T], error) {
+	out := Page[T]{Items: []Entry[T]{}}
+	if limit <= 0 {
+		return out, nil
+	}
+	head, found, err := f.head(ctx, owner)
+	if err != nil || !found {
+		return out, err
+	}
+	seq, after := head, ""
+	if cursor != "" {
+		if seq, after, err = parseFeedCursor(cursor); err != nil {
+			return out, err
+		}
+		seq = min(seq, head)
+	}
+	for scanned := 0; seq >= 0; seq, after = seq-1, "" {
+		if scanned == pageScan {
+			out.Next = feedCursor(seq, "")
+			return out, nil
+		}
+		scanned++
+		b, err := f.bucket(ctx, bucketKey(owner, seq))
+		if err != nil {
+			return out, err
+		}
+		ids := make([]string, 0, len(b.E))
+		for id := range b.E {
+			if after == "" || id < after {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+		slices.Reverse(ids)
+		for _, id := range ids {
+			v := b.E[id]
+			if keep != nil && !keep(v) {
+				continue
+			}
+			if len(out.Items) == limit { // more to come: go on after the last item, in this bucket
+				out.Next = feedCursor(seq, out.Items[limit-1].ID)
+				return out, nil
+			}
+			out.Items = append(out.Items, Entry[T]{id, v})
+		}
+		if len(out.Items) == limit && seq > 0 {
+			// Full page at a bucket's end: the next page starts with the older bucket.
+			out.Next = feedCursor(seq-1, "")
+			return out, nil
+		}
+	}
+	return out, nil
+}
+
+// A cursor is "<seq>" (all of bucket seq and older) or "<seq>.<id>" (the
+// entries of bucket seq older than id, then older buckets).
+func feedCursor(seq int, after string) string {
+	if after == "" {
+		return strconv.Itoa(seq)
+	}
+	return strconv.Itoa(seq) + "." + after
+}
+
+func parseFeedCursor(c string) (int, string, error) {
+	num, after, _ := strings.Cut(c, ".")
+	seq, err := strconv.Atoi(num)
+	if err != nil || seq < 0 || len(c) > 256 {
+		var f errs.Fields
+		f.Add("cursor", "is not a cursor this list gave")
+		return 0, "", f.Err()
+	}
+	return seq, after, nil
+}
+
+// Buckets calls fn with every bucket of owner, newest first, until fn returns
+// false: for a rebuild or an export, never for a page a person waits for.
+func (f Feed[T]) Buckets(ctx context.Context, owner string, fn func(key string, entries map[string]T) bool) error {
+	head, found, err := f.head(ctx, owner)
+	if err != nil || !found {
+		return err
+	}
+	for seq := head; seq >= 0; seq-- {
+		key := bucketKey(owner, seq)
+		b, err := f.bucket(ctx, key)
+		if err != nil {
+			return err
+		}
+		if !fn(key, b.E) {
+			return nil
+		}
+	}
+	return nil
+}

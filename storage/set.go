@@ -1,0 +1,97 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/tesoro-pact/tesoro/errs"
+)
+
+// Set is a working set: one small document per name whose members (keyed by
+// id) are what a sweeper or a board has to look at — live orders, pending
+// moves, open checkouts — and nothing that has ended. Reading it is one read
+// by _id however long the history grows; a member leaves when its work ends.
+//
+// The document is {_id: name, m: {<id>: T}}. Every write is a single $set or
+// $unset by _id, so it is idempotent and needs no positional operator.
+type Set[T any] struct{ coll *mongo.Collection }
+
+// NewSet keeps sets in coll, one document per set name.
+func NewSet[T any](coll *mongo.Collection) Set[T] { return Set[T]{coll} }
+
+// Put adds or replaces members.
+func (s Set[T]) Put(ctx context.Context, name string, members map[string]T) error {
+	if len(members) == 0 {
+		return nil
+	}
+	set := bson.M{}
+	for id, v := range members {
+		f, err := memberField("m", id)
+		if err != nil {
+			return err
+		}
+		set[f] = v
+	}
+	_, err := s.coll.UpdateOne(ctx, bson.M{"_id": name}, bson.M{"$set": set}, options.Update().SetUpsert(true))
+	return Err("set "+name, err)
+}
+
+// Add puts one member.
+func (s Set[T]) Add(ctx context.Context, name, id string, v T) error {
+	return s.Put(ctx, name, map[string]T{id: v})
+}
+
+// Remove drops members; absent ones are ignored.
+func (s Set[T]) Remove(ctx context.Context, name string, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	unset := bson.M{}
+	for _, id := range ids {
+		f, err := memberField("m", id)
+		if err != nil {
+			return err
+		}
+		unset[f] = ""
+	}
+	_, err := s.coll.UpdateOne(ctx, bson.M{"_id": name}, bson.M{"$unset": unset})
+	return Err("set "+name, err)
+}
+
+// Members reads the whole set (empty when it was never written).
+func (s Set[T]) Members(ctx context.Context, name string) (map[string]T, error) {
+	var doc struct {
+		M map[string]T `bson:"m"`
+	}
+	err := s.coll.FindOne(ctx, bson.M{"_id": name}).Decode(&doc)
+	if err == mongo.ErrNoDocuments {
+		return map[string]T{}, nil
+	}
+	if err != nil {
+		return nil, Err("set "+name, err)
+	}
+	if doc.M == nil {
+		doc.M = map[string]T{}
+	}
+	return doc.M, nil
+}
+
+// Drop deletes the whole set (a day bucket whose time is over).
+func (s Set[T]) Drop(ctx context.Context, name string) error {
+	_, err := s.coll.DeleteOne(ctx, bson.M{"_id": name})
+	return Err("set "+name, err)
+}
+
+// memberField is the dotted path of a member: ids become field names, so a
+// dot or a leading $ would address something else.
+func memberField(prefix, id string) (string, error) {
+	if id == "" || len(id) > 200 || strings.ContainsAny(id, ".\x00") || strings.HasPrefix(id, "$") {
+		return "", fmt.Errorf("member id %q cannot be a field name: %w", id, errs.Invalid)
+	}
+	return prefix + "." + id, nil
+}
