@@ -145,7 +145,7 @@ func (s *server) personalData(c *fiber.Ctx, p *accounts.Principal) (personalData
 	if err != nil {
 		return personalData{}, err
 	}
-	placed, err := s.Orders.BuyerOrders(c.UserContext(), p, orders.ListFilter{})
+	placed, err := s.Orders.BuyerOrdersAll(c.UserContext(), p)
 	return personalData{data, placed}, err
 }
 

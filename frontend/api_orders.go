@@ -87,11 +87,12 @@ func (s *server) myOrders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.Orders.BuyerOrders(c.UserContext(), p, orders.ListFilter{Status: c.Query("status"), Before: c.Query("cursor"), Limit: limit + 1})
+	page, err := s.Orders.BuyerOrders(c.UserContext(), p, orders.ListFilter{Status: c.Query("status"), Cursor: c.Query("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}
-	return c.JSON(paginate(list, limit, func(o orders.Order) string { return o.ID }))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(page)
 }
 
 func (s *server) initiativeOrders(c *fiber.Ctx) error {
@@ -99,13 +100,13 @@ func (s *server) initiativeOrders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.Orders.InitiativeOrders(c.UserContext(), principal(c), c.Params("id"),
-		orders.ListFilter{Status: c.Query("status"), Before: c.Query("cursor"), Limit: limit + 1})
+	page, err := s.Orders.InitiativeOrders(c.UserContext(), principal(c), c.Params("id"),
+		orders.ListFilter{Status: c.Query("status"), Cursor: c.Query("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(paginate(list, limit, func(o orders.Order) string { return o.ID }))
+	return c.JSON(page)
 }
 
 func (s *server) cancelOrder(c *fiber.Ctx) error {

@@ -69,7 +69,7 @@ func orderRef(id string) string {
 
 // orderView is an order with what its templates ask of it.
 type orderView struct {
-	orders.Order
+	orders.Summary
 	Ref       string
 	WhatsApp  string // wa.me link to the initiative, or ""
 	CanCancel bool
@@ -135,7 +135,7 @@ func (s *server) confirmationPage(c *fiber.Ctx) error {
 	slices.Reverse(list) // in the order the cart had them (the service lists newest first)
 	d := confirmationData{Token: token, Checkout: c.Params("checkout"), Total: money.Money{Currency: money.COP}}
 	for _, o := range list {
-		v := orderView{Order: o, Ref: orderRef(o.ID), CanCancel: o.Status == orders.StatusPending}
+		v := orderView{Summary: o.Summary(), Ref: orderRef(o.ID), CanCancel: o.Status == orders.StatusPending}
 		in, err := s.Catalog.Initiative(ctx, o.InitiativeID)
 		switch {
 		case err == nil:
@@ -205,8 +205,8 @@ func (s *server) myOrdersPage(c *fiber.Ctx) error {
 		return err
 	}
 	var d myOrdersData
-	for _, o := range list {
-		d.Orders = append(d.Orders, orderView{Order: o, Ref: orderRef(o.ID)})
+	for _, o := range list.Items {
+		d.Orders = append(d.Orders, orderView{Summary: o, Ref: orderRef(o.ID)})
 	}
 	return s.render(c, fiber.StatusOK, "my_orders", "orders.mine.title", d)
 }
@@ -291,8 +291,8 @@ func (s *server) renderBoard(c *fiber.Ctx, status int, failedOrder string, pay *
 		if err != nil {
 			return err
 		}
-		for _, o := range list {
-			v := orderView{Order: o, Ref: orderRef(o.ID), Next: orders.Next(o.Status), PayKey: newIdempotencyKey(), Pay: newForm(),
+		for _, o := range list.Items {
+			v := orderView{Summary: o, Ref: orderRef(o.ID), Next: orders.Next(o.Status), PayKey: newIdempotencyKey(), Pay: newForm(),
 				CanCancel: orders.CanMove(o.Status, orders.StatusCancelled)}
 			if o.ID == failedOrder && pay != nil {
 				v.Pay = pay

@@ -41,13 +41,13 @@ func newOrderEnv(t *testing.T) *orderEnv {
 
 var adminPrincipal = &accounts.Principal{UserID: "test-admin", Roles: []string{accounts.RoleAdmin}}
 
-func (e *orderEnv) ordersOf(t *testing.T, initiativeID string) []orders.Order {
+func (e *orderEnv) ordersOf(t *testing.T, initiativeID string) []orders.Summary {
 	t.Helper()
-	list, err := e.orders.InitiativeOrders(t.Context(), adminPrincipal, initiativeID, orders.ListFilter{})
+	list, err := e.orders.InitiativeOrders(t.Context(), adminPrincipal, initiativeID, orders.ListFilter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return list
+	return list.Items
 }
 
 func (e *orderEnv) stockOf(t *testing.T, id string) int64 {
@@ -327,7 +327,7 @@ func TestGuestCancelsPendingOrder(t *testing.T) {
 }
 
 // placeGuestOrder checks out qty of a product as a guest and returns the order.
-func placeGuestOrder(t *testing.T, env *orderEnv, productID, qty string) orders.Order {
+func placeGuestOrder(t *testing.T, env *orderEnv, productID, qty string) orders.Summary {
 	t.Helper()
 	v := newVisitor(env.testEnv)
 	addToCart(t, v, productID, qty)
@@ -400,8 +400,11 @@ func TestOrderBoardDrivesAnOrder(t *testing.T) {
 	wantText(t, "payment with cents", body, "sin centavos")
 	res, _ = rosa.post(t, board+"/"+o.ID+"/pago", url.Values{"amount": {"2000"}, "method": {"nequi"}, "key": {"k4"}})
 	wantRedirect(t, "the rest", res, board+"?aviso=pago-registrado#o-"+o.ID)
-	got := env.ordersOf(t, env.bakery.ID)[0]
-	if !got.IsPaid() || got.Paid != 300000 || len(got.Payments) != 2 {
+	got, err := env.orders.Order(t.Context(), adminPrincipal, o.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.IsPaid() || got.Paid != 300000 || len(got.Payments) != 2 || env.ordersOf(t, env.bakery.ID)[0].Paid != 300000 {
 		t.Errorf("after paying: paid %d with %d payments, want 300000 in 2", got.Paid, len(got.Payments))
 	}
 	_, body = rosa.get(t, board)
@@ -421,7 +424,13 @@ func TestOrderBoardCancelWithReason(t *testing.T) {
 	dora.get(t, board)
 	res, _ := dora.post(t, board+"/"+o.ID+"/cancelar", url.Values{"reason": {"La cosecha se dañó con la lluvia"}})
 	wantRedirect(t, "cancel", res, board+"?aviso=pedido-cancelado#o-"+o.ID)
-	got := env.ordersOf(t, env.farm.ID)[0]
+	got, err := env.orders.Order(t.Context(), adminPrincipal, o.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if listed := env.ordersOf(t, env.farm.ID)[0]; listed.Status != orders.StatusCancelled {
+		t.Errorf("the history lists the order as %s, want cancelled", listed.Status)
+	}
 	if got.Status != orders.StatusCancelled || got.History[len(got.History)-1].Note != "La cosecha se dañó con la lluvia" {
 		t.Errorf("after cancelling: %s with history %+v", got.Status, got.History)
 	}
@@ -510,7 +519,10 @@ func TestCardCheckoutLinksToStripe(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || !confirmationURL.MatchString(loc) {
 		t.Fatalf("card checkout: got %d to %q, want the confirmation", res.StatusCode, loc)
 	}
-	o := env.ordersOf(t, env.bakery.ID)[0]
+	o, err := env.orders.Order(t.Context(), adminPrincipal, env.ordersOf(t, env.bakery.ID)[0].ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if o.PaymentURL == "" || o.ExpiresAt == nil {
 		t.Fatalf("card order has payment URL %q and expiry %v, want both", o.PaymentURL, o.ExpiresAt)
 	}

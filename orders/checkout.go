@@ -285,17 +285,37 @@ func (s *Service) split(in CheckoutInput, products []catalog.Product, userID str
 	return orders
 }
 
-// place stores the orders, reserves their stock and records the answer.
-//
-// Without transactions, a lease decides who finishes a checkout: the
-// checkout takes it (inserts checkout_leases/{checkout id}) before its first
-// write, and whoever deletes it — the checkout when done, or the sweeper when
-// the checkout is older than RecoverAfter — alone moves the orders out of
-// "reserving". Every write of the hot path filters on _id alone (the embedded
-// database answers those without scanning a collection).
+// checkoutDoc is a checkout: its orders and its lease. Without transactions,
+// the lease decides who finishes a checkout: the checkout takes it (stores
+// the document with lease true) before its first write, and whoever turns
+// it off — the checkout when done, or the sweeper when the checkout is older
+// than RecoverAfter — alone moves the orders out of "reserving".
+type checkoutDoc struct {
+	ID        string    `bson:"_id"`
+	Key       string    `bson:"key"`
+	Orders    []string  `bson:"orders"`
+	Lease     bool      `bson:"lease"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// checkoutEntry is a checkout in its day's working set.
+type checkoutEntry struct {
+	Key       string    `bson:"key"`
+	CreatedAt time.Time `bson:"created_at"`
+	Done      bool      `bson:"done"`
+}
+
+// place stores the orders, reserves their stock, lists them and records the
+// answer. Every write filters on _id (the embedded database answers those
+// without scanning a collection).
 func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]byte, error) {
-	if _, err := s.leases.InsertOne(ctx, bson.M{"_id": c.CheckoutID, "key": c.Key, "created_at": s.now()}); err != nil {
-		return nil, storage.Err("checkout lease", err) // the key sweep frees the claim
+	now := c.CreatedAt // the day set of the checkout is the claim's day
+	ids := make([]string, len(orders))
+	for i, o := range orders {
+		ids[i] = o.ID
+	}
+	if _, err := s.checkouts.InsertOne(ctx, checkoutDoc{ID: c.CheckoutID, Key: c.Key, Orders: ids, Lease: true, CreatedAt: now}); err != nil {
+		return nil, storage.Err("checkout", err) // the sweeper frees the key (its day lists it)
 	}
 	docs := make([]any, len(orders))
 	for i := range orders {
@@ -352,47 +372,99 @@ func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]b
 	if err := s.hook("decided"); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now = s.now()
 	for i, o := range orders {
-		if err := s.confirmReserved(ctx, o, now); err != nil {
+		after, err := s.confirmReserved(ctx, o, now, true)
+		if err != nil {
 			return nil, err
 		}
-		orders[i].Status, orders[i].UpdatedAt = StatusPending, now
-		orders[i].History = []Change{pendingChange(o, now)}
+		orders[i] = after
+		if err := s.hook("listed"); err != nil {
+			return nil, err
+		}
 	}
 	body, err := json.Marshal(CheckoutResult{CheckoutID: c.CheckoutID, Orders: orders, PaymentURL: paymentURL, Token: c.Token})
 	if err != nil {
 		return nil, err
 	}
+	if err := s.hook("answered"); err != nil {
+		return nil, err
+	}
 	if err := s.completeKey(ctx, c, body); err != nil {
 		s.log.WarnContext(ctx, "idempotency record not completed; the sweeper will", "checkout", c.CheckoutID, "err", err)
+		return body, nil
 	}
+	s.checkoutDone(ctx, c.CheckoutID, checkoutEntry{Key: c.Key, CreatedAt: c.CreatedAt, Done: true})
 	return body, nil
 }
 
-// takeLease deletes a checkout's lease; true when this caller deleted it and
-// so decides the checkout.
+// checkoutDone takes a finished checkout off the sweeper's list; if this
+// write fails the sweeper finds everything done and does it.
+func (s *Service) checkoutDone(ctx context.Context, checkoutID string, e checkoutEntry) {
+	if err := s.days.Add(ctx, checkoutDaySet(e.CreatedAt), checkoutID, e); err != nil {
+		s.log.WarnContext(ctx, "checkout not marked done; the sweeper will", "checkout", checkoutID, "err", err)
+	}
+}
+
+// takeLease turns a checkout's lease off; true when this caller did and so
+// decides the checkout.
 func (s *Service) takeLease(ctx context.Context, checkoutID string) (bool, error) {
-	res, err := s.leases.DeleteOne(ctx, bson.M{"_id": checkoutID})
+	res, err := s.checkouts.UpdateOne(ctx, bson.M{"_id": checkoutID, "lease": true}, bson.M{"$set": bson.M{"lease": false}})
 	if err != nil {
 		return false, storage.Err("checkout lease", err)
 	}
-	return res.DeletedCount == 1, nil
+	return res.ModifiedCount == 1, nil
 }
 
 func pendingChange(o Order, now time.Time) Change {
 	return Change{At: now, ActorID: o.Buyer.UserID, To: StatusPending}
 }
 
-// confirmReserved moves a reserved order to pending; only the lease's holder calls it.
-func (s *Service) confirmReserved(ctx context.Context, o Order, now time.Time) error {
-	set := bson.M{"status": StatusPending, "updated_at": now}
+// confirmReserved moves a reserved order to pending and lists it: its
+// histories first (the keys go into the same write as the status), then its
+// board, then — for a card order — the unpaid set whose expiry the sweeper
+// watches. Only the lease's holder calls it; fresh says the order was never
+// listed (the checkout itself), so its history entries need no search.
+func (s *Service) confirmReserved(ctx context.Context, o Order, now time.Time, fresh bool) (Order, error) {
+	o.Status, o.UpdatedAt = StatusPending, now
+	o.History = append(o.History, pendingChange(o, now))
+	sum := o.Summary()
+	if fresh {
+		o.FeedInitiative, o.FeedBuyer = "", ""
+	}
+	var err error
+	if o.FeedInitiative, err = s.appendFeed(ctx, initiativeFeed(o.InitiativeID), o.FeedInitiative, o.ID, sum, fresh); err != nil {
+		return o, err
+	}
+	set := bson.M{"status": StatusPending, "updated_at": now, "feed_initiative": o.FeedInitiative}
+	if o.Buyer.UserID != "" {
+		if o.FeedBuyer, err = s.appendFeed(ctx, buyerFeed(o.Buyer.UserID), o.FeedBuyer, o.ID, sum, fresh); err != nil {
+			return o, err
+		}
+		set["feed_buyer"] = o.FeedBuyer
+	}
 	if o.StripeSession != "" {
 		set["stripe_session"], set["payment_url"] = o.StripeSession, o.PaymentURL
 	}
-	_, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID},
-		bson.M{"$set": set, "$push": bson.M{"history": pendingChange(o, now)}})
-	return storage.Err("order "+o.ID, err)
+	if o.PaymentMethod == MethodCard && o.ExpiresAt != nil {
+		if err := s.work.Add(ctx, setCardUnpaid, o.ID, *o.ExpiresAt); err != nil {
+			return o, err
+		}
+	}
+	if _, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID},
+		bson.M{"$set": set, "$push": bson.M{"history": pendingChange(o, now)}}); err != nil {
+		return o, storage.Err("order "+o.ID, err)
+	}
+	return o, s.boards.Add(ctx, boardSet(o.InitiativeID), o.ID, sum)
+}
+
+// appendFeed lists sum in owner's history: straight at the head when fresh,
+// else where it already is (a decider after a crash) or at the head.
+func (s *Service) appendFeed(ctx context.Context, owner, key, id string, sum Summary, fresh bool) (string, error) {
+	if fresh {
+		return s.feeds.Append(ctx, owner, id, sum)
+	}
+	return s.indexFeed(ctx, owner, key, id, sum)
 }
 
 type reservation struct {
@@ -440,9 +512,13 @@ func (s *Service) rollBack(ctx context.Context, c claimRecord, orders []Order, r
 	for _, o := range orders {
 		if _, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID}, bson.M{"$set": bson.M{"status": StatusFailed, "updated_at": now}}); err != nil {
 			s.log.WarnContext(ctx, "order not marked failed", "order", o.ID, "err", err)
+			return // the sweeper finds the checkout not done and settles it
 		}
 	}
-	_, _ = s.idem.DeleteOne(ctx, bson.M{"_id": c.Key}) // claimed by this checkout, not completed
+	if _, err := s.idem.DeleteOne(ctx, bson.M{"_id": c.Key}); err != nil { // claimed by this checkout, not completed
+		return
+	}
+	s.checkoutDone(ctx, c.CheckoutID, checkoutEntry{Key: c.Key, CreatedAt: c.CreatedAt, Done: true})
 }
 
 // release gives a line's units back, at most once.

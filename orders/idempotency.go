@@ -47,6 +47,11 @@ func (s *Service) claimKey(ctx context.Context, key, hash string) (claimRecord, 
 	deadline := time.Now().Add(duplicateWait)
 	for {
 		c := claimRecord{Key: key, Hash: hash, State: "pending", CheckoutID: NewID(), Token: newToken(), CreatedAt: s.now()}
+		// Listed in its day before anything is written, so that the sweeper
+		// finds every checkout a crash or an outage cuts short.
+		if err := s.days.Add(ctx, checkoutDaySet(c.CreatedAt), c.CheckoutID, checkoutEntry{Key: key, CreatedAt: c.CreatedAt}); err != nil {
+			return claimRecord{}, nil, err
+		}
 		_, err := s.idem.InsertOne(ctx, c)
 		if err == nil {
 			return c, nil, nil

@@ -53,6 +53,16 @@ func (s *Service) move(ctx context.Context, o Order, guard bson.M, to, actorID, 
 	for k, v := range extra {
 		set[k] = v
 	}
+	// Marked first, so that a crash after the order changed leaves it where
+	// the sweeper lists it again (and gives its stock back).
+	if err := s.changing(ctx, o.ID); err != nil {
+		return Order{}, err
+	}
+	if released, ok := extra["stock_released"].(bool); ok && !released {
+		if err := s.work.Add(ctx, setUnreleased, o.ID, now); err != nil {
+			return Order{}, err
+		}
+	}
 	var after Order
 	err := s.orders.FindOneAndUpdate(ctx, guard,
 		bson.M{"$set": set, "$push": bson.M{"history": Change{At: now, ActorID: actorID, From: o.Status, To: to, Note: note}}},
@@ -63,7 +73,12 @@ func (s *Service) move(ctx context.Context, o Order, guard bson.M, to, actorID, 
 	if err != nil {
 		return Order{}, storage.Err("order "+o.ID, err)
 	}
-	return after, nil
+	if to == StatusCancelled && o.PaymentMethod == MethodCard {
+		if err := s.work.Remove(ctx, setCardUnpaid, o.ID); err != nil {
+			return after, err
+		}
+	}
+	return after, s.reindexed(ctx, after)
 }
 
 func checkNote(note string) error {
@@ -126,7 +141,7 @@ func (s *Service) Cancel(ctx context.Context, p *accounts.Principal, id, reason,
 // records that it did.
 func (s *Service) releaseOrder(ctx context.Context, o Order) error {
 	if o.StockReleased {
-		return nil
+		return s.work.Remove(ctx, setUnreleased, o.ID)
 	}
 	for _, l := range o.Lines {
 		if !l.Reserved {
@@ -146,8 +161,10 @@ func (s *Service) releaseOrder(ctx context.Context, o Order) error {
 			return err // the sweeper finishes it
 		}
 	}
-	_, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID}, bson.M{"$set": bson.M{"stock_released": true}})
-	return storage.Err("order "+o.ID, err)
+	if _, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID}, bson.M{"$set": bson.M{"stock_released": true}}); err != nil {
+		return storage.Err("order "+o.ID, err)
+	}
+	return s.work.Remove(ctx, setUnreleased, o.ID)
 }
 
 func contains(list []string, v string) bool {

@@ -69,6 +69,10 @@ type Order struct {
 	PaymentURL    string `bson:"payment_url,omitempty" json:"-"`
 	// TokenHash lets a guest read the orders of their checkout.
 	TokenHash string `bson:"token_hash,omitempty" json:"-"`
+	// FeedInitiative and FeedBuyer are the history buckets holding the
+	// order's summary (see feeds.go).
+	FeedInitiative string `bson:"feed_initiative,omitempty" json:"-"`
+	FeedBuyer      string `bson:"feed_buyer,omitempty" json:"-"`
 }
 
 // IsPaid reports whether the money received covers the total.

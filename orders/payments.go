@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -129,6 +130,9 @@ func (s *Service) addPayment(ctx context.Context, o Order, pay Payment, card boo
 	if pay.Key != "" {
 		guard["payments.key"] = bson.M{"$ne": pay.Key}
 	}
+	if err := s.changing(ctx, o.ID); err != nil {
+		return Order{}, err
+	}
 	var after Order
 	err := s.orders.FindOneAndUpdate(ctx, guard,
 		bson.M{"$push": bson.M{"payments": pay}, "$inc": inc, "$set": bson.M{"updated_at": s.now()}},
@@ -136,7 +140,15 @@ func (s *Service) addPayment(ctx context.Context, o Order, pay Payment, card boo
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return Order{}, fmt.Errorf("payment on order %s: %w", o.ID, errs.Conflict)
 	}
-	return after, storage.Err("order "+o.ID, err)
+	if err != nil {
+		return Order{}, storage.Err("order "+o.ID, err)
+	}
+	if card {
+		if err := s.work.Remove(ctx, setCardUnpaid, o.ID); err != nil {
+			return after, err
+		}
+	}
+	return after, s.reindexed(ctx, after)
 }
 
 // Refund gives money back: card refunds go through Stripe (with a key that
@@ -190,6 +202,9 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 		guard["card_paid"] = bson.M{"$gte": in.Amount.Amount}
 		inc["card_paid"] = -in.Amount.Amount
 	}
+	if err := s.changing(ctx, o.ID); err != nil {
+		return Order{}, err
+	}
 	var after Order
 	err = s.orders.FindOneAndUpdate(ctx, guard,
 		bson.M{"$push": bson.M{"refunds": ref}, "$inc": inc, "$set": bson.M{"updated_at": s.now()}},
@@ -202,7 +217,10 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 		f.Add("amount.amount", "is more than what was paid for this order")
 		return Order{}, f.Err()
 	}
-	return after, storage.Err("order "+id, err)
+	if err != nil {
+		return Order{}, storage.Err("order "+id, err)
+	}
+	return after, s.reindexed(ctx, after)
 }
 
 func cardIntent(o Order) string {
@@ -248,7 +266,11 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signa
 		if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil {
 			return fmt.Errorf("stripe event %s: %w", ev.ID, errs.Invalid)
 		}
-		if err := s.cancelUnpaid(ctx, bson.M{"stripe_session": cs.ID}, "card payment expired"); err != nil {
+		orders, err := s.sessionOrders(ctx, cs)
+		if err != nil {
+			return err
+		}
+		if err := s.cancelUnpaid(ctx, orders, "card payment expired"); err != nil {
 			return err
 		}
 	}
@@ -263,7 +285,7 @@ func (s *Service) HandleStripeWebhook(ctx context.Context, payload []byte, signa
 // orders, whatever their status: money received is never dropped (a
 // cancelled order's payment is then refunded).
 func (s *Service) cardPaid(ctx context.Context, cs stripe.CheckoutSession) error {
-	orders, err := s.find(ctx, bson.M{"stripe_session": cs.ID}, 0)
+	orders, err := s.sessionOrders(ctx, cs)
 	if err != nil {
 		return err
 	}
@@ -288,15 +310,27 @@ func (s *Service) cardPaid(ctx context.Context, cs stripe.CheckoutSession) error
 	return nil
 }
 
-// cancelUnpaid cancels the pending card orders matched by q that nobody paid,
-// giving their stock back.
-func (s *Service) cancelUnpaid(ctx context.Context, q bson.M, reason string) error {
-	q["status"], q["payment_method"], q["paid"] = StatusPending, MethodCard, 0
-	orders, err := s.find(ctx, q, 0)
-	if err != nil {
-		return err
+// sessionOrders are the orders a Checkout Session pays for: those of the
+// checkout it names (ClientReferenceID) that carry its id.
+func (s *Service) sessionOrders(ctx context.Context, cs stripe.CheckoutSession) ([]Order, error) {
+	checkoutID := cs.ClientReferenceID
+	if checkoutID == "" {
+		checkoutID = cs.Metadata["checkout_id"]
 	}
+	_, all, err := s.checkoutOrders(ctx, checkoutID)
+	if errors.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	return slices.DeleteFunc(all, func(o Order) bool { return o.StripeSession != cs.ID }), err
+}
+
+// cancelUnpaid cancels those of orders that are pending card orders nobody
+// paid, giving their stock back.
+func (s *Service) cancelUnpaid(ctx context.Context, orders []Order, reason string) error {
 	for _, o := range orders {
+		if o.Status != StatusPending || o.PaymentMethod != MethodCard || o.Paid != 0 {
+			continue
+		}
 		after, err := s.move(ctx, o, bson.M{"status": StatusPending, "paid": 0}, StatusCancelled, "", reason, bson.M{"stock_released": false})
 		if errors.Is(err, errs.Conflict) {
 			continue // paid or moved meanwhile

@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -47,8 +50,13 @@ type Options struct {
 type Service struct {
 	orders       *mongo.Collection
 	idem         *mongo.Collection
-	leases       *mongo.Collection
+	checkouts    *mongo.Collection
 	events       *mongo.Collection
+	meta         *mongo.Collection
+	boards       storage.Set[Summary]
+	days         storage.Set[checkoutEntry]
+	work         storage.Set[time.Time]
+	feeds        storage.Feed[Summary]
 	payouts      *mongo.Collection
 	catalog      *catalog.Service
 	stripe       *Stripe
@@ -59,8 +67,9 @@ type Service struct {
 	hook func(step string) error
 }
 
-// NewService wires orders to its collections in db (orders, idempotency_keys,
-// checkout_leases, stripe_events, payouts) and to the catalog whose stock it reserves.
+// NewService wires orders to its collections in db (orders, checkouts,
+// idempotency_keys, stripe_events, payouts, order_boards, order_feeds,
+// order_work, orders_meta) and to the catalog whose stock it reserves.
 func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
@@ -79,8 +88,13 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 	return &Service{
 		orders:       db.Collection("orders"),
 		idem:         db.Collection("idempotency_keys"),
-		leases:       db.Collection("checkout_leases"),
+		checkouts:    db.Collection("checkouts"),
 		events:       db.Collection("stripe_events"),
+		meta:         db.Collection("orders_meta"),
+		boards:       storage.NewSet[Summary](db.Collection("order_boards")),
+		days:         storage.NewSet[checkoutEntry](db.Collection("order_work")),
+		work:         storage.NewSet[time.Time](db.Collection("order_work")),
+		feeds:        storage.NewFeed[Summary](db.Collection("order_feeds"), 0),
 		payouts:      db.Collection("payouts"),
 		catalog:      cat,
 		stripe:       opts.Stripe,
@@ -99,15 +113,9 @@ func (s *Service) CardEnabled() bool { return s.stripe != nil }
 // EnsureIndexes creates the package's indexes; called once at start.
 func (s *Service) EnsureIndexes(ctx context.Context) error {
 	idx := func(keys bson.D) mongo.IndexModel { return mongo.IndexModel{Keys: keys} }
-	if err := storage.EnsureIndexes(ctx, s.orders,
-		idx(bson.D{{Key: "checkout_id", Value: 1}}),
-		idx(bson.D{{Key: "initiative_id", Value: 1}, {Key: "_id", Value: -1}}),
-		idx(bson.D{{Key: "buyer.user_id", Value: 1}}),
-		idx(bson.D{{Key: "status", Value: 1}})); err != nil {
-		return err
-	}
-	// Idempotency records and processed Stripe events are keyed by _id,
-	// unique by nature; payouts by initiative.
+	// Orders, checkouts, idempotency records, processed Stripe events, boards,
+	// feeds and working sets are all read by _id. Payouts are still read by
+	// initiative (the statement), with this index on MongoDB.
 	return storage.EnsureIndexes(ctx, s.payouts, idx(bson.D{{Key: "initiative_id", Value: 1}}))
 }
 
@@ -147,14 +155,20 @@ func denied(p *accounts.Principal, what string) error {
 	return fmt.Errorf("%s: %w", what, errs.Forbidden)
 }
 
-// get reads an order, hiding the internal states.
-func (s *Service) get(ctx context.Context, id string) (Order, error) {
+// load reads an order whatever its state (the sweeper's view).
+func (s *Service) load(ctx context.Context, id string) (Order, error) {
 	var o Order
 	err := s.orders.FindOne(ctx, bson.M{"_id": id}).Decode(&o)
-	if err == nil && (o.Status == StatusReserving || o.Status == StatusFailed) {
-		err = mongo.ErrNoDocuments
-	}
 	return o, storage.Err("order "+id, err)
+}
+
+// get reads an order, hiding the internal states.
+func (s *Service) get(ctx context.Context, id string) (Order, error) {
+	o, err := s.load(ctx, id)
+	if err == nil && (o.Status == StatusReserving || o.Status == StatusFailed) {
+		err = fmt.Errorf("order %s: %w", id, errs.NotFound)
+	}
+	return o, err
 }
 
 // Order returns one order to who may see it; token is a guest's checkout token.
@@ -172,12 +186,33 @@ func (s *Service) Order(ctx context.Context, p *accounts.Principal, id, token st
 	return o, nil
 }
 
+// checkoutOrders reads every order a checkout stored, whatever their state.
+func (s *Service) checkoutOrders(ctx context.Context, checkoutID string) (checkoutDoc, []Order, error) {
+	var c checkoutDoc
+	if err := s.checkouts.FindOne(ctx, bson.M{"_id": checkoutID}).Decode(&c); err != nil {
+		return c, nil, storage.Err("checkout "+checkoutID, err)
+	}
+	var out []Order
+	for _, id := range c.Orders {
+		o, err := s.load(ctx, id)
+		if errors.Is(err, errs.NotFound) {
+			continue // the checkout stopped before inserting it
+		}
+		if err != nil {
+			return c, nil, err
+		}
+		out = append(out, o)
+	}
+	return c, out, nil
+}
+
 // CheckoutOrders returns the orders of one checkout the caller may see.
 func (s *Service) CheckoutOrders(ctx context.Context, p *accounts.Principal, checkoutID, token string) ([]Order, error) {
-	all, err := s.find(ctx, bson.M{"checkout_id": checkoutID, "status": bson.M{"$nin": []string{StatusReserving, StatusFailed}}}, 0)
-	if err != nil {
+	_, all, err := s.checkoutOrders(ctx, checkoutID)
+	if err != nil && !errors.Is(err, errs.NotFound) {
 		return nil, err
 	}
+	all = slices.DeleteFunc(all, func(o Order) bool { return o.Status == StatusReserving || o.Status == StatusFailed })
 	var out []Order
 	for _, o := range all {
 		if CanView(p, o, token) {
@@ -196,60 +231,99 @@ func (s *Service) CheckoutOrders(ctx context.Context, p *accounts.Principal, che
 // ListFilter selects a page of orders, newest first.
 type ListFilter struct {
 	Status string // "" for every visible status
-	Before string // cursor: the last id of the previous page
-	Limit  int
+	Cursor string // the Next of the previous page
+	Limit  int    // ≤ 0: DefaultListLimit
 }
+
+// ListPage is a page of order summaries, newest first; Next is "" at the end.
+type ListPage struct {
+	Items []Summary `json:"items"`
+	Next  string    `json:"next_cursor,omitempty"`
+}
+
+// DefaultListLimit is the page size when none is asked for.
+const DefaultListLimit = 50
 
 var visible = []string{StatusPending, StatusConfirmed, StatusReady, StatusDelivered, StatusCancelled}
 
-func (f ListFilter) query(q bson.M) (bson.M, error) {
-	switch {
-	case f.Status == "":
-		q["status"] = bson.M{"$in": visible}
-	case f.Status == StatusReserving || f.Status == StatusFailed || !validStatus(f.Status):
+func (f *ListFilter) check() error {
+	if f.Status != "" && !validStatus(f.Status) {
 		var fe errs.Fields
 		fe.Add("status", "must be one of pending, confirmed, ready, delivered, cancelled")
-		return nil, fe.Err()
-	default:
-		q["status"] = f.Status
+		return fe.Err()
 	}
-	if f.Before != "" {
-		q["_id"] = bson.M{"$lt": f.Before}
+	if f.Limit <= 0 {
+		f.Limit = DefaultListLimit
 	}
-	return q, nil
+	return nil
 }
 
-func validStatus(st string) bool {
-	for _, v := range visible {
-		if v == st {
-			return true
-		}
-	}
-	return false
-}
+func validStatus(st string) bool { return slices.Contains(visible, st) }
 
-// InitiativeOrders lists an initiative's orders to its producers, advisers and admins.
-func (s *Service) InitiativeOrders(ctx context.Context, p *accounts.Principal, initiativeID string, f ListFilter) ([]Order, error) {
+// InitiativeOrders lists an initiative's orders to its producers, advisers
+// and admins: the live statuses from its board, the rest from its history.
+func (s *Service) InitiativeOrders(ctx context.Context, p *accounts.Principal, initiativeID string, f ListFilter) (ListPage, error) {
 	if !accounts.CanSeeInitiativePrivate(p, initiativeID) {
-		return nil, denied(p, "orders of initiative "+initiativeID)
+		return ListPage{}, denied(p, "orders of initiative "+initiativeID)
 	}
-	q, err := f.query(bson.M{"initiative_id": initiativeID})
-	if err != nil {
-		return nil, err
+	if err := f.check(); err != nil {
+		return ListPage{}, err
 	}
-	return s.find(ctx, q, f.Limit)
+	if onBoard(f.Status) {
+		return s.boardPage(ctx, initiativeID, f)
+	}
+	return s.feedPage(ctx, initiativeFeed(initiativeID), f)
 }
 
 // BuyerOrders lists the orders a signed-in buyer placed.
-func (s *Service) BuyerOrders(ctx context.Context, p *accounts.Principal, f ListFilter) ([]Order, error) {
+func (s *Service) BuyerOrders(ctx context.Context, p *accounts.Principal, f ListFilter) (ListPage, error) {
 	if p == nil {
-		return nil, denied(p, "orders")
+		return ListPage{}, denied(p, "orders")
 	}
-	q, err := f.query(bson.M{"buyer.user_id": p.UserID})
+	if err := f.check(); err != nil {
+		return ListPage{}, err
+	}
+	return s.feedPage(ctx, buyerFeed(p.UserID), f)
+}
+
+// boardPage pages through one status of the board; the cursor is the last id.
+func (s *Service) boardPage(ctx context.Context, initiativeID string, f ListFilter) (ListPage, error) {
+	m, err := s.boards.Members(ctx, boardSet(initiativeID))
 	if err != nil {
-		return nil, err
+		return ListPage{}, err
 	}
-	return s.find(ctx, q, f.Limit)
+	var all []Summary
+	for _, o := range m {
+		if o.Status == f.Status && (f.Cursor == "" || o.ID < f.Cursor) {
+			all = append(all, o)
+		}
+	}
+	slices.SortFunc(all, func(a, b Summary) int { return strings.Compare(b.ID, a.ID) })
+	page := ListPage{Items: all}
+	if len(all) > f.Limit {
+		page.Items = all[:f.Limit]
+		page.Next = all[f.Limit-1].ID
+	}
+	if page.Items == nil {
+		page.Items = []Summary{}
+	}
+	return page, nil
+}
+
+func (s *Service) feedPage(ctx context.Context, owner string, f ListFilter) (ListPage, error) {
+	var keep func(Summary) bool
+	if f.Status != "" {
+		keep = func(o Summary) bool { return o.Status == f.Status }
+	}
+	p, err := s.feeds.Page(ctx, owner, f.Cursor, f.Limit, keep)
+	if err != nil {
+		return ListPage{}, err
+	}
+	page := ListPage{Items: make([]Summary, len(p.Items)), Next: p.Next}
+	for i, e := range p.Items {
+		page.Items[i] = e.Value
+	}
+	return page, nil
 }
 
 func (s *Service) find(ctx context.Context, q bson.M, limit int) ([]Order, error) {
@@ -265,13 +339,36 @@ func (s *Service) find(ctx context.Context, q bson.M, limit int) ([]Order, error
 	return out, storage.Err("orders", cur.All(ctx, &out))
 }
 
-// AnonymizeBuyer blanks the contact data of a deleted account's orders; the
-// orders stay, for the producers' books.
+// AnonymizeBuyer blanks the contact data of a deleted account's orders (found
+// through the buyer's history); the orders stay, for the producers' books.
 func (s *Service) AnonymizeBuyer(ctx context.Context, userID string) error {
 	if userID == "" {
 		return nil
 	}
-	_, err := s.orders.UpdateMany(ctx, bson.M{"buyer.user_id": userID},
-		bson.M{"$set": bson.M{"buyer.name": "—", "buyer.phone": "", "buyer.email": ""}})
-	return storage.Err("orders of buyer", err)
+	var ids []string
+	err := s.feeds.Buckets(ctx, buyerFeed(userID), func(_ string, entries map[string]Summary) bool {
+		for id := range entries {
+			ids = append(ids, id)
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := s.changing(ctx, id); err != nil {
+			return err
+		}
+		var after Order
+		err := s.orders.FindOneAndUpdate(ctx, bson.M{"_id": id},
+			bson.M{"$set": bson.M{"buyer.name": "—", "buyer.phone": "", "buyer.email": ""}},
+			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+		if err != nil {
+			return storage.Err("order "+id, err)
+		}
+		if err := s.reindexed(ctx, after); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -21,16 +23,19 @@ type Swept struct {
 // doneKeysKept is how long a stored checkout answer can be replayed.
 const doneKeysKept = 24 * time.Hour
 
-// Sweep finishes what crashes and abandoned payments left behind, each step
-// a guarded single-document write that is safe to repeat and to run on
-// several instances at once:
-//   - checkouts still unfinished after olderThan are decided (see decide):
-//     finished when all their stock was reserved, else rolled back (their
-//     buyer was never answered 201);
+// Sweep finishes what crashes and abandoned payments left behind, reading
+// only working sets (never the orders collection), each step a guarded
+// single-document write that is safe to repeat and to run on several
+// instances at once:
+//   - checkouts of the last days not marked done after olderThan are
+//     decided (see decide): finished when all their stock was reserved, else
+//     rolled back (their buyer was never answered 201); their key is
+//     completed or freed and their orders listed;
 //   - cancelled or rolled-back orders whose stock is not back yet get it back;
 //   - unpaid card orders past their expiry are cancelled;
-//   - idempotency keys are completed from their orders or freed, and stored
-//     answers older than a day are dropped.
+//   - orders whose lists a crash left half-updated are listed again;
+//   - the idempotency keys of days whose answers may no longer be replayed
+//     are dropped, a day at a time.
 //
 // olderThan is DefaultRecoverAfter (or TESORO_ORDER_RECOVER_AFTER), and 0 at the start of the only process using
 // the embedded database, where anything unfinished was cut by a crash.
@@ -41,77 +46,158 @@ func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (Swept, er
 	if _, err := s.catalog.RecoverStockMoves(ctx, olderThan); err != nil {
 		return sw, err
 	}
-	before := s.now().Add(-olderThan)
-	// Leases of checkouts that should have finished long ago: taking one
-	// decides that checkout.
-	cur, err := s.leases.Find(ctx, bson.M{"created_at": bson.M{"$lte": before}})
+	now := s.now()
+	before := now.Add(-olderThan)
+	from, err := s.sweptUntil(ctx, now)
 	if err != nil {
-		return sw, storage.Err("checkout leases", err)
+		return sw, err
 	}
-	var leases []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &leases); err != nil {
-		return sw, storage.Err("checkout leases", err)
-	}
-	for _, l := range leases {
-		won, err := s.takeLease(ctx, l.ID)
-		if err != nil {
+	today := now.Truncate(24 * time.Hour)
+	for day := from; !day.After(today); day = day.Add(24 * time.Hour) {
+		if err := s.sweepDay(ctx, day, before, &sw); err != nil {
 			return sw, err
 		}
-		if won {
-			if err := s.decide(ctx, l.ID, &sw); err != nil {
+		// A day whose last answer may no longer be replayed is dropped.
+		if day.Add(24*time.Hour + doneKeysKept).Before(now) {
+			if err := s.dropDay(ctx, day); err != nil {
 				return sw, err
 			}
 		}
 	}
-	// Orders still reserving without a lease: their decider stopped between
-	// taking the lease and writing the outcome; the same rule decides again.
-	stuck, err := s.find(ctx, bson.M{"status": StatusReserving, "created_at": bson.M{"$lte": before}}, 0)
-	if err != nil {
+	if err := s.sweepOrders(ctx, setUnreleased, before, &sw); err != nil {
 		return sw, err
 	}
-	seen := map[string]bool{}
-	for _, o := range stuck {
-		if seen[o.CheckoutID] {
+	if err := s.sweepOrders(ctx, setCardUnpaid, now, &sw); err != nil {
+		return sw, err
+	}
+	return sw, s.sweepOrders(ctx, setReindex, before, &sw)
+}
+
+// sweptDays records the first day whose checkouts are still kept.
+const sweptDays = "swept_days"
+
+func (s *Service) sweptUntil(ctx context.Context, now time.Time) (time.Time, error) {
+	var d struct {
+		From time.Time `bson:"from"`
+	}
+	err := s.meta.FindOne(ctx, bson.M{"_id": sweptDays}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		// A new database: nothing older than the keys' life can be open.
+		return now.Add(-doneKeysKept - 48*time.Hour).Truncate(24 * time.Hour), nil
+	}
+	return d.From.UTC(), storage.Err("orders meta", err)
+}
+
+// sweepDay decides the checkouts of one day that are not done.
+func (s *Service) sweepDay(ctx context.Context, day, before time.Time, sw *Swept) error {
+	name := checkoutDaySet(day)
+	m, err := s.days.Members(ctx, name)
+	if err != nil {
+		return err
+	}
+	for id, e := range m {
+		if e.Done || e.CreatedAt.After(before) {
 			continue
 		}
-		seen[o.CheckoutID] = true
-		n, err := s.leases.CountDocuments(ctx, bson.M{"_id": o.CheckoutID})
+		won, err := s.takeLease(ctx, id)
 		if err != nil {
-			return sw, storage.Err("checkout lease", err)
+			return err
 		}
-		if n == 0 {
-			if err := s.decide(ctx, o.CheckoutID, &sw); err != nil {
-				return sw, err
+		_, all, err := s.checkoutOrders(ctx, id)
+		if err != nil && !errors.Is(err, errs.NotFound) {
+			return err
+		}
+		// Decide when this sweep took the lease, or when a decider took it
+		// and stopped before every order left "reserving".
+		if won || slices.ContainsFunc(all, func(o Order) bool { return o.Status == StatusReserving }) {
+			if err := s.decide(ctx, id, all, sw); err != nil {
+				return err
+			}
+			if _, all, err = s.checkoutOrders(ctx, id); err != nil && !errors.Is(err, errs.NotFound) {
+				return err
 			}
 		}
-	}
-	unreleased, err := s.find(ctx, bson.M{"stock_released": false, "updated_at": bson.M{"$lte": before}}, 0)
-	if err != nil {
-		return sw, err
-	}
-	for _, o := range unreleased {
-		if err := s.releaseOrder(ctx, o); err != nil {
-			return sw, err
+		for _, o := range all {
+			if err := s.index(ctx, o); err != nil {
+				return err
+			}
 		}
-		sw.Released++
-	}
-	expired, err := s.find(ctx, bson.M{"status": StatusPending, "payment_method": MethodCard, "paid": 0,
-		"expires_at": bson.M{"$lte": s.now()}}, 0)
-	if err != nil {
-		return sw, err
-	}
-	for _, o := range expired {
-		if err := s.cancelUnpaid(ctx, bson.M{"_id": o.ID}, "card payment expired"); err != nil {
-			return sw, err
+		if err := s.settleKey(ctx, id, e, all, sw); err != nil {
+			return err
 		}
-		sw.Expired++
+		s.checkoutDone(ctx, id, checkoutEntry{Key: e.Key, CreatedAt: e.CreatedAt, Done: true})
 	}
-	if err := s.sweepKeys(ctx, before, &sw); err != nil {
-		return sw, err
+	return nil
+}
+
+// dropDay deletes one day's idempotency keys (their answers are past
+// replaying), then the day itself, then moves the swept mark on.
+func (s *Service) dropDay(ctx context.Context, day time.Time) error {
+	name := checkoutDaySet(day)
+	m, err := s.days.Members(ctx, name)
+	if err != nil {
+		return err
 	}
-	return sw, nil
+	for _, e := range m {
+		if !e.Done {
+			return nil // not decided yet: a later sweep drops the day
+		}
+		if _, err := s.idem.DeleteOne(ctx, bson.M{"_id": e.Key, "checkout_id": bson.M{"$exists": true}}); err != nil {
+			return storage.Err("idempotency key", err)
+		}
+	}
+	if err := s.days.Drop(ctx, name); err != nil {
+		return err
+	}
+	_, err = s.meta.UpdateOne(ctx, bson.M{"_id": sweptDays},
+		bson.M{"$max": bson.M{"from": day.Add(24 * time.Hour)}}, options.Update().SetUpsert(true))
+	return storage.Err("orders meta", err)
+}
+
+// sweepOrders handles the members of one working set due by due: stock given
+// back, unpaid card orders cancelled, lists updated.
+func (s *Service) sweepOrders(ctx context.Context, set string, due time.Time, sw *Swept) error {
+	m, err := s.work.Members(ctx, set)
+	if err != nil {
+		return err
+	}
+	for id, at := range m {
+		if at.After(due) {
+			continue
+		}
+		o, err := s.load(ctx, id)
+		if errors.Is(err, errs.NotFound) {
+			if err := s.work.Remove(ctx, set, id); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		switch set {
+		case setUnreleased:
+			if !o.StockReleased {
+				sw.Released++
+			}
+			err = s.releaseOrder(ctx, o)
+		case setCardUnpaid:
+			if o.Status == StatusPending && o.Paid == 0 {
+				if err = s.cancelUnpaid(ctx, []Order{o}, "card payment expired"); err == nil {
+					sw.Expired++
+				}
+			}
+			if err == nil {
+				err = s.work.Remove(ctx, setCardUnpaid, id)
+			}
+		case setReindex:
+			err = s.reindexed(ctx, o)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // decide finishes an interrupted checkout whose lease the caller took. The
@@ -120,11 +206,8 @@ func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (Swept, er
 // line that keeps stock holds its reservation (and none was given back), the
 // checkout goes forward and its orders become pending; otherwise it is rolled
 // back. Card checkouts always roll back: their payment link was never stored.
-func (s *Service) decide(ctx context.Context, checkoutID string, sw *Swept) error {
-	all, err := s.find(ctx, bson.M{"checkout_id": checkoutID}, 0)
-	if err != nil {
-		return err
-	}
+func (s *Service) decide(ctx context.Context, checkoutID string, all []Order, sw *Swept) error {
+	var err error
 	var reserving []Order
 	forward := len(all) > 0
 	for _, o := range all {
@@ -156,11 +239,14 @@ func (s *Service) decide(ctx context.Context, checkoutID string, sw *Swept) erro
 	now := s.now()
 	for _, o := range reserving {
 		if forward {
-			if err := s.confirmReserved(ctx, o, now); err != nil {
+			if _, err := s.confirmReserved(ctx, o, now, false); err != nil {
 				return err
 			}
 			sw.Finished++
 			continue
+		}
+		if err := s.work.Add(ctx, setUnreleased, o.ID, now); err != nil {
+			return err
 		}
 		if _, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID}, bson.M{
 			"$set":  bson.M{"status": StatusFailed, "stock_released": false, "updated_at": now},
@@ -185,55 +271,35 @@ func (s *Service) moved(ctx context.Context, key string) (bool, error) {
 	return err == nil, err
 }
 
-// sweepKeys completes a key whose checkout placed its orders but crashed
-// before storing the answer, and frees one whose checkout was rolled back.
-func (s *Service) sweepKeys(ctx context.Context, before time.Time, sw *Swept) error {
-	cur, err := s.idem.Find(ctx, bson.M{"state": "pending", "created_at": bson.M{"$lte": before}})
+// settleKey completes the key of a checkout that placed its orders but
+// stopped before storing the answer, and frees the key of one rolled back.
+func (s *Service) settleKey(ctx context.Context, checkoutID string, e checkoutEntry, all []Order, sw *Swept) error {
+	var c claimRecord
+	err := s.idem.FindOne(ctx, bson.M{"_id": e.Key}).Decode(&c)
+	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && (c.State != "pending" || c.CheckoutID != checkoutID)) {
+		return nil // freed or completed already
+	}
 	if err != nil {
-		return storage.Err("idempotency keys", err)
+		return storage.Err("idempotency key", err)
 	}
-	var pending []claimRecord
-	if err := cur.All(ctx, &pending); err != nil {
-		return storage.Err("idempotency keys", err)
+	placed := len(all) > 0
+	for _, o := range all {
+		placed = placed && o.Status != StatusReserving && o.Status != StatusFailed
 	}
-	for _, c := range pending {
-		if n, err := s.leases.CountDocuments(ctx, bson.M{"_id": c.CheckoutID}); err != nil || n > 0 {
-			if err != nil {
-				return storage.Err("checkout lease", err)
-			}
-			continue // still running, or decided by a later sweep
+	if !placed {
+		if _, err := s.idem.DeleteOne(ctx, bson.M{"_id": e.Key, "state": "pending"}); err != nil {
+			return storage.Err("idempotency key", err)
 		}
-		all, err := s.find(ctx, bson.M{"checkout_id": c.CheckoutID}, 0)
-		if err != nil {
-			return err
-		}
-		if slices.ContainsFunc(all, func(o Order) bool { return o.Status == StatusReserving }) {
-			continue
-		}
-		placed := len(all) > 0
-		for _, o := range all {
-			placed = placed && o.Status != StatusReserving && o.Status != StatusFailed
-		}
-		if !placed {
-			if _, err := s.idem.DeleteOne(ctx, bson.M{"_id": c.Key, "state": "pending"}); err != nil {
-				return storage.Err("idempotency key", err)
-			}
-			sw.KeysFreed++
-			continue
-		}
-		// Oldest first, as the checkout listed them.
-		for i, j := 0, len(all)-1; i < j; i, j = i+1, j-1 {
-			all[i], all[j] = all[j], all[i]
-		}
-		body, err := json.Marshal(CheckoutResult{CheckoutID: c.CheckoutID, Orders: all, PaymentURL: all[0].PaymentURL, Token: c.Token})
-		if err != nil {
-			return err
-		}
-		if err := s.completeKey(ctx, c, body); err != nil {
-			return err
-		}
-		sw.KeysCompleted++
+		sw.KeysFreed++
+		return nil
 	}
-	_, err = s.idem.DeleteMany(ctx, bson.M{"state": "done", "created_at": bson.M{"$lte": s.now().Add(-doneKeysKept)}})
-	return storage.Err("idempotency keys", err)
+	body, err := json.Marshal(CheckoutResult{CheckoutID: checkoutID, Orders: all, PaymentURL: all[0].PaymentURL, Token: c.Token})
+	if err != nil {
+		return err
+	}
+	if err := s.completeKey(ctx, c, body); err != nil {
+		return err
+	}
+	sw.KeysCompleted++
+	return nil
 }

@@ -207,11 +207,13 @@ func TestCrashDuringCheckoutStorm(t *testing.T) {
 		}
 	}
 	reserved := map[string]int{}
+	listedTimes := map[string]int{}
 	for _, ini := range []string{bakery, arepas} {
 		cursor := ""
 		for {
 			var page struct {
 				Items []struct {
+					ID     string
 					Status string
 					Lines  []struct {
 						ProductID string `json:"product_id"`
@@ -224,6 +226,7 @@ func TestCrashDuringCheckoutStorm(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, o := range page.Items {
+				listedTimes[o.ID]++
 				if o.Status == "cancelled" {
 					continue
 				}
@@ -233,6 +236,18 @@ func TestCrashDuringCheckoutStorm(t *testing.T) {
 			}
 			if cursor = page.NextCursor; cursor == "" {
 				break
+			}
+		}
+	}
+	// Every order answered 201 is in its initiative's history exactly once.
+	for _, a := range accepted {
+		var res struct {
+			Orders []struct{ ID string }
+		}
+		_ = json.Unmarshal([]byte(a.body), &res)
+		for _, o := range res.Orders {
+			if n := listedTimes[o.ID]; n != 1 {
+				t.Errorf("order %s answered 201 is listed %d times, want once", o.ID, n)
 			}
 		}
 	}
@@ -274,5 +289,27 @@ func TestCrashDuringCheckoutStorm(t *testing.T) {
 	n, err := db.DB.Collection("orders").CountDocuments(t.Context(), bson.M{"stock_released": false})
 	if err != nil || n != 0 {
 		t.Errorf("orders with stock not yet released: got %d (%v), want 0", n, err)
+	}
+	// The working sets hold nothing a crash left behind.
+	cur, err := db.DB.Collection("order_work").Find(t.Context(), bson.M{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sets []struct {
+		ID string         `bson:"_id"`
+		M  map[string]bson.RawValue `bson:"m"`
+	}
+	if err := cur.All(t.Context(), &sets); err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range sets {
+		for id, v := range set.M {
+			if d, ok := v.DocumentOK(); ok {
+				if done, ok := d.Lookup("done").BooleanOK(); ok && done {
+					continue
+				}
+			}
+			t.Errorf("working set %s still holds %s: %v", set.ID, id, v)
+		}
 	}
 }
