@@ -9,7 +9,6 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/tesoro-pact/tesoro/errs"
-	"github.com/tesoro-pact/tesoro/storage"
 )
 
 // MaxImagesPerProduct keeps product pages light.
@@ -35,11 +34,10 @@ func (s *Service) CreateProduct(ctx context.Context, initiativeID string, in Pro
 	}
 	if p.Stock != nil && *p.Stock > 0 {
 		// The history explains every unit, the first ones too.
-		first := StockMove{ID: NewID(), ProductID: p.ID, InitiativeID: p.InitiativeID, At: now, Delta: *p.Stock,
-			Reason: "Existencias iniciales", Kind: MoveInitial, Status: "applied", ResultingStock: p.Stock}
-		first.Key = first.ID
-		if _, err := s.moves.coll.InsertOne(ctx, first); err != nil {
-			return Product{}, storage.Err("stock move", err)
+		first := StockMove{ProductID: p.ID, InitiativeID: p.InitiativeID, At: now, Delta: *p.Stock,
+			Reason: "Existencias iniciales", Kind: MoveInitial, ResultingStock: p.Stock}
+		if err := s.recordMove(ctx, first); err != nil {
+			return Product{}, err
 		}
 	}
 	return s.withURLs(p), s.productsChanged(ctx)
@@ -115,11 +113,10 @@ func (s *Service) UpdateProduct(ctx context.Context, id string, up ProductUpdate
 		}
 		if before != nil && *before > 0 && p.Stock == nil {
 			// The units it had leave the history explained, not silently.
-			m := StockMove{ID: NewID(), ProductID: id, InitiativeID: p.InitiativeID, At: s.now(), Delta: -*before,
-				Reason: "Pasó a bajo pedido", Kind: MoveMadeToOrder, Status: "applied"}
-			m.Key = m.ID
-			if _, err := s.moves.coll.InsertOne(ctx, m); err != nil {
-				return storage.Err("stock move", err)
+			m := StockMove{ProductID: id, InitiativeID: p.InitiativeID, At: s.now(), Delta: -*before,
+				Reason: "Pasó a bajo pedido", Kind: MoveMadeToOrder}
+			if err := s.recordMove(ctx, m); err != nil {
+				return err
 			}
 		}
 		return nil

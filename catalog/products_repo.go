@@ -42,9 +42,14 @@ func (r productRepo) insert(ctx context.Context, p Product) error {
 }
 
 func (r productRepo) get(ctx context.Context, id string) (Product, error) {
+	d, err := r.getDoc(ctx, id)
+	return d.Product, err
+}
+
+func (r productRepo) getDoc(ctx context.Context, id string) (productDoc, error) {
 	var d productDoc
 	err := r.coll.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
-	return d.Product, storage.Err("product "+id, err)
+	return d, storage.Err("product "+id, err)
 }
 
 // set changes fields of the product at revision rev (any revision when rev

@@ -100,10 +100,11 @@ func TestStockAdjustmentRace(t *testing.T) {
 	if ok.Load() != 20 || conflict.Load() != 30 || *got.Stock != 0 {
 		t.Fatalf("got %d ok, %d conflicts, stock %d; want 20, 30, 0", ok.Load(), conflict.Load(), *got.Stock)
 	}
-	history, err := svc.StockHistory(t.Context(), p.ID, "", 100)
+	page, err := svc.StockHistory(t.Context(), p.ID, "", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
+	history := page.Items
 	var results []int64
 	for _, m := range history {
 		if m.Kind == catalog.MoveInitial {
@@ -307,7 +308,8 @@ func TestMadeToOrderSwitchIsInTheHistory(t *testing.T) {
 	if err != nil || got.Stock != nil {
 		t.Fatalf("switch: got %+v %v, want made to order", got.Stock, err)
 	}
-	history, _ := svc.StockHistory(t.Context(), p.ID, "", 10)
+	page, _ := svc.StockHistory(t.Context(), p.ID, "", 10)
+	history := page.Items
 	if len(history) != 2 || history[0].Kind != catalog.MoveMadeToOrder || history[0].Delta != -7 || history[0].ResultingStock != nil {
 		t.Fatalf("history: got %+v, want the switch (−7, no stock left) after the initial +7", history)
 	}

@@ -29,7 +29,7 @@ func NewService(db *mongo.Database, objects storage.ObjectStore) *Service {
 	return &Service{
 		initiatives: newInitiativeRepo(db),
 		products:    productRepo{coll: db.Collection("products"), meta: db.Collection("catalog_meta")},
-		moves:       moveRepo{coll: db.Collection("stock_moves")},
+		moves:       newMoveRepo(db),
 		objects:     objects,
 		snap:        snapshotHolder{checkEvery: time.Second},
 		clock:       time.Now,

@@ -116,8 +116,56 @@ func (s *Service) productsChanged(ctx context.Context) error {
 }
 
 // stockChanged is productsChanged for stock moves, which are many (every
-// order): the local snapshot refreshes on its next version check instead of at once.
-func (s *Service) stockChanged(ctx context.Context) { _ = s.products.bumpVersion(ctx) }
+// order): other instances see the new version on their next check, and this
+// one patches the product's stock into its snapshot at once (a copy: readers
+// of the old one are not disturbed), so whoever made the move reads it back.
+// A zero p (several products changed) makes the snapshot reload instead.
+func (s *Service) stockChanged(ctx context.Context, p Product) {
+	_ = s.products.bumpVersion(ctx)
+	if p.ID == "" {
+		s.snap.dirty.Store(true)
+		return
+	}
+	s.snap.mu.Lock()
+	defer s.snap.mu.Unlock()
+	if cur := s.snap.cur.Load(); cur != nil {
+		if next, ok := cur.withStock(p.ID, p.Stock); ok {
+			s.snap.cur.Store(next)
+		}
+	}
+}
+
+// withStock is a copy of the snapshot with one product's stock replaced;
+// false when the product is not in it.
+func (s *snapshot) withStock(id string, stock *int64) (*snapshot, bool) {
+	old, ok := s.byID[id]
+	if !ok {
+		return nil, false
+	}
+	p := *old
+	if stock != nil {
+		v := *stock
+		p.Stock = &v
+	} else {
+		p.Stock = nil
+	}
+	swap := func(list []*Product) []*Product {
+		out := slices.Clone(list)
+		for i, q := range out {
+			if q == old {
+				out[i] = &p
+			}
+		}
+		return out
+	}
+	next := &snapshot{version: s.version, byNewest: swap(s.byNewest), byPrice: swap(s.byPrice),
+		byID: make(map[string]*Product, len(s.byID)), search: s.search}
+	for k, v := range s.byID {
+		next.byID[k] = v
+	}
+	next.byID[id] = &p
+	return next, true
+}
 
 // Sorts of the public product list.
 const (

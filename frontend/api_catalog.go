@@ -132,6 +132,18 @@ func (s *server) editableProduct(c *fiber.Ctx) (*accounts.Principal, catalog.Pro
 }
 
 func (s *server) getProduct(c *fiber.Ctx) error {
+	if p := principal(c); p != nil {
+		// Signed in, the answer is private (no-store) and read from the
+		// document: whoever just sold or counted stock sees it at once.
+		prod, err := s.Catalog.Product(c.UserContext(), c.Params("id"))
+		if err == nil && !prod.Active && !accounts.CanSeeInitiativePrivate(p, prod.InitiativeID) {
+			err = errs.NotFound
+		}
+		if err != nil {
+			return err
+		}
+		return c.JSON(prod)
+	}
 	prod, err := s.Catalog.PublicProduct(c.UserContext(), c.Params("id"))
 	if errors.Is(err, errs.NotFound) {
 		// Archived products stay visible to the people who manage them.
@@ -264,11 +276,12 @@ func (s *server) stockHistory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	moves, err := s.Catalog.StockHistory(c.UserContext(), prod.ID, c.Query("cursor"), limit+1)
+	page, err := s.Catalog.StockHistory(c.UserContext(), prod.ID, c.Query("cursor"), limit)
 	if err != nil {
 		return err
 	}
-	return c.JSON(paginate(moves, limit, func(m catalog.StockMove) string { return m.ID }))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(page)
 }
 
 // initiativeFor checks, for the initiative in the path, that the request is

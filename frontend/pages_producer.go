@@ -584,17 +584,13 @@ func (s *server) stockHistoryPage(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	l := s.pages.localizer(c)
-	moves, err := s.Catalog.StockHistory(ctx, prod.ID, c.Query("antes"), historyPageSize+1)
+	page, err := s.Catalog.StockHistory(ctx, prod.ID, c.Query("antes"), historyPageSize)
 	if err != nil {
 		return err
 	}
-	d := stockHistoryData{Product: productView{prod}}
-	if len(moves) > historyPageSize {
-		moves = moves[:historyPageSize]
-		d.Next = moves[historyPageSize-1].ID
-	}
+	d := stockHistoryData{Product: productView{prod}, Next: page.Next}
 	names := map[string]string{}
-	for _, m := range moves {
+	for _, m := range page.Items {
 		row := historyRow{StockMove: m}
 		switch {
 		case m.ActorID == "":

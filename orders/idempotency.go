@@ -45,20 +45,29 @@ func (s *Service) claimKey(ctx context.Context, key, hash string) (claimRecord, 
 		return claimRecord{}, nil, f.Err()
 	}
 	deadline := time.Now().Add(duplicateWait)
-	for {
-		c := claimRecord{Key: key, Hash: hash, State: "pending", CheckoutID: NewID(), Token: newToken(), CreatedAt: s.now()}
-		// Listed in its day before anything is written, so that the sweeper
-		// finds every checkout a crash or an outage cuts short.
-		if err := s.days.Add(ctx, checkoutDaySet(c.CreatedAt), c.CheckoutID, checkoutEntry{Key: key, CreatedAt: c.CreatedAt}); err != nil {
-			return claimRecord{}, nil, err
+	c := claimRecord{Key: key, Hash: hash, State: "pending", CheckoutID: NewID(), Token: newToken(), CreatedAt: s.now()}
+	// Listed in its day before anything is written, so that the sweeper
+	// finds every checkout a crash or an outage cuts short.
+	day := checkoutDaySet(c.CreatedAt)
+	if err := s.days.Add(ctx, day, c.CheckoutID, checkoutEntry{Key: key, CreatedAt: c.CreatedAt}); err != nil {
+		return claimRecord{}, nil, err
+	}
+	claimed := false
+	defer func() {
+		if !claimed { // a replay or a refusal: no checkout of its own (a crash here leaves it to the sweeper)
+			_ = s.days.Remove(context.WithoutCancel(ctx), day, c.CheckoutID)
 		}
+	}()
+	for {
 		_, err := s.idem.InsertOne(ctx, c)
 		if err == nil {
+			claimed = true
 			return c, nil, nil
 		}
 		if !storage.IsDuplicateKey(err) {
 			return claimRecord{}, nil, storage.Err("idempotency key", err)
 		}
+
 		var prior claimRecord
 		err = s.idem.FindOne(ctx, bson.M{"_id": key}).Decode(&prior)
 		switch {

@@ -149,12 +149,12 @@ func (s *Service) releaseOrder(ctx context.Context, o Order) error {
 		}
 		if o.Status == StatusFailed {
 			// A rolled-back checkout may not have reserved every line.
-			_, err := s.catalog.StockMoveByKey(ctx, l.reserveKey(o.ID))
-			if errors.Is(err, errs.NotFound) {
-				continue
-			}
+			reserved, err := s.moved(ctx, o, l, true)
 			if err != nil {
 				return err
+			}
+			if !reserved {
+				continue
 			}
 		}
 		if err := s.release(ctx, o.ID, l); err != nil {

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -138,11 +139,11 @@ func (s *Service) dropDay(ctx context.Context, day time.Time) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range m {
+	for id, e := range m {
 		if !e.Done {
 			return nil // not decided yet: a later sweep drops the day
 		}
-		if _, err := s.idem.DeleteOne(ctx, bson.M{"_id": e.Key, "checkout_id": bson.M{"$exists": true}}); err != nil {
+		if _, err := s.idem.DeleteOne(ctx, bson.M{"_id": e.Key, "checkout_id": id}); err != nil {
 			return storage.Err("idempotency key", err)
 		}
 	}
@@ -224,11 +225,11 @@ func (s *Service) decide(ctx context.Context, checkoutID string, all []Order, sw
 			if !forward || !l.Reserved {
 				continue
 			}
-			if forward, err = s.moved(ctx, l.reserveKey(o.ID)); err != nil {
+			if forward, err = s.moved(ctx, o, l, true); err != nil {
 				return err
 			}
 			if forward {
-				released, err := s.moved(ctx, l.releaseKey(o.ID))
+				released, err := s.moved(ctx, o, l, false)
 				if err != nil {
 					return err
 				}
@@ -262,13 +263,15 @@ func (s *Service) decide(ctx context.Context, checkoutID string, all []Order, sw
 	return nil
 }
 
-// moved reports whether the stock move with key happened.
-func (s *Service) moved(ctx context.Context, key string) (bool, error) {
-	_, err := s.catalog.StockMoveByKey(ctx, key)
-	if errors.Is(err, errs.NotFound) {
-		return false, nil
+// moved reports whether line l's reservation (or its release) happened,
+// finishing it first if a crash cut it short.
+func (s *Service) moved(ctx context.Context, o Order, l Line, reservation bool) (bool, error) {
+	m := catalog.StockMove{Key: l.releaseKey(o.ID), ProductID: l.ProductID, InitiativeID: o.InitiativeID,
+		Delta: l.Quantity, Kind: catalog.MoveCancellation, Ref: o.ID, Reason: "order " + o.ID}
+	if reservation {
+		m.Key, m.Delta, m.Kind = l.reserveKey(o.ID), -l.Quantity, catalog.MoveReservation
 	}
-	return err == nil, err
+	return s.catalog.SettleStockMove(ctx, m)
 }
 
 // settleKey completes the key of a checkout that placed its orders but

@@ -46,6 +46,26 @@ func (s Set[T]) Add(ctx context.Context, name, id string, v T) error {
 	return s.Put(ctx, name, map[string]T{id: v})
 }
 
+// AddNew puts member id only if the set does not hold it yet, in one write;
+// false means it was there (a lock, or a key used before).
+func (s Set[T]) AddNew(ctx context.Context, name, id string, v T) (bool, error) {
+	f, err := memberField("m", id)
+	if err != nil {
+		return false, err
+	}
+	// With the member present the filter misses, and the upsert's insert of
+	// the same _id is a duplicate.
+	res, err := s.coll.UpdateOne(ctx, bson.M{"_id": name, f: bson.M{"$exists": false}},
+		bson.M{"$set": bson.M{f: v}}, options.Update().SetUpsert(true))
+	if IsDuplicateKey(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, Err("set "+name, err)
+	}
+	return res.MatchedCount+res.UpsertedCount > 0, nil
+}
+
 // Remove drops members; absent ones are ignored.
 func (s Set[T]) Remove(ctx context.Context, name string, ids ...string) error {
 	if len(ids) == 0 {
