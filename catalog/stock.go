@@ -37,32 +37,32 @@ type StockMove struct {
 	ID string `bson:"_id" json:"id"`
 	// Key makes a move happen at most once (unique): an order reserves with
 	// "reserve:<order>:<line>". Empty means the move's own id.
-	Key            string    `bson:"key" json:"-"`
-	ProductID      string    `bson:"product_id" json:"product_id"`
-	InitiativeID   string    `bson:"initiative_id" json:"initiative_id"`
-	At             time.Time `bson:"at" json:"at"`
-	ActorID        string    `bson:"actor_id,omitempty" json:"actor_id,omitempty"`
-	Delta          int64     `bson:"delta" json:"delta"`
-	Reason         string    `bson:"reason" json:"reason"`
-	Kind           string    `bson:"kind" json:"kind"`
-	Ref            string    `bson:"ref,omitempty" json:"ref,omitempty"`
-	Status         string    `bson:"status" json:"-"` // pending, applied
+	Key          string    `bson:"key" json:"-"`
+	ProductID    string    `bson:"product_id" json:"product_id"`
+	InitiativeID string    `bson:"initiative_id" json:"initiative_id"`
+	At           time.Time `bson:"at" json:"at"`
+	ActorID      string    `bson:"actor_id,omitempty" json:"actor_id,omitempty"`
+	Delta        int64     `bson:"delta" json:"delta"`
+	Reason       string    `bson:"reason" json:"reason"`
+	Kind         string    `bson:"kind" json:"kind"`
+	Ref          string    `bson:"ref,omitempty" json:"ref,omitempty"`
+	Status       string    `bson:"status" json:"-"` // pending, applied
 	// Seq orders the move in its product's history (a time-ordered id).
-	Seq string `bson:"seq" json:"-"`
-	ResultingStock *int64    `bson:"resulting_stock" json:"resulting_stock"`
+	Seq            string `bson:"seq" json:"-"`
+	ResultingStock *int64 `bson:"resulting_stock" json:"resulting_stock"`
 }
 
 type moveRepo struct {
 	coll    *mongo.Collection
-	pending storage.Set[StockMove] // moves under way, in ten-minute buckets
-	history storage.Feed[StockMove]  // each product's applied moves, newest first
+	pending storage.WorkSet[StockMove] // moves under way (the working set recovery reads)
+	history storage.Feed[StockMove]    // each product's applied moves, newest first
 	meta    *mongo.Collection
 }
 
 func newMoveRepo(db *mongo.Database) moveRepo {
 	return moveRepo{coll: db.Collection("stock_moves"),
-		pending: storage.NewSet[StockMove](db.Collection("stock_moves_pending")),
-		history: storage.NewFeed[StockMove](db.Collection("stock_history"), 0),
+		pending: storage.NewWorkSet[StockMove](db.Collection("stock_moves_pending")),
+		history: storage.NewFeed[StockMove](db.Collection("stock_history"), movesPerBucket),
 		meta:    db.Collection("catalog_meta")}
 }
 
@@ -70,32 +70,31 @@ func newMoveRepo(db *mongo.Database) moveRepo {
 // and a repeated key is a duplicate _id. Nothing else is queried.
 func (r moveRepo) ensureIndexes(context.Context) error { return nil }
 
-// A move under way is listed whole in the bucket of the ten minutes it began
-// in: the bucket is what recovery reads, and dropping it is one delete.
-const pendingSpan = 10 * time.Minute
-
-func pendingBucket(t time.Time) string {
-	return "moves:" + t.UTC().Truncate(pendingSpan).Format("2006-01-02T15:04")
-}
+// stock_moves_pending lists the moves under way, whole, until they finish:
+// a move leaves it in the same request that made it.
 
 func productFeed(productID string) string { return "p:" + productID }
+
+// movesPerBucket keeps a stock history bucket near 8 KB (a move is about
+// 250 bytes).
+const movesPerBucket = 32
 
 // ApplyStockMove changes stock by m.Delta, never below zero, and records the
 // move. Without transactions it goes in steps, each a single-document write
 // by _id:
-//  1. the move is listed as under way in its ten-minute bucket, guarded on
-//     its key being new there; then the previous bucket and the move's own
-//     _id (its key) are read, so that a repeated key is refused with
-//     errs.Conflict (which makes order reservations idempotent);
+//  1. the move is listed as under way, guarded on its key not being under
+//     way already; then its _id (the key) is read among the finished moves,
+//     so that a repeated key is refused with errs.Conflict (which makes order
+//     reservations idempotent);
 //  2. the product's stock changes under the guard stock ≥ −delta, and the
 //     key is pushed onto the product in the same update;
 //  3. the move is stored, applied, with the stock it left;
 //  4. it is appended to the product's history;
-//  5. the key is pulled from the product.
+//  5. the key is pulled from the product, and the move leaves the working set.
 //
 // A crash after step 2 leaves the key on the product, which recovery (reading
-// only the buckets of the moves under way) finishes: steps 3–5 again, each
-// idempotent. Before step 2 nothing changed.
+// only the working set) finishes: steps 3–5 again, each idempotent. Before
+// step 2 nothing changed, and recovery only takes the move off the list.
 func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, error) {
 	var f errs.Fields
 	m.Reason = strings.TrimSpace(m.Reason)
@@ -133,17 +132,13 @@ func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, e
 	m.ID = m.Key
 	m.At, m.Status, m.ResultingStock = s.now(), "pending", nil
 	repeated := fmt.Errorf("stock move %s was made before: %w", m.Key, errs.Conflict)
-	if added, err := s.moves.pending.AddNew(ctx, pendingBucket(m.At), m.ID, m); err != nil {
+	if added, err := s.moves.pending.AddNew(ctx, m.ID, m); err != nil {
 		return StockMove{}, err
 	} else if !added {
 		return StockMove{}, repeated
 	}
-	if prev, err := s.moves.pending.Members(ctx, pendingBucket(m.At.Add(-pendingSpan))); err != nil {
-		return StockMove{}, err
-	} else if _, ok := prev[m.ID]; ok {
-		return StockMove{}, repeated
-	}
 	if _, err := s.StockMoveByKey(ctx, m.Key); err == nil {
+		s.unlist(ctx, m.ID)
 		return StockMove{}, repeated
 	} else if !errors.Is(err, errs.NotFound) {
 		return StockMove{}, err
@@ -158,8 +153,9 @@ func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, e
 		bson.M{"$inc": bson.M{"stock": m.Delta}, "$push": bson.M{"pending_moves": m.ID}, "$set": bson.M{"updated_at": m.At}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		// Never applied (its key is not on the product): recovery will find
-		// nothing to finish. Say why: gone, made to order, or short of stock.
+		// Never applied (its key is not on the product). Say why: gone, made
+		// to order, or short of stock.
+		s.unlist(ctx, m.ID)
 		p, err := s.products.get(ctx, m.ProductID)
 		switch {
 		case err != nil:
@@ -193,8 +189,16 @@ func (s *Service) finishMove(ctx context.Context, m StockMove) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.products.coll.UpdateOne(ctx, bson.M{"_id": m.ProductID}, bson.M{"$pull": bson.M{"pending_moves": m.ID}})
-	return storage.Err("product "+m.ProductID, err)
+	if _, err = s.products.coll.UpdateOne(ctx, bson.M{"_id": m.ProductID}, bson.M{"$pull": bson.M{"pending_moves": m.ID}}); err != nil {
+		return storage.Err("product "+m.ProductID, err)
+	}
+	return s.moves.pending.Remove(ctx, m.ID)
+}
+
+// unlist takes a move that changed nothing off the working set; if that
+// fails, recovery finds the product without its key and does it.
+func (s *Service) unlist(ctx context.Context, key string) {
+	_ = s.moves.pending.Remove(context.WithoutCancel(ctx), key)
 }
 
 // recordMove stores a move the caller has already applied to the product in
@@ -212,61 +216,32 @@ func (s *Service) recordMove(ctx context.Context, m StockMove) error {
 	return err
 }
 
-// movesSwept records the first pending bucket not yet settled.
-const movesSwept = "moves_swept"
-
 // RecoverStockMoves settles the moves a crash left under way for longer than
 // olderThan: finished if the product holds the move's key (its stock
-// changed), otherwise forgotten. It reads only the buckets of recent moves,
-// each once: a bucket is dropped when its time plus olderThan is over.
+// changed), otherwise taken off the list. It reads only the working set.
 func (s *Service) RecoverStockMoves(ctx context.Context, olderThan time.Duration) (settled int, err error) {
-	now := s.now()
-	var mark struct {
-		From time.Time `bson:"from"`
-	}
-	err = s.moves.meta.FindOne(ctx, bson.M{"_id": movesSwept}).Decode(&mark)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		mark.From, err = now.Add(-24*time.Hour), nil // a new database: nothing older can be under way
-	}
-	if err != nil {
-		return 0, storage.Err("catalog meta", err)
-	}
-	from := mark.From.UTC().Truncate(pendingSpan)
-	for b := from; !b.After(now); b = b.Add(pendingSpan) {
-		// A bucket can be settled once no move in it can still be running;
-		// with olderThan 0 (the start of the only process) that is all of them.
-		if olderThan > 0 && b.Add(pendingSpan+olderThan).After(now) {
-			break
-		}
-		n, err := s.settleBucket(ctx, pendingBucket(b))
-		settled += n
-		if err != nil {
-			return settled, err
-		}
-		if _, err := s.moves.meta.UpdateOne(ctx, bson.M{"_id": movesSwept},
-			bson.M{"$max": bson.M{"from": b.Add(pendingSpan)}}, options.Update().SetUpsert(true)); err != nil {
-			return settled, storage.Err("catalog meta", err)
-		}
-	}
-	return settled, nil
-}
-
-func (s *Service) settleBucket(ctx context.Context, bucket string) (int, error) {
-	members, err := s.moves.pending.Members(ctx, bucket)
+	members, err := s.moves.pending.Members(ctx)
 	if err != nil {
 		return 0, err
 	}
-	settled := 0
-	for id, pm := range members {
-		finished, err := s.settle(ctx, id, pm)
+	before := s.now().Add(-olderThan)
+	for key, m := range members {
+		if m.At.After(before) {
+			continue // may still be running
+		}
+		finished, err := s.settle(ctx, key, m)
 		if err != nil {
 			return settled, err
 		}
 		if finished {
 			settled++
+			continue
+		}
+		if err := s.moves.pending.Remove(ctx, key); err != nil {
+			return settled, err
 		}
 	}
-	return settled, s.moves.pending.Drop(ctx, bucket)
+	return settled, nil
 }
 
 // settle finishes move key if the product holds it (its stock changed, the

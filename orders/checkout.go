@@ -298,18 +298,17 @@ type checkoutDoc struct {
 	CreatedAt time.Time `bson:"created_at"`
 }
 
-// checkoutEntry is a checkout in its day's working set.
+// checkoutEntry is a checkout under way, in the open set.
 type checkoutEntry struct {
 	Key       string    `bson:"key"`
 	CreatedAt time.Time `bson:"created_at"`
-	Done      bool      `bson:"done"`
 }
 
 // place stores the orders, reserves their stock, lists them and records the
 // answer. Every write filters on _id (the embedded database answers those
 // without scanning a collection).
 func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]byte, error) {
-	now := c.CreatedAt // the day set of the checkout is the claim's day
+	now := c.CreatedAt
 	ids := make([]string, len(orders))
 	for i, o := range orders {
 		ids[i] = o.ID
@@ -394,14 +393,14 @@ func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]b
 		s.log.WarnContext(ctx, "idempotency record not completed; the sweeper will", "checkout", c.CheckoutID, "err", err)
 		return body, nil
 	}
-	s.checkoutDone(ctx, c.CheckoutID, checkoutEntry{Key: c.Key, CreatedAt: c.CreatedAt, Done: true})
+	s.checkoutDone(ctx, c.CheckoutID)
 	return body, nil
 }
 
 // checkoutDone takes a finished checkout off the sweeper's list; if this
 // write fails the sweeper finds everything done and does it.
-func (s *Service) checkoutDone(ctx context.Context, checkoutID string, e checkoutEntry) {
-	if err := s.days.Add(ctx, checkoutDaySet(e.CreatedAt), checkoutID, e); err != nil {
+func (s *Service) checkoutDone(ctx context.Context, checkoutID string) {
+	if err := s.open.Remove(context.WithoutCancel(ctx), checkoutID); err != nil {
 		s.log.WarnContext(ctx, "checkout not marked done; the sweeper will", "checkout", checkoutID, "err", err)
 	}
 }
@@ -455,7 +454,7 @@ func (s *Service) confirmReserved(ctx context.Context, o Order, now time.Time, f
 		bson.M{"$set": set, "$push": bson.M{"history": pendingChange(o, now)}}); err != nil {
 		return o, storage.Err("order "+o.ID, err)
 	}
-	return o, s.boards.Add(ctx, boardSet(o.InitiativeID), o.ID, sum)
+	return o, s.boards(o.InitiativeID).Add(ctx, o.ID, sum)
 }
 
 // appendFeed lists sum in owner's history: straight at the head when fresh,
@@ -515,10 +514,10 @@ func (s *Service) rollBack(ctx context.Context, c claimRecord, orders []Order, r
 			return // the sweeper finds the checkout not done and settles it
 		}
 	}
-	if _, err := s.idem.DeleteOne(ctx, bson.M{"_id": c.Key}); err != nil { // claimed by this checkout, not completed
+	if _, err := s.keys(c.CreatedAt).DeleteOne(ctx, bson.M{"_id": c.Key}); err != nil { // claimed by this checkout, not completed
 		return
 	}
-	s.checkoutDone(ctx, c.CheckoutID, checkoutEntry{Key: c.Key, CreatedAt: c.CreatedAt, Done: true})
+	s.checkoutDone(ctx, c.CheckoutID)
 }
 
 // release gives a line's units back, at most once.

@@ -17,12 +17,12 @@ import (
 // Lists never query the orders collection: the embedded database would scan
 // all of it. Each order is also kept, as its Summary, in
 //   - its initiative's board (a working set of the live orders: pending,
-//     confirmed, ready), one document per initiative;
+//     confirmed, ready), a collection per initiative with one small document
+//     per live order;
 //   - its initiative's history and its buyer's history (storage.Feed
 //     buckets), where it stays with its latest status;
 //
-// and the sweeper reads only working sets (open checkouts of the last days,
-// unreleased stock, unpaid card orders, orders whose lists are being
+// and the sweeper reads only working sets (open checkouts, unreleased stock, unpaid card orders, orders whose lists are being
 // updated). index makes every list agree with one order; it is idempotent,
 // so a sweep after a crash repairs what the crash left half-written.
 
@@ -60,22 +60,25 @@ func (o Summary) Outstanding() int64 { return max(0, o.Total.Amount-o.Paid) }
 
 // Names of the working sets in order_sets.
 const (
-	setUnreleased = "unreleased" // cancelled or rolled back, stock not yet back: order id → since
+	setUnreleased = "unreleased"  // cancelled or rolled back, stock not yet back: order id → since
 	setCardUnpaid = "card_unpaid" // pending card orders: order id → expiry
 	setReindex    = "reindex"     // orders whose lists are being updated: order id → since
 )
 
-func boardSet(initiativeID string) string { return "board:" + initiativeID }
+// summariesPerBucket keeps an order history bucket near 8 KB (a summary
+// with a few lines is about 500 bytes).
+const summariesPerBucket = 16
 
-// checkoutDaySet lists the checkouts begun on one UTC day: the sweeper
-// finishes those a crash interrupted and, once their answers may no longer
-// be replayed, drops the day's idempotency keys.
-func checkoutDaySet(day time.Time) string { return "checkouts:" + day.UTC().Format("2006-01-02") }
+// open_checkouts (a storage.WorkSet) lists the checkouts under way, from
+// before their first write until they are answered or rolled back: what the
+// sweeper finishes after a crash.
 
 func initiativeFeed(initiativeID string) string { return "i:" + initiativeID }
 func buyerFeed(userID string) string            { return "b:" + userID }
 
-func onBoard(status string) bool { return status == StatusPending || status == StatusConfirmed || status == StatusReady }
+func onBoard(status string) bool {
+	return status == StatusPending || status == StatusConfirmed || status == StatusReady
+}
 
 func listed(status string) bool { return slices.Contains(visible, status) }
 
@@ -83,10 +86,10 @@ func listed(status string) bool { return slices.Contains(visible, status) }
 func (s *Service) index(ctx context.Context, o Order) error {
 	sum := o.Summary()
 	if onBoard(o.Status) {
-		if err := s.boards.Add(ctx, boardSet(o.InitiativeID), o.ID, sum); err != nil {
+		if err := s.boards(o.InitiativeID).Add(ctx, o.ID, sum); err != nil {
 			return err
 		}
-	} else if err := s.boards.Remove(ctx, boardSet(o.InitiativeID), o.ID); err != nil {
+	} else if err := s.boards(o.InitiativeID).Remove(ctx, o.ID); err != nil {
 		return err
 	}
 	set := bson.M{}

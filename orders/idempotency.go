@@ -35,6 +35,28 @@ const (
 	duplicatePoll = 20 * time.Millisecond
 )
 
+// Idempotency records live in one collection per UTC day,
+// idempotency_keys_<yyyymmdd>: a key is looked up in its day and the day
+// before, and dropping a day whose answers may no longer be replayed is one
+// command, whatever the volume.
+const keysPrefix = "idempotency_keys_"
+
+func keysCollection(t time.Time) string { return keysPrefix + t.UTC().Format("20060102") }
+
+func (s *Service) keys(t time.Time) *mongo.Collection { return s.db.Collection(keysCollection(t)) }
+
+// findKey reads key's record in the day of at or the day before.
+func (s *Service) findKey(ctx context.Context, key string, at time.Time) (claimRecord, error) {
+	var c claimRecord
+	for _, day := range []time.Time{at, at.Add(-24 * time.Hour)} {
+		err := s.keys(day).FindOne(ctx, bson.M{"_id": key}).Decode(&c)
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return c, storage.Err("idempotency key", err)
+		}
+	}
+	return c, fmt.Errorf("idempotency key: %w", errs.NotFound)
+}
+
 // claimKey takes key for a new checkout, or returns the stored answer of the
 // checkout that took it with the same input. The same key with other input
 // is errs.Invalid.
@@ -46,35 +68,43 @@ func (s *Service) claimKey(ctx context.Context, key, hash string) (claimRecord, 
 	}
 	deadline := time.Now().Add(duplicateWait)
 	c := claimRecord{Key: key, Hash: hash, State: "pending", CheckoutID: NewID(), Token: newToken(), CreatedAt: s.now()}
-	// Listed in its day before anything is written, so that the sweeper
-	// finds every checkout a crash or an outage cuts short.
-	day := checkoutDaySet(c.CreatedAt)
-	if err := s.days.Add(ctx, day, c.CheckoutID, checkoutEntry{Key: key, CreatedAt: c.CreatedAt}); err != nil {
-		return claimRecord{}, nil, err
-	}
 	claimed := false
+	listed := false
 	defer func() {
-		if !claimed { // a replay or a refusal: no checkout of its own (a crash here leaves it to the sweeper)
-			_ = s.days.Remove(context.WithoutCancel(ctx), day, c.CheckoutID)
+		if listed && !claimed { // a replay or a refusal: no checkout of its own
+			s.checkoutDone(ctx, c.CheckoutID)
 		}
 	}()
 	for {
-		_, err := s.idem.InsertOne(ctx, c)
-		if err == nil {
-			claimed = true
-			return c, nil, nil
+		prior, err := s.findKey(ctx, key, c.CreatedAt)
+		if errors.Is(err, errs.NotFound) {
+			if !listed {
+				// Listed before anything is written, so that the sweeper
+				// finds every checkout a crash or an outage cuts short.
+				if err := s.open.Add(ctx, c.CheckoutID, checkoutEntry{Key: key, CreatedAt: c.CreatedAt}); err != nil {
+					return claimRecord{}, nil, err
+				}
+				listed = true
+			}
+			_, err = s.keys(c.CreatedAt).InsertOne(ctx, c)
+			if err == nil {
+				// Two first tries on each side of midnight: the earlier day wins.
+				var earlier claimRecord
+				if err := s.keys(c.CreatedAt.Add(-24*time.Hour)).FindOne(ctx, bson.M{"_id": key}).Decode(&earlier); err == nil && earlier.CheckoutID != c.CheckoutID {
+					_, _ = s.keys(c.CreatedAt).DeleteOne(ctx, bson.M{"_id": key, "checkout_id": c.CheckoutID})
+					continue
+				}
+				claimed = true
+				return c, nil, nil
+			}
+			if !storage.IsDuplicateKey(err) {
+				return claimRecord{}, nil, storage.Err("idempotency key", err)
+			}
+			continue // taken a moment ago: read it
 		}
-		if !storage.IsDuplicateKey(err) {
-			return claimRecord{}, nil, storage.Err("idempotency key", err)
-		}
-
-		var prior claimRecord
-		err = s.idem.FindOne(ctx, bson.M{"_id": key}).Decode(&prior)
 		switch {
-		case errors.Is(err, mongo.ErrNoDocuments):
-			continue // the first try failed and freed the key: take it
 		case err != nil:
-			return claimRecord{}, nil, storage.Err("idempotency key", err)
+			return claimRecord{}, nil, err
 		case prior.Hash != hash:
 			var f errs.Fields
 			f.Add("Idempotency-Key", "was already used for another order: use a new key for a new order")
@@ -97,7 +127,7 @@ func (s *Service) claimKey(ctx context.Context, key, hash string) (claimRecord, 
 func (s *Service) completeKey(ctx context.Context, c claimRecord, body []byte) error {
 	// Only the checkout that claimed the key (or the sweeper, long after it
 	// died) completes it, so _id alone is the filter.
-	_, err := s.idem.UpdateOne(ctx, bson.M{"_id": c.Key},
+	_, err := s.keys(c.CreatedAt).UpdateOne(ctx, bson.M{"_id": c.Key},
 		bson.M{"$set": bson.M{"state": "done", "body": body}})
 	return storage.Err("idempotency key", err)
 }

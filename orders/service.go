@@ -49,12 +49,11 @@ type Options struct {
 // Service is the orders API for the rest of the program.
 type Service struct {
 	orders       *mongo.Collection
-	idem         *mongo.Collection
+	db           *mongo.Database
 	checkouts    *mongo.Collection
 	events       *mongo.Collection
-	meta         *mongo.Collection
-	boards       storage.Set[Summary]
-	days         storage.Set[checkoutEntry]
+	boards       func(initiativeID string) storage.WorkSet[Summary]
+	open         storage.WorkSet[checkoutEntry]
 	work         storage.Set[time.Time]
 	feeds        storage.Feed[Summary]
 	payouts      *mongo.Collection
@@ -68,8 +67,8 @@ type Service struct {
 }
 
 // NewService wires orders to its collections in db (orders, checkouts,
-// idempotency_keys, stripe_events, payouts, order_boards, order_feeds,
-// order_work, orders_meta) and to the catalog whose stock it reserves.
+// idempotency_keys_<day>, stripe_events, payouts, order_board_<initiative>, order_feeds,
+// order_work, open_checkouts) and to the catalog whose stock it reserves.
 func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
@@ -87,14 +86,13 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 	}
 	return &Service{
 		orders:       db.Collection("orders"),
-		idem:         db.Collection("idempotency_keys"),
+		db:           db,
 		checkouts:    db.Collection("checkouts"),
 		events:       db.Collection("stripe_events"),
-		meta:         db.Collection("orders_meta"),
-		boards:       storage.NewSet[Summary](db.Collection("order_boards")),
-		days:         storage.NewSet[checkoutEntry](db.Collection("order_work")),
+		boards:       storage.WorkSetFamily[Summary](db, "order_board_"),
+		open:         storage.NewWorkSet[checkoutEntry](db.Collection("open_checkouts")),
 		work:         storage.NewSet[time.Time](db.Collection("order_work")),
-		feeds:        storage.NewFeed[Summary](db.Collection("order_feeds"), 0),
+		feeds:        storage.NewFeed[Summary](db.Collection("order_feeds"), summariesPerBucket),
 		payouts:      db.Collection("payouts"),
 		catalog:      cat,
 		stripe:       opts.Stripe,
@@ -288,7 +286,7 @@ func (s *Service) BuyerOrders(ctx context.Context, p *accounts.Principal, f List
 
 // boardPage pages through one status of the board; the cursor is the last id.
 func (s *Service) boardPage(ctx context.Context, initiativeID string, f ListFilter) (ListPage, error) {
-	m, err := s.boards.Members(ctx, boardSet(initiativeID))
+	m, err := s.boards(initiativeID).Members(ctx)
 	if err != nil {
 		return ListPage{}, err
 	}

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
@@ -21,22 +19,18 @@ type Swept struct {
 	RolledBack, Finished, Released, Expired, KeysCompleted, KeysFreed int
 }
 
-// doneKeysKept is how long a stored checkout answer can be replayed.
-const doneKeysKept = 24 * time.Hour
-
 // Sweep finishes what crashes and abandoned payments left behind, reading
 // only working sets (never the orders collection), each step a guarded
 // single-document write that is safe to repeat and to run on several
 // instances at once:
-//   - checkouts of the last days not marked done after olderThan are
-//     decided (see decide): finished when all their stock was reserved, else
+//   - checkouts still under way after olderThan are decided (see decide): finished when all their stock was reserved, else
 //     rolled back (their buyer was never answered 201); their key is
 //     completed or freed and their orders listed;
 //   - cancelled or rolled-back orders whose stock is not back yet get it back;
 //   - unpaid card orders past their expiry are cancelled;
 //   - orders whose lists a crash left half-updated are listed again;
-//   - the idempotency keys of days whose answers may no longer be replayed
-//     are dropped, a day at a time.
+//   - the idempotency keys of the days before yesterday are dropped, a day
+//     at a time (a stored answer can be replayed for at least 24 hours).
 //
 // olderThan is DefaultRecoverAfter (or TESORO_ORDER_RECOVER_AFTER), and 0 at the start of the only process using
 // the embedded database, where anything unfinished was cut by a crash.
@@ -49,21 +43,11 @@ func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (Swept, er
 	}
 	now := s.now()
 	before := now.Add(-olderThan)
-	from, err := s.sweptUntil(ctx, now)
-	if err != nil {
+	if err := s.sweepOpen(ctx, before, &sw); err != nil {
 		return sw, err
 	}
-	today := now.Truncate(24 * time.Hour)
-	for day := from; !day.After(today); day = day.Add(24 * time.Hour) {
-		if err := s.sweepDay(ctx, day, before, &sw); err != nil {
-			return sw, err
-		}
-		// A day whose last answer may no longer be replayed is dropped.
-		if day.Add(24*time.Hour + doneKeysKept).Before(now) {
-			if err := s.dropDay(ctx, day); err != nil {
-				return sw, err
-			}
-		}
+	if err := s.dropOldKeys(ctx, now); err != nil {
+		return sw, err
 	}
 	if err := s.sweepOrders(ctx, setUnreleased, before, &sw); err != nil {
 		return sw, err
@@ -74,30 +58,14 @@ func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (Swept, er
 	return sw, s.sweepOrders(ctx, setReindex, before, &sw)
 }
 
-// sweptDays records the first day whose checkouts are still kept.
-const sweptDays = "swept_days"
-
-func (s *Service) sweptUntil(ctx context.Context, now time.Time) (time.Time, error) {
-	var d struct {
-		From time.Time `bson:"from"`
-	}
-	err := s.meta.FindOne(ctx, bson.M{"_id": sweptDays}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		// A new database: nothing older than the keys' life can be open.
-		return now.Add(-doneKeysKept - 48*time.Hour).Truncate(24 * time.Hour), nil
-	}
-	return d.From.UTC(), storage.Err("orders meta", err)
-}
-
-// sweepDay decides the checkouts of one day that are not done.
-func (s *Service) sweepDay(ctx context.Context, day, before time.Time, sw *Swept) error {
-	name := checkoutDaySet(day)
-	m, err := s.days.Members(ctx, name)
+// sweepOpen decides the checkouts under way for longer than before allows.
+func (s *Service) sweepOpen(ctx context.Context, before time.Time, sw *Swept) error {
+	m, err := s.open.Members(ctx)
 	if err != nil {
 		return err
 	}
 	for id, e := range m {
-		if e.Done || e.CreatedAt.After(before) {
+		if e.CreatedAt.After(before) {
 			continue
 		}
 		won, err := s.takeLease(ctx, id)
@@ -126,33 +94,29 @@ func (s *Service) sweepDay(ctx context.Context, day, before time.Time, sw *Swept
 		if err := s.settleKey(ctx, id, e, all, sw); err != nil {
 			return err
 		}
-		s.checkoutDone(ctx, id, checkoutEntry{Key: e.Key, CreatedAt: e.CreatedAt, Done: true})
+		if err := s.open.Remove(ctx, id); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// dropDay deletes one day's idempotency keys (their answers are past
-// replaying), then the day itself, then moves the swept mark on.
-func (s *Service) dropDay(ctx context.Context, day time.Time) error {
-	name := checkoutDaySet(day)
-	m, err := s.days.Members(ctx, name)
+// dropOldKeys drops the idempotency collections of the days before
+// yesterday: every answer in them is more than a day old.
+func (s *Service) dropOldKeys(ctx context.Context, now time.Time) error {
+	names, err := s.db.ListCollectionNames(ctx, bson.M{"name": bson.M{"$regex": "^" + keysPrefix}})
 	if err != nil {
-		return err
+		return storage.Err("idempotency keys", err)
 	}
-	for id, e := range m {
-		if !e.Done {
-			return nil // not decided yet: a later sweep drops the day
+	keep := keysCollection(now.Add(-24 * time.Hour))
+	for _, name := range names {
+		if len(name) == len(keep) && name < keep {
+			if err := s.db.Collection(name).Drop(ctx); err != nil {
+				return storage.Err("idempotency keys", err)
+			}
 		}
-		if _, err := s.idem.DeleteOne(ctx, bson.M{"_id": e.Key, "checkout_id": id}); err != nil {
-			return storage.Err("idempotency key", err)
-		}
 	}
-	if err := s.days.Drop(ctx, name); err != nil {
-		return err
-	}
-	_, err = s.meta.UpdateOne(ctx, bson.M{"_id": sweptDays},
-		bson.M{"$max": bson.M{"from": day.Add(24 * time.Hour)}}, options.Update().SetUpsert(true))
-	return storage.Err("orders meta", err)
+	return nil
 }
 
 // sweepOrders handles the members of one working set due by due: stock given
@@ -277,20 +241,19 @@ func (s *Service) moved(ctx context.Context, o Order, l Line, reservation bool) 
 // settleKey completes the key of a checkout that placed its orders but
 // stopped before storing the answer, and frees the key of one rolled back.
 func (s *Service) settleKey(ctx context.Context, checkoutID string, e checkoutEntry, all []Order, sw *Swept) error {
-	var c claimRecord
-	err := s.idem.FindOne(ctx, bson.M{"_id": e.Key}).Decode(&c)
-	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && (c.State != "pending" || c.CheckoutID != checkoutID)) {
-		return nil // freed or completed already
+	c, err := s.findKey(ctx, e.Key, e.CreatedAt)
+	if errors.Is(err, errs.NotFound) || (err == nil && (c.State != "pending" || c.CheckoutID != checkoutID)) {
+		return nil // freed, completed, or never claimed by this checkout
 	}
 	if err != nil {
-		return storage.Err("idempotency key", err)
+		return err
 	}
 	placed := len(all) > 0
 	for _, o := range all {
 		placed = placed && o.Status != StatusReserving && o.Status != StatusFailed
 	}
 	if !placed {
-		if _, err := s.idem.DeleteOne(ctx, bson.M{"_id": e.Key, "state": "pending"}); err != nil {
+		if _, err := s.keys(c.CreatedAt).DeleteOne(ctx, bson.M{"_id": e.Key, "state": "pending"}); err != nil {
 			return storage.Err("idempotency key", err)
 		}
 		sw.KeysFreed++

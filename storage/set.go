@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
@@ -114,4 +115,94 @@ func memberField(prefix, id string) (string, error) {
 		return "", fmt.Errorf("member id %q cannot be a field name: %w", id, errs.Invalid)
 	}
 	return prefix + "." + id, nil
+}
+
+// WorkSet is a working set with heavy churn (checkouts and stock moves under
+// way): a collection of its own, one small document per member, inserted and
+// deleted by _id, so a write never rewrites the others. Reading it whole is a
+// query without _id, allowed because the collection only ever holds work in
+// progress — nothing that has ended — and registered so that the ScanLog of
+// tests tells it from a scan of history.
+type WorkSet[T any] struct{ coll *mongo.Collection }
+
+type workDoc[T any] struct {
+	ID string `bson:"_id"`
+	V  T      `bson:"v"`
+}
+
+var (
+	workMu       sync.Mutex
+	workSets     = map[string]bool{}
+	workPrefixes = map[string]bool{}
+)
+
+// NewWorkSet keeps a working set in coll (registered as one).
+func NewWorkSet[T any](coll *mongo.Collection) WorkSet[T] {
+	workMu.Lock()
+	defer workMu.Unlock()
+	workSets[coll.Name()] = true
+	return WorkSet[T]{coll}
+}
+
+// WorkSetFamily registers a family of working sets, one collection per
+// owner named prefix+owner (an initiative's live orders), and returns the
+// set of one owner.
+func WorkSetFamily[T any](db *mongo.Database, prefix string) func(owner string) WorkSet[T] {
+	workMu.Lock()
+	workPrefixes[prefix] = true
+	workMu.Unlock()
+	return func(owner string) WorkSet[T] { return WorkSet[T]{db.Collection(prefix + owner)} }
+}
+
+// IsWorkSet reports whether collection name holds a working set.
+func IsWorkSet(name string) bool {
+	workMu.Lock()
+	defer workMu.Unlock()
+	if workSets[name] {
+		return true
+	}
+	for p := range workPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Add puts member id (replacing it).
+func (s WorkSet[T]) Add(ctx context.Context, id string, v T) error {
+	_, err := s.coll.ReplaceOne(ctx, bson.M{"_id": id}, workDoc[T]{id, v}, options.Replace().SetUpsert(true))
+	return Err(s.coll.Name()+" "+id, err)
+}
+
+// AddNew puts member id only if absent; false means it was there.
+func (s WorkSet[T]) AddNew(ctx context.Context, id string, v T) (bool, error) {
+	_, err := s.coll.InsertOne(ctx, workDoc[T]{id, v})
+	if IsDuplicateKey(err) {
+		return false, nil
+	}
+	return err == nil, Err(s.coll.Name()+" "+id, err)
+}
+
+// Remove drops member id (absent is fine).
+func (s WorkSet[T]) Remove(ctx context.Context, id string) error {
+	_, err := s.coll.DeleteOne(ctx, bson.M{"_id": id})
+	return Err(s.coll.Name()+" "+id, err)
+}
+
+// Members reads the whole working set.
+func (s WorkSet[T]) Members(ctx context.Context) (map[string]T, error) {
+	cur, err := s.coll.Find(ctx, bson.M{})
+	if err != nil {
+		return nil, Err(s.coll.Name(), err)
+	}
+	var docs []workDoc[T]
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, Err(s.coll.Name(), err)
+	}
+	out := make(map[string]T, len(docs))
+	for _, d := range docs {
+		out[d.ID] = d.V
+	}
+	return out, nil
 }

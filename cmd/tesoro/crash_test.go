@@ -296,7 +296,7 @@ func TestCrashDuringCheckoutStorm(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sets []struct {
-		ID string         `bson:"_id"`
+		ID string                   `bson:"_id"`
 		M  map[string]bson.RawValue `bson:"m"`
 	}
 	if err := cur.All(t.Context(), &sets); err != nil {
