@@ -26,6 +26,10 @@ type Service struct {
 
 // NewService wires the catalog to its collections in db and its images to objects.
 func NewService(db *mongo.Database, objects storage.ObjectStore) *Service {
+	// Products and initiatives are the programme's catalog (hundreds of
+	// documents, not a history): the snapshot and the producer's lists load
+	// them by initiative or whole, with the indexes of EnsureIndexes on MongoDB.
+	storage.Bounded("products", "initiatives")
 	return &Service{
 		initiatives: newInitiativeRepo(db),
 		products:    productRepo{coll: db.Collection("products"), meta: db.Collection("catalog_meta")},

@@ -71,7 +71,13 @@ func TestRecoverStockMovesAfterACrash(t *testing.T) {
 	if *doc.Stock != 6 || len(doc.PendingMoves) != 0 {
 		t.Fatalf("product: got stock %d pending %v, want 6 and none", *doc.Stock, doc.PendingMoves)
 	}
-	history, _ := s.StockHistory(t.Context(), p.ID, "", 10)
+	var history StockPage
+	scans = storagetest.ScansDuring(s.moves.coll.Database(), func() {
+		history, _ = s.StockHistory(t.Context(), p.ID, "", 10)
+	})
+	if len(scans) > 0 {
+		t.Errorf("stock history scanned: %+v", scans)
+	}
 	if len(history.Items) != 2 {
 		t.Errorf("history lists %d moves, want the initial stock and the recovered move", len(history.Items))
 	}

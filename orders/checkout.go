@@ -229,13 +229,15 @@ func derefReceipt(r *Receipt) Receipt {
 	return *r
 }
 
-// products looks every line's product up in the public catalog.
+// products reads every line's product from its document (by _id), never
+// from the public snapshot: whether a line reserves stock is decided on the
+// document it reserves against, not on a copy up to a second old.
 func (s *Service) products(ctx context.Context, lines []LineInput) ([]catalog.Product, error) {
 	out := make([]catalog.Product, len(lines))
 	var f errs.Fields
 	for i, l := range lines {
-		pr, err := s.catalog.PublicProduct(ctx, l.ProductID)
-		if errors.Is(err, errs.NotFound) {
+		pr, err := s.catalog.Product(ctx, l.ProductID)
+		if errors.Is(err, errs.NotFound) || (err == nil && !pr.Active) {
 			f.Add("lines["+strconv.Itoa(i)+"].product_id", "is not a product on sale")
 			continue
 		}

@@ -299,3 +299,8 @@ func (f Feed[T]) Buckets(ctx context.Context, owner string, fn func(key string, 
 	}
 	return nil
 }
+
+// Drop deletes every feed of the collection (before a Rebuild of all).
+func (f Feed[T]) Drop(ctx context.Context) error {
+	return Err("feeds "+f.coll.Name(), f.coll.Drop(ctx))
+}

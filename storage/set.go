@@ -154,7 +154,20 @@ func WorkSetFamily[T any](db *mongo.Database, prefix string) func(owner string) 
 	return func(owner string) WorkSet[T] { return WorkSet[T]{db.Collection(prefix + owner)} }
 }
 
-// IsWorkSet reports whether collection name holds a working set.
+// Bounded registers collections whose size is bounded by the programme, not
+// by its history (the catalog's products and initiatives: hundreds of
+// documents however many orders are placed). Loading them whole — the
+// public catalog snapshot does, once per change — is allowed like a working set.
+func Bounded(names ...string) {
+	workMu.Lock()
+	defer workMu.Unlock()
+	for _, n := range names {
+		workSets[n] = true
+	}
+}
+
+// IsWorkSet reports whether collection name holds a working set (or is
+// registered as Bounded).
 func IsWorkSet(name string) bool {
 	workMu.Lock()
 	defer workMu.Unlock()

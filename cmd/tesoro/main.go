@@ -152,6 +152,18 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 			return nil, err
 		}
 	}
+	// A data directory made by an earlier version is brought to this one's
+	// layout once, before anything reads it (docs/architecture.md, Upgrades).
+	if err := storage.Migrate(ctx, p.db.DB, append(orders.LegacyCollections, "stock_moves"), []storage.Migration{
+		{Version: 2, Name: "bucket layout for stock and order lists", Run: func(ctx context.Context) error {
+			if err := cat.MigrateToBuckets(ctx); err != nil {
+				return err
+			}
+			return ord.MigrateToBuckets(ctx)
+		}},
+	}, p.log); err != nil {
+		return nil, err
+	}
 	if cfg.AdminEmail != "" {
 		created, err := acc.EnsureAdmin(ctx, cfg.AdminEmail, "Administración", cfg.AdminPassword)
 		if err != nil {

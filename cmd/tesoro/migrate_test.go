@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+
+	"github.com/tesoro-pact/tesoro/storage"
+)
+
+// TestMigrationFromTheFirstLayout starts the program on a data directory in
+// the layout version 1 wrote (orders found by query, idempotency keys and
+// checkout leases in their own collections, stock moves under ObjectIDs with
+// their key as a field, no buckets) and checks that, once migrated, every
+// list shows each order once, an old order can still be driven, a stored
+// answer still replays, an interrupted old checkout is rolled back, and a
+// second start changes nothing.
+func TestMigrationFromTheFirstLayout(t *testing.T) {
+	dir := t.TempDir()
+	const adminEmail, adminPassword = "admin@migra.co", "clave-de-prueba-larga-1"
+	env := map[string]string{"TESORO_ADMIN_EMAIL": adminEmail, "TESORO_ADMIN_PASSWORD": adminPassword}
+	r := startRun(t, dir, env)
+	admin := login(t, r.URL, adminEmail, adminPassword)
+	bakery := idOf(t, admin.must(t, "POST", "/api/v1/initiatives", `{"name": "Panadería", "kind": "bakery", "municipality": "Mongua", "department": "Boyacá", "description": "Pan de papa"}`, 201))
+	bread := idOf(t, admin.must(t, "POST", "/api/v1/initiatives/"+bakery+"/products",
+		`{"name": "Pan de papa", "category": "bread_pastry", "unit": "unit", "price": {"amount": 150000, "currency": "COP"}, "stock": 10}`, 201))
+	r.Stop(t)
+
+	// Rewrite the directory as version 1 left it.
+	db, err := storage.OpenDB(t.Context(), storage.DBConfig{DataDir: dir + "/db"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := db.DB
+	ctx := t.Context()
+	for _, name := range []string{"schema", "stock_history", "stock_moves", "order_feeds", "checkouts", "open_checkouts", "order_work"} {
+		if err := d.Collection(name).Drop(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	oid := func(ago time.Duration) string { return primitive.NewObjectIDFromTimestamp(now.Add(-ago)).Hex() }
+	initial := oid(72 * time.Hour)
+	moves := []any{
+		bson.M{"_id": initial, "key": initial, "product_id": bread, "initiative_id": bakery, "at": now.Add(-72 * time.Hour),
+			"delta": 10, "reason": "Existencias iniciales", "kind": "initial", "status": "applied", "resulting_stock": 10},
+	}
+	order := func(id, checkout, status, buyer string, qty int64, ago time.Duration) bson.M {
+		return bson.M{"_id": id, "checkout_id": checkout, "checkout_size": 1, "initiative_id": bakery, "initiative_name": "Panadería",
+			"status": status, "lines": bson.A{bson.M{"id": "1", "product_id": bread, "name": "Pan de papa", "unit": "unit", "quantity": qty,
+				"unit_price": bson.M{"amount": 150000, "currency": "COP"}, "subtotal": bson.M{"amount": 150000 * qty, "currency": "COP"}, "reserved": true}},
+			"total": bson.M{"amount": 150000 * qty, "currency": "COP"}, "buyer": bson.M{"user_id": buyer, "name": "Ana", "phone": "3105550101"},
+			"payment_method": "cash", "channel": "online", "paid": 0, "card_paid": 0, "payments": bson.A{}, "refunds": bson.A{}, "history": bson.A{},
+			"created_at": now.Add(-ago), "updated_at": now.Add(-ago), "stock_released": true}
+	}
+	pending, delivered, cancelled, stuck := oid(3*time.Hour), oid(48*time.Hour), oid(24*time.Hour), oid(2*time.Hour)
+	chPending, chDelivered, chCancelled, chStuck := oid(3*time.Hour+time.Second), oid(48*time.Hour+time.Second), oid(24*time.Hour+time.Second), oid(2*time.Hour+time.Second)
+	orders := []any{
+		order(pending, chPending, "pending", "user-ana", 2, 3*time.Hour),
+		order(delivered, chDelivered, "delivered", "user-ana", 1, 48*time.Hour),
+		order(cancelled, chCancelled, "cancelled", "", 1, 24*time.Hour),
+		order(stuck, chStuck, "reserving", "", 3, 2*time.Hour),
+	}
+	// The live and delivered orders hold their units; the stuck checkout
+	// reserved nothing before it died, holding its lease.
+	for _, o := range []struct {
+		id  string
+		qty int64
+	}{{pending, 2}, {delivered, 1}} {
+		moves = append(moves, bson.M{"_id": oid(time.Hour), "key": "reserve:" + o.id + ":1", "product_id": bread, "initiative_id": bakery,
+			"at": now.Add(-time.Hour), "delta": -o.qty, "reason": "order " + o.id, "kind": "reservation", "ref": o.id, "status": "applied"})
+	}
+	if _, err := d.Collection("stock_moves").InsertMany(ctx, moves); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Collection("products").UpdateOne(ctx, bson.M{"_id": bread}, bson.M{"$set": bson.M{"stock": 7, "pending_moves": bson.A{}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Collection("orders").InsertMany(ctx, orders); err != nil {
+		t.Fatal(err)
+	}
+	answer := fmt.Sprintf(`{"checkout_id":%q,"orders":[{"id":%q}],"token":"tok"}`, chPending, pending)
+	if _, err := d.Collection("idempotency_keys").InsertMany(ctx, []any{
+		bson.M{"_id": "key-pending-order", "hash": "h", "state": "done", "checkout_id": chPending, "token": "tok", "body": []byte(answer), "created_at": now.Add(-3 * time.Hour)},
+		bson.M{"_id": "key-stuck", "hash": "h2", "state": "pending", "checkout_id": chStuck, "token": "tok2", "created_at": now.Add(-2 * time.Hour)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Collection("checkout_leases").InsertOne(ctx, bson.M{"_id": chStuck, "key": "key-stuck", "created_at": now.Add(-2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	r = startRun(t, dir, env)
+	admin = login(t, r.URL, adminEmail, adminPassword)
+	list := func(query string) map[string]string {
+		t.Helper()
+		var page struct {
+			Items []struct{ ID, Status string }
+		}
+		if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/initiatives/"+bakery+"/orders?"+query, "", 200), &page); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, o := range page.Items {
+			if _, twice := out[o.ID]; twice {
+				t.Errorf("order %s listed twice", o.ID)
+			}
+			out[o.ID] = o.Status
+		}
+		return out
+	}
+	got := list("limit=50")
+	want := map[string]string{pending: "pending", delivered: "delivered", cancelled: "cancelled"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("history after the migration: %v, want %v (the interrupted checkout never shows)", got, want)
+	}
+	if got := list("status=pending"); len(got) != 1 || got[pending] != "pending" {
+		t.Errorf("board after the migration: %v, want the pending order", got)
+	}
+	var history struct{ Items []struct{ Delta int } }
+	if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/products/"+bread+"/stock-adjustments", "", 200), &history); err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for _, m := range history.Items {
+		sum += m.Delta
+	}
+	if len(history.Items) != 3 || sum != 7 {
+		t.Errorf("stock history after the migration: %+v (sum %d), want 3 moves summing to the stock, 7", history.Items, sum)
+	}
+	// An old order is driven as a new one, and its list entry follows.
+	admin.must(t, "POST", "/api/v1/orders/"+pending+"/transitions", `{"to": "confirmed"}`, 200)
+	if got := list("limit=50"); got[pending] != "confirmed" || len(got) != 3 {
+		t.Errorf("after confirming the old order: %v, want it confirmed, once", got)
+	}
+	// The old checkout's key is still known: used for another order, it is refused.
+	guest := api{base: r.URL, client: admin.client}
+	status, body, err := guest.do("POST", "/api/v1/orders", fmt.Sprintf(`{"lines": [{"product_id": %q, "quantity": 1}],
+		"buyer": {"name": "Otra", "phone": "3105550102", "consent": true}, "payment_method": "cash"}`, bread), "Idempotency-Key", "key-pending-order")
+	if err != nil || status != 422 || !strings.Contains(string(body), "Idempotency-Key") {
+		t.Errorf("a new order under the old checkout's key: %d %s %v, want 422 on Idempotency-Key", status, body, err)
+	}
+	r.Stop(t)
+
+	db, err = storage.OpenDB(t.Context(), storage.DBConfig{DataDir: dir + "/db"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	if v, err := storage.SchemaVersion(t.Context(), db.DB); err != nil || v != 2 {
+		t.Errorf("schema version after the migration: %d %v, want 2", v, err)
+	}
+	names, err := db.DB.ListCollectionNames(t.Context(), bson.M{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if n == "idempotency_keys" || n == "checkout_leases" {
+			t.Errorf("collection %s of the first layout is still there", n)
+		}
+	}
+	var st struct{ Status string }
+	if err := db.DB.Collection("orders").FindOne(t.Context(), bson.M{"_id": stuck}).Decode(&st); err != nil || st.Status != "failed" {
+		t.Errorf("the interrupted old checkout: %q %v, want failed (rolled back)", st.Status, err)
+	}
+	var key struct{ State string }
+	if err := db.DB.Collection("idempotency_keys_"+now.Add(-3*time.Hour).Format("20060102")).FindOne(t.Context(), bson.M{"_id": "key-pending-order"}).Decode(&key); err != nil || key.State != "done" {
+		t.Errorf("the old answered key in its day: %+v %v, want done", key, err)
+	}
+}

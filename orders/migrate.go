@@ -1,0 +1,178 @@
+package orders
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/tesoro-pact/tesoro/storage"
+)
+
+// Collections of the first layout, read once by MigrateToBuckets.
+const (
+	legacyKeys   = "idempotency_keys"
+	legacyLeases = "checkout_leases"
+)
+
+// LegacyCollections are those whose documents mark a data directory made
+// before the bucket layout.
+var LegacyCollections = []string{"orders", legacyKeys, legacyLeases}
+
+// MigrateToBuckets builds, from the orders of a data directory made before
+// version 2, what lists and the sweeper read now: a checkout record per
+// checkout (with its lease when one was still open), the checkouts under way,
+// the day collections of recent idempotency keys, every initiative's board
+// and history, every buyer's history, and the working sets of unreleased
+// stock and unpaid card orders. It reads the old collections whole, once; run
+// again from the start after a crash, it writes the same documents.
+func (s *Service) MigrateToBuckets(ctx context.Context) error {
+	var all []Order
+	if err := readAll(ctx, s.orders, &all); err != nil {
+		return err
+	}
+	var keys []claimRecord
+	if err := readAll(ctx, s.db.Collection(legacyKeys), &keys); err != nil {
+		return err
+	}
+	var leases []struct {
+		ID        string    `bson:"_id"`
+		Key       string    `bson:"key"`
+		CreatedAt time.Time `bson:"created_at"`
+	}
+	if err := readAll(ctx, s.db.Collection(legacyLeases), &leases); err != nil {
+		return err
+	}
+	slices.SortFunc(all, func(a, b Order) int { return strings.Compare(a.ID, b.ID) })
+
+	// Checkouts, their keys and leases.
+	keyOf := map[string]claimRecord{}
+	for _, c := range keys {
+		keyOf[c.CheckoutID] = c
+	}
+	leased := map[string]bool{}
+	for _, l := range leases {
+		leased[l.ID] = true
+		if err := s.open.Add(ctx, l.ID, checkoutEntry{Key: l.Key, CreatedAt: l.CreatedAt}); err != nil {
+			return err
+		}
+	}
+	checkouts := map[string]*checkoutDoc{}
+	var order []string
+	for _, o := range all {
+		c := checkouts[o.CheckoutID]
+		if c == nil {
+			c = &checkoutDoc{ID: o.CheckoutID, Key: keyOf[o.CheckoutID].Key, Lease: leased[o.CheckoutID], CreatedAt: o.CreatedAt}
+			checkouts[o.CheckoutID] = c
+			order = append(order, o.CheckoutID)
+		}
+		c.Orders = append(c.Orders, o.ID)
+	}
+	for _, id := range order {
+		if _, err := s.checkouts.ReplaceOne(ctx, bson.M{"_id": id}, checkouts[id], options.Replace().SetUpsert(true)); err != nil {
+			return storage.Err("checkout", err)
+		}
+	}
+	// Keys: the recent ones move to their day; pending ones are checkouts under way.
+	now := s.now()
+	for _, c := range keys {
+		if c.State == "pending" {
+			if err := s.open.Add(ctx, c.CheckoutID, checkoutEntry{Key: c.Key, CreatedAt: c.CreatedAt}); err != nil {
+				return err
+			}
+		}
+		if c.CreatedAt.Before(now.Add(-48*time.Hour)) && c.State == "done" {
+			continue
+		}
+		if _, err := s.keys(c.CreatedAt).ReplaceOne(ctx, bson.M{"_id": c.Key}, c, options.Replace().SetUpsert(true)); err != nil {
+			return storage.Err("idempotency key", err)
+		}
+	}
+
+	// Lists, rebuilt from scratch.
+	if err := s.feeds.Drop(ctx); err != nil {
+		return err
+	}
+	names, err := s.db.ListCollectionNames(ctx, bson.M{"name": bson.M{"$regex": "^order_board_"}})
+	if err != nil {
+		return storage.Err("boards", err)
+	}
+	for _, n := range names {
+		if err := s.db.Collection(n).Drop(ctx); err != nil {
+			return storage.Err("boards", err)
+		}
+	}
+	byInitiative, byBuyer := map[string][]storage.Entry[Summary]{}, map[string][]storage.Entry[Summary]{}
+	for _, o := range all {
+		if o.Status == StatusPending && o.PaymentMethod == MethodCard && o.Paid == 0 && o.ExpiresAt != nil {
+			if err := s.work.Add(ctx, setCardUnpaid, o.ID, *o.ExpiresAt); err != nil {
+				return err
+			}
+		}
+		if !o.StockReleased && (o.Status == StatusCancelled || o.Status == StatusFailed) {
+			if err := s.work.Add(ctx, setUnreleased, o.ID, o.UpdatedAt); err != nil {
+				return err
+			}
+		}
+		if !listed(o.Status) {
+			continue
+		}
+		sum := o.Summary()
+		if onBoard(o.Status) {
+			if err := s.boards(o.InitiativeID).Add(ctx, o.ID, sum); err != nil {
+				return err
+			}
+		}
+		byInitiative[o.InitiativeID] = append(byInitiative[o.InitiativeID], storage.Entry[Summary]{ID: o.ID, Value: sum})
+		if o.Buyer.UserID != "" {
+			byBuyer[o.Buyer.UserID] = append(byBuyer[o.Buyer.UserID], storage.Entry[Summary]{ID: o.ID, Value: sum})
+		}
+	}
+	located := map[string]bson.M{}
+	for owner, entries := range byInitiative {
+		keys, err := s.feeds.Rebuild(ctx, initiativeFeed(owner), entries)
+		if err != nil {
+			return err
+		}
+		for id, k := range keys {
+			located[id] = bson.M{"feed_initiative": k}
+		}
+	}
+	for owner, entries := range byBuyer {
+		keys, err := s.feeds.Rebuild(ctx, buyerFeed(owner), entries)
+		if err != nil {
+			return err
+		}
+		for id, k := range keys {
+			located[id]["feed_buyer"] = k
+		}
+	}
+	for _, o := range all {
+		set, ok := located[o.ID]
+		if !ok {
+			continue
+		}
+		if _, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID}, bson.M{"$set": set}); err != nil {
+			return storage.Err("order "+o.ID, err)
+		}
+	}
+	for _, name := range []string{legacyKeys, legacyLeases} {
+		if err := s.db.Collection(name).Drop(ctx); err != nil {
+			return storage.Err(name, err)
+		}
+	}
+	return nil
+}
+
+// readAll loads a whole collection: for migrations only.
+func readAll(ctx context.Context, coll *mongo.Collection, out any) error {
+	cur, err := coll.Find(ctx, bson.M{})
+	if err != nil {
+		return storage.Err(coll.Name(), err)
+	}
+	return storage.Err(coll.Name(), cur.All(ctx, out))
+}
