@@ -3,6 +3,7 @@ package mentoring
 import (
 	"context"
 	"fmt"
+	"go.mongodb.org/mongo-driver/bson"
 	"slices"
 	"time"
 
@@ -93,5 +94,5 @@ func (s *Service) setAttachments(ctx context.Context, p *accounts.Principal, cur
 	}
 	v := Version{ID: NewID(), SessionID: cur.ID, Rev: cur.Rev + 1, At: now, By: p.UserID,
 		Changes: map[string]Change{"attachments": {From: names(cur.Attachments), To: names(list)}}}
-	return s.sessions.set(ctx, cur.ID, cur.Rev, map[string]any{"attachments": list, "updated_at": now}, &v)
+	return s.setSession(ctx, cur, bson.M{"attachments": list, "updated_at": now}, &v)
 }

@@ -3,6 +3,7 @@ package mentoring
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
@@ -79,14 +79,30 @@ func (s *Service) Export(ctx context.Context, p *accounts.Principal, from, to ti
 		fe.Add("to", "must not be before from")
 		return Report{}, fe.Err()
 	}
-	q := bson.M{"date": bson.M{"$gte": from, "$lte": to}}
+	// The lists of the days (admins) or months (each readable initiative) of
+	// the range give the ids; each session is then read whole, by _id.
 	ids := readable(p)
+	owners, first, last := []string{ownerAll}, from.Format("2006-01-02"), to.Format("2006-01-02")
 	if ids != nil {
-		q["initiative_ids"] = bson.M{"$in": ids}
+		owners, first, last = nil, month(from), month(to)
+		for _, id := range ids {
+			owners = append(owners, "i:"+id)
+		}
 	}
-	sessions, err := s.sessions.find(ctx, q)
+	entries, err := s.lists.sessions.Range(ctx, owners, first, last)
 	if err != nil {
 		return Report{}, err
+	}
+	var sessions []Session
+	for _, e := range entries {
+		if e.Value.Date.Before(from) || e.Value.Date.After(to) {
+			continue
+		}
+		sess, err := s.sessions.get(ctx, e.Value.ID)
+		if err != nil {
+			return Report{}, err
+		}
+		sessions = append(sessions, sess)
 	}
 	slices.SortStableFunc(sessions, func(a, b Session) int {
 		if c := a.Date.Compare(b.Date); c != 0 {
@@ -168,13 +184,24 @@ func (s *Service) Export(ctx context.Context, p *accounts.Principal, from, to ti
 		return strings.Compare(a.Department, b.Department)
 	})
 	if len(sessionIDs) > 0 {
-		aq := bson.M{"session_id": bson.M{"$in": sessionIDs}}
-		if ids != nil {
-			aq["initiative_id"] = bson.M{"$in": ids}
-		}
-		agreements, err := s.agreements.find(ctx, aq)
-		if err != nil {
-			return Report{}, err
+		// The agreements of the exported sessions, each read by _id.
+		var agreements []Agreement
+		for _, sess := range sessions {
+			if !slices.Contains(sessionIDs, sess.ID) {
+				continue
+			}
+			for _, aid := range sess.Agreements {
+				a, err := s.agreements.get(ctx, aid)
+				if errors.Is(err, errs.NotFound) {
+					continue
+				}
+				if err != nil {
+					return Report{}, err
+				}
+				if ids == nil || slices.Contains(ids, a.InitiativeID) {
+					agreements = append(agreements, a)
+				}
+			}
 		}
 		order := map[string]int{}
 		for i, id := range sessionIDs {

@@ -3,18 +3,15 @@ package mentoring
 import (
 	"context"
 	"encoding/base64"
-	"strconv"
+	"slices"
 	"strings"
-	"time"
-
-	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
-// Lists are paged by position, not by offset: a cursor names the sort key
-// (the day) and the id of the last item returned, so records added or
+// Lists are paged by position, not by offset: a cursor names the list's
+// period bucket and the key of the last item returned, so records added or
 // removed elsewhere never shift a page boundary.
 
 // MaxPageSize bounds one page of a list.
@@ -24,31 +21,28 @@ const MaxPageSize = 100
 const (
 	sessionCursor   = "s"
 	agreementCursor = "a"
+	overdueCursor   = "o"
 )
 
-func encodeCursor(kind string, day time.Time, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(day.UnixMilli(), 10) + ":" + id))
+func encodeCursor(kind, c string) string {
+	if c == "" {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + c))
 }
 
-func decodeCursor(kind, s string) (time.Time, string, error) {
-	bad := func() (time.Time, string, error) {
-		var fe errs.Fields
-		fe.Add("cursor", "is not a cursor of this list")
-		return time.Time{}, "", fe.Err()
+func decodeCursor(kind, s string) (string, error) {
+	if s == "" {
+		return "", nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return bad()
+	rest, ok := strings.CutPrefix(string(raw), kind+":")
+	if err != nil || !ok || rest == "" {
+		var fe errs.Fields
+		fe.Add("cursor", "is not a cursor of this list")
+		return "", fe.Err()
 	}
-	parts := strings.SplitN(string(raw), ":", 3)
-	if len(parts) != 3 || parts[0] != kind || parts[2] == "" {
-		return bad()
-	}
-	ms, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
-		return bad()
-	}
-	return time.UnixMilli(ms).UTC(), parts[2], nil
+	return rest, nil
 }
 
 func pageSize(limit int) int {
@@ -60,55 +54,79 @@ func pageSize(limit int) int {
 
 // SessionsPage lists up to limit sessions p may read, newest first, after
 // the cursor (the next cursor of the previous page; "" for the first). next
-// is "" on the last page.
+// is "" on the last page. Entries are the lists' summaries (notes cut, no
+// versions); Session reads one whole.
 func (s *Service) SessionsPage(ctx context.Context, p *accounts.Principal, f SessionFilter, cursor string, limit int) (items []Session, next string, err error) {
-	q, err := sessionQuery(p, f)
+	owners, keep, err := sessionOwners(p, f)
 	if err != nil {
 		return nil, "", err
 	}
-	if cursor != "" {
-		day, id, err := decodeCursor(sessionCursor, cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		q["$or"] = bson.A{bson.M{"date": bson.M{"$lt": day}}, bson.M{"date": day, "_id": bson.M{"$lt": id}}}
-	}
-	limit = pageSize(limit)
-	items, err = s.sessions.findLimit(ctx, q, int64(limit+1))
+	c, err := decodeCursor(sessionCursor, cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	if len(items) > limit {
-		items = items[:limit]
-		last := items[limit-1]
-		next = encodeCursor(sessionCursor, last.Date, last.ID)
+	page, err := s.lists.sessions.Page(ctx, owners, true, c, pageSize(limit), keep)
+	if err != nil {
+		return nil, "", err
 	}
-	return items, next, nil
+	items = make([]Session, len(page.Items))
+	for i, e := range page.Items {
+		items[i] = e.Value
+	}
+	return items, encodeCursor(sessionCursor, page.Next), nil
 }
 
 // AgreementsPage lists up to limit agreements p may read, by due date, after
-// the cursor, as SessionsPage does.
+// the cursor, as SessionsPage does. Overdue ones come from the working set of
+// open agreements, never from the history.
 func (s *Service) AgreementsPage(ctx context.Context, p *accounts.Principal, f AgreementFilter, cursor string, limit int) (items []Agreement, next string, err error) {
-	q, empty, err := s.agreementQuery(p, f)
+	owners, keep, empty, err := s.agreementOwners(p, f)
 	if err != nil || empty {
 		return []Agreement{}, "", err
 	}
-	if cursor != "" {
-		day, id, err := decodeCursor(agreementCursor, cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		q["$or"] = bson.A{bson.M{"due": bson.M{"$gt": day}}, bson.M{"due": day, "_id": bson.M{"$gt": id}}}
-	}
 	limit = pageSize(limit)
-	items, err = s.agreements.findLimit(ctx, q, int64(limit+1))
+	if f.Overdue {
+		return s.overduePage(ctx, owners, keep, cursor, limit)
+	}
+	c, err := decodeCursor(agreementCursor, cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	if len(items) > limit {
-		items = items[:limit]
-		last := items[limit-1]
-		next = encodeCursor(agreementCursor, last.Due, last.ID)
+	page, err := s.lists.agreements.Page(ctx, owners, false, c, limit, keep)
+	if err != nil {
+		return nil, "", err
 	}
-	return items, next, nil
+	items = make([]Agreement, len(page.Items))
+	for i, e := range page.Items {
+		items[i] = e.Value
+	}
+	return items, encodeCursor(agreementCursor, page.Next), nil
+}
+
+func (s *Service) overduePage(ctx context.Context, owners []string, keep func(Agreement) bool, cursor string, limit int) ([]Agreement, string, error) {
+	after, err := decodeCursor(overdueCursor, cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	open, err := s.lists.open.Members(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	all := slices.Contains(owners, ownerAll)
+	var list []Agreement
+	for _, a := range open {
+		if (all || slices.Contains(owners, "i:"+a.InitiativeID)) && keep(a) && (after == "" || listKey(a.Due, a.ID) > after) {
+			list = append(list, a)
+		}
+	}
+	slices.SortFunc(list, func(a, b Agreement) int { return strings.Compare(listKey(a.Due, a.ID), listKey(b.Due, b.ID)) })
+	next := ""
+	if len(list) > limit {
+		list = list[:limit]
+		next = encodeCursor(overdueCursor, listKey(list[limit-1].Due, list[limit-1].ID))
+	}
+	if list == nil {
+		list = []Agreement{}
+	}
+	return list, next, nil
 }

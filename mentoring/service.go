@@ -33,6 +33,7 @@ type Service struct {
 	sessions   sessionRepo
 	versions   versionRepo
 	agreements agreementRepo
+	lists      lists
 	clock      func() time.Time
 	lockAfter  time.Duration
 }
@@ -51,6 +52,7 @@ func NewService(db *mongo.Database, opts Options) *Service {
 		sessions:   sessionRepo{coll: db.Collection("mentoring_sessions")},
 		versions:   versionRepo{coll: db.Collection("session_versions")},
 		agreements: agreementRepo{coll: db.Collection("agreements")},
+		lists:      newLists(db),
 		clock:      opts.Clock,
 		lockAfter:  opts.LockAfter,
 	}
@@ -60,7 +62,7 @@ func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millise
 
 // EnsureIndexes creates the package's indexes; called once at start.
 func (s *Service) EnsureIndexes(ctx context.Context) error {
-	for _, ensure := range []func(context.Context) error{s.sessions.ensureIndexes, s.versions.ensureIndexes, s.agreements.ensureIndexes} {
+	for _, ensure := range []func(context.Context) error{s.sessions.ensureIndexes, s.agreements.ensureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return err
 		}
@@ -183,10 +185,48 @@ func (s *Service) Create(ctx context.Context, p *accounts.Principal, in SessionI
 		if err := s.agreements.insert(ctx, a); err != nil {
 			// Compensate on a context that outlives a cancelled request.
 			cctx := context.WithoutCancel(ctx)
-			return Session{}, nil, errors.Join(err, s.agreements.deleteBySession(cctx, sess.ID), s.sessions.delete(cctx, sess.ID))
+			return Session{}, nil, errors.Join(err, s.agreements.deleteIDs(cctx, sess.Agreements), s.sessions.delete(cctx, sess.ID))
 		}
 	}
+	// Stored: now listed (a crash from here on is finished by Repair).
+	if err := s.marking(ctx, "session", sess.ID, nil); err != nil {
+		return Session{}, nil, err
+	}
+	if err := s.listSession(ctx, nil, sess, agreements); err != nil {
+		return Session{}, nil, err
+	}
+	s.marked(ctx, sess.ID)
 	return sess, agreements, nil
+}
+
+// listSession puts a session and its agreements in their lists.
+func (s *Service) listSession(ctx context.Context, before *Session, sess Session, agreements []Agreement) error {
+	if err := s.indexSession(ctx, before, sess); err != nil {
+		return err
+	}
+	for _, a := range agreements {
+		if err := s.indexAgreement(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setSession changes the session read as cur (see sessionRepo.set) and its
+// list entries.
+func (s *Service) setSession(ctx context.Context, cur Session, fields bson.M, v *Version) (Session, error) {
+	if err := s.marking(ctx, "session", cur.ID, &cur); err != nil {
+		return Session{}, err
+	}
+	out, err := s.sessions.set(ctx, cur.ID, cur.Rev, fields, v)
+	if err != nil {
+		return Session{}, err
+	}
+	if err := s.indexSession(ctx, &cur, out); err != nil {
+		return out, err
+	}
+	s.marked(ctx, cur.ID)
+	return out, nil
 }
 
 // Session returns one session p may read.
@@ -207,34 +247,41 @@ type SessionFilter struct {
 	AdviserID    string
 }
 
-// Sessions lists the sessions p may read, newest first. Asking for an
-// initiative p may not read is errs.Forbidden.
+// Sessions lists the newest sessions p may read (at most MaxPageSize; page
+// with SessionsPage for more). Asking for an initiative p may not read is
+// errs.Forbidden.
 func (s *Service) Sessions(ctx context.Context, p *accounts.Principal, f SessionFilter) ([]Session, error) {
-	q, err := sessionQuery(p, f)
-	if err != nil {
-		return nil, err
-	}
-	return s.sessions.find(ctx, q)
+	items, _, err := s.SessionsPage(ctx, p, f, "", MaxPageSize)
+	return items, err
 }
 
-// sessionQuery is the filter of the sessions p may read that match f.
-func sessionQuery(p *accounts.Principal, f SessionFilter) (bson.M, error) {
+// sessionOwners names the lists holding the sessions p may read that match
+// f, and the filter their entries still need.
+func sessionOwners(p *accounts.Principal, f SessionFilter) ([]string, func(Session) bool, error) {
 	if p == nil {
-		return nil, denied(p, "sessions")
+		return nil, nil, denied(p, "sessions")
 	}
-	q := bson.M{}
-	if f.InitiativeID != "" {
-		if !CanReadInitiative(p, f.InitiativeID) {
-			return nil, denied(p, "sessions of initiative "+f.InitiativeID)
-		}
-		q["initiative_ids"] = f.InitiativeID
-	} else if ids := readable(p); ids != nil {
-		q["initiative_ids"] = bson.M{"$in": ids}
-	}
+	var keep func(Session) bool
 	if f.AdviserID != "" {
-		q["adviser_id"] = f.AdviserID
+		keep = func(x Session) bool { return x.AdviserID == f.AdviserID }
 	}
-	return q, nil
+	switch ids := readable(p); {
+	case f.InitiativeID != "":
+		if !CanReadInitiative(p, f.InitiativeID) {
+			return nil, nil, denied(p, "sessions of initiative "+f.InitiativeID)
+		}
+		return []string{"i:" + f.InitiativeID}, keep, nil
+	case ids == nil && f.AdviserID != "":
+		return []string{"a:" + f.AdviserID}, nil, nil
+	case ids == nil:
+		return []string{ownerAll}, nil, nil
+	default:
+		owners := make([]string, len(ids))
+		for i, id := range ids {
+			owners[i] = "i:" + id
+		}
+		return owners, keep, nil
+	}
 }
 
 // Locked reports whether the session is read-only at now: LockAfter has passed
@@ -300,7 +347,7 @@ func (s *Service) Update(ctx context.Context, p *accounts.Principal, id string, 
 		set["updated_at"] = now
 		// The edit and its version are one write on one document.
 		v := Version{ID: NewID(), SessionID: id, Rev: cur.Rev + 1, At: now, By: p.UserID, Changes: changes}
-		out, err = s.sessions.set(ctx, id, cur.Rev, set, &v)
+		out, err = s.setSession(ctx, cur, set, &v)
 		return err
 	})
 	return out, err
@@ -359,30 +406,21 @@ func (s *Service) Unlock(ctx context.Context, admin *accounts.Principal, id, rea
 		}
 		v := Version{ID: NewID(), SessionID: id, Rev: cur.Rev + 1, At: now, By: admin.UserID,
 			Changes: map[string]Change{"unlocked": {From: from, To: *rec}}}
-		out, err = s.sessions.set(ctx, id, cur.Rev, bson.M{"unlocked": rec, "updated_at": now}, &v)
+		out, err = s.setSession(ctx, cur, bson.M{"unlocked": rec, "updated_at": now}, &v)
 		return err
 	})
 	return out, err
 }
 
 // Versions returns a session's edit history, oldest first, to those who may
-// read it. Versions live on the session document (written with the edit);
-// those of older records may still be in the session_versions collection.
+// read it. Versions live on the session document, written with the edit (the
+// migration to version 2 moved those of older records there).
 func (s *Service) Versions(ctx context.Context, p *accounts.Principal, id string) ([]Version, error) {
 	sess, err := s.Session(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
-	legacy, err := s.versions.bySession(ctx, id)
-	if err != nil {
-		return nil, err
-	}
 	out := slices.Clone(sess.Versions)
-	for _, v := range legacy {
-		if !slices.ContainsFunc(out, func(w Version) bool { return w.Rev == v.Rev }) {
-			out = append(out, v)
-		}
-	}
 	slices.SortFunc(out, func(a, b Version) int { return cmp.Compare(a.Rev, b.Rev) })
 	if out == nil {
 		out = []Version{}
@@ -403,49 +441,48 @@ func (s *Service) Agreement(ctx context.Context, p *accounts.Principal, id strin
 }
 
 // ListAgreements lists the agreements p may read (those of the initiatives it
-// advises or belongs to; admins all), by due date.
+// advises or belongs to; admins all), by due date, at most MaxPageSize (page
+// with AgreementsPage for more).
 func (s *Service) ListAgreements(ctx context.Context, p *accounts.Principal, f AgreementFilter) ([]Agreement, error) {
-	q, empty, err := s.agreementQuery(p, f)
-	if err != nil || empty {
-		return []Agreement{}, err
-	}
-	return s.agreements.find(ctx, q)
+	items, _, err := s.AgreementsPage(ctx, p, f, "", MaxPageSize)
+	return items, err
 }
 
-// agreementQuery is the filter of the agreements p may read that match f;
-// empty reports a filter that can match nothing.
-func (s *Service) agreementQuery(p *accounts.Principal, f AgreementFilter) (q bson.M, empty bool, err error) {
+// agreementOwners names the lists holding the agreements p may read that
+// match f, and the filter their entries still need; empty reports a filter
+// that can match nothing.
+func (s *Service) agreementOwners(p *accounts.Principal, f AgreementFilter) (owners []string, keep func(Agreement) bool, empty bool, err error) {
 	if p == nil {
-		return nil, false, denied(p, "agreements")
+		return nil, nil, false, denied(p, "agreements")
 	}
-	q = bson.M{}
-	if f.InitiativeID != "" {
+	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
+		var fe errs.Fields
+		fe.Add("status", "unknown status")
+		return nil, nil, false, fe.Err()
+	}
+	if f.Overdue && f.Status != "" && f.Status != StatusOpen {
+		return nil, nil, true, nil
+	}
+	ids := readable(p)
+	switch {
+	case f.InitiativeID != "":
 		if !CanReadInitiative(p, f.InitiativeID) {
-			return nil, false, denied(p, "agreements of initiative "+f.InitiativeID)
+			return nil, nil, false, denied(p, "agreements of initiative "+f.InitiativeID)
 		}
-		q["initiative_id"] = f.InitiativeID
-	} else if ids := readable(p); ids != nil {
-		q["initiative_id"] = bson.M{"$in": ids}
-	}
-	if f.AdviserID != "" {
-		q["adviser_id"] = f.AdviserID
-	}
-	if f.Status != "" {
-		if !slices.Contains(Statuses, f.Status) {
-			var fe errs.Fields
-			fe.Add("status", "unknown status")
-			return nil, false, fe.Err()
+		owners = []string{"i:" + f.InitiativeID}
+	case ids == nil:
+		owners = []string{ownerAll}
+	default:
+		for _, id := range ids {
+			owners = append(owners, "i:"+id)
 		}
-		q["status"] = f.Status
 	}
-	if f.Overdue {
-		if f.Status != "" && f.Status != StatusOpen {
-			return nil, true, nil
-		}
-		q["status"] = StatusOpen
-		q["due"] = bson.M{"$lt": Today(s.now())}
+	today := Today(s.now())
+	keep = func(a Agreement) bool {
+		return (f.AdviserID == "" || a.AdviserID == f.AdviserID) && (f.Status == "" || a.Status == f.Status) &&
+			(!f.Overdue || (a.Status == StatusOpen && a.Due.Before(today)))
 	}
-	return q, false, nil
+	return owners, keep, false, nil
 }
 
 // CanSetAgreementStatus reports whether p may move agreement a to status:
@@ -483,5 +520,16 @@ func (s *Service) SetAgreementStatus(ctx context.Context, p *accounts.Principal,
 	if !transitionAllowed(a.Status, status) {
 		return Agreement{}, fmt.Errorf("agreement %s is %s, cannot become %s: %w", id, a.Status, status, errs.Conflict)
 	}
-	return s.agreements.setStatus(ctx, id, StatusChange{At: s.now(), By: p.UserID, From: a.Status, To: status})
+	if err := s.marking(ctx, "agreement", id, nil); err != nil {
+		return Agreement{}, err
+	}
+	out, err := s.agreements.setStatus(ctx, id, StatusChange{At: s.now(), By: p.UserID, From: a.Status, To: status})
+	if err != nil {
+		return Agreement{}, err
+	}
+	if err := s.indexAgreement(ctx, out); err != nil {
+		return out, err
+	}
+	s.marked(ctx, id)
+	return out, nil
 }

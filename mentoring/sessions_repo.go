@@ -15,12 +15,9 @@ import (
 
 type sessionRepo struct{ coll *mongo.Collection }
 
-func (r sessionRepo) ensureIndexes(ctx context.Context) error {
-	return storage.EnsureIndexes(ctx, r.coll,
-		mongo.IndexModel{Keys: bson.D{{Key: "initiative_ids", Value: 1}}},
-		mongo.IndexModel{Keys: bson.D{{Key: "adviser_id", Value: 1}}},
-	)
-}
+// Sessions and agreements are read by _id only; lists come from their
+// period buckets (lists.go).
+func (r sessionRepo) ensureIndexes(context.Context) error { return nil }
 
 func (r sessionRepo) insert(ctx context.Context, s Session) error {
 	_, err := r.coll.InsertOne(ctx, s)
@@ -36,27 +33,6 @@ func (r sessionRepo) get(ctx context.Context, id string) (Session, error) {
 	var s Session
 	err := r.coll.FindOne(ctx, bson.M{"_id": id}).Decode(&s)
 	return s, storage.Err("session "+id, err)
-}
-
-func (r sessionRepo) find(ctx context.Context, q bson.M) ([]Session, error) {
-	return r.findLimit(ctx, q, 0)
-}
-
-// findLimit finds up to limit sessions (0: all), newest first.
-func (r sessionRepo) findLimit(ctx context.Context, q bson.M, limit int64) ([]Session, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: -1}})
-	if limit > 0 {
-		opts.SetLimit(limit)
-	}
-	cur, err := r.coll.Find(ctx, q, opts)
-	if err != nil {
-		return nil, storage.Err("sessions", err)
-	}
-	out := []Session{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, storage.Err("sessions", err)
-	}
-	return out, nil
 }
 
 // set changes fields of the session read at rev and, when v is not nil,
@@ -76,75 +52,33 @@ func (r sessionRepo) set(ctx context.Context, id string, rev int64, fields bson.
 	return s, storage.Err("session "+id, err)
 }
 
+// versionRepo is the session_versions collection of the first releases,
+// read once by the migration to version 2 and then dropped.
 type versionRepo struct{ coll *mongo.Collection }
-
-func (r versionRepo) ensureIndexes(ctx context.Context) error {
-	return storage.EnsureIndexes(ctx, r.coll,
-		mongo.IndexModel{Keys: bson.D{{Key: "session_id", Value: 1}, {Key: "rev", Value: 1}}, Options: options.Index().SetUnique(true)},
-	)
-}
-
-func (r versionRepo) insert(ctx context.Context, v Version) error {
-	_, err := r.coll.InsertOne(ctx, v)
-	return storage.Err(fmt.Sprintf("session %s version %d", v.SessionID, v.Rev), err)
-}
-
-func (r versionRepo) bySession(ctx context.Context, sessionID string) ([]Version, error) {
-	cur, err := r.coll.Find(ctx, bson.M{"session_id": sessionID}, options.Find().SetSort(bson.D{{Key: "rev", Value: 1}}))
-	if err != nil {
-		return nil, storage.Err("session versions", err)
-	}
-	out := []Version{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, storage.Err("session versions", err)
-	}
-	return out, nil
-}
 
 type agreementRepo struct{ coll *mongo.Collection }
 
-func (r agreementRepo) ensureIndexes(ctx context.Context) error {
-	return storage.EnsureIndexes(ctx, r.coll,
-		mongo.IndexModel{Keys: bson.D{{Key: "initiative_id", Value: 1}, {Key: "status", Value: 1}}},
-		mongo.IndexModel{Keys: bson.D{{Key: "session_id", Value: 1}}},
-	)
-}
+func (r agreementRepo) ensureIndexes(context.Context) error { return nil }
 
 func (r agreementRepo) insert(ctx context.Context, a Agreement) error {
 	_, err := r.coll.InsertOne(ctx, a)
 	return storage.Err("agreement "+a.ID, err)
 }
 
-func (r agreementRepo) deleteBySession(ctx context.Context, sessionID string) error {
-	_, err := r.coll.DeleteMany(ctx, bson.M{"session_id": sessionID})
-	return storage.Err("agreements of session "+sessionID, err)
+// deleteIDs removes agreements one by one, by _id (a rolled-back creation).
+func (r agreementRepo) deleteIDs(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if _, err := r.coll.DeleteOne(ctx, bson.M{"_id": id}); err != nil {
+			return storage.Err("agreement "+id, err)
+		}
+	}
+	return nil
 }
 
 func (r agreementRepo) get(ctx context.Context, id string) (Agreement, error) {
 	var a Agreement
 	err := r.coll.FindOne(ctx, bson.M{"_id": id}).Decode(&a)
 	return a, storage.Err("agreement "+id, err)
-}
-
-func (r agreementRepo) find(ctx context.Context, q bson.M) ([]Agreement, error) {
-	return r.findLimit(ctx, q, 0)
-}
-
-// findLimit finds up to limit agreements (0: all), by due date.
-func (r agreementRepo) findLimit(ctx context.Context, q bson.M, limit int64) ([]Agreement, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "due", Value: 1}, {Key: "_id", Value: 1}})
-	if limit > 0 {
-		opts.SetLimit(limit)
-	}
-	cur, err := r.coll.Find(ctx, q, opts)
-	if err != nil {
-		return nil, storage.Err("agreements", err)
-	}
-	out := []Agreement{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, storage.Err("agreements", err)
-	}
-	return out, nil
 }
 
 // setStatus moves the agreement from one status to another in one document

@@ -154,9 +154,13 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	}
 	// A data directory made by an earlier version is brought to this one's
 	// layout once, before anything reads it (docs/architecture.md, Upgrades).
-	if err := storage.Migrate(ctx, p.db.DB, append(orders.LegacyCollections, "stock_moves"), []storage.Migration{
-		{Version: 2, Name: "bucket layout for stock and order lists", Run: func(ctx context.Context) error {
+	legacy := append([]string{"stock_moves", "mentoring_sessions", "agreements"}, orders.LegacyCollections...)
+	if err := storage.Migrate(ctx, p.db.DB, legacy, []storage.Migration{
+		{Version: 2, Name: "bucket layout for stock, order and mentoring lists", Run: func(ctx context.Context) error {
 			if err := cat.MigrateToBuckets(ctx); err != nil {
+				return err
+			}
+			if err := men.MigrateToBuckets(ctx); err != nil {
 				return err
 			}
 			return ord.MigrateToBuckets(ctx)
@@ -201,7 +205,13 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	} else if sw != (orders.Swept{}) {
 		p.log.Warn("finished orders left half-done", slog.Any("swept", sw))
 	}
+	if _, err := men.Repair(ctx, settleAfter); err != nil {
+		return nil, fmt.Errorf("repairing mentoring lists: %w", err)
+	}
 	go every(sweepCtx, time.Minute, func(ctx context.Context) {
+		if _, err := men.Repair(ctx, time.Minute); err != nil && ctx.Err() == nil {
+			p.log.Error("repairing mentoring lists", slog.Any("err", err))
+		}
 		if _, err := cat.RecoverStockMoves(ctx, time.Minute); err != nil && ctx.Err() == nil {
 			p.log.Error("recovering stock moves", slog.Any("err", err))
 		}
