@@ -4,10 +4,8 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -26,17 +24,42 @@ type AuditEntry struct {
 }
 
 // Audit is the append-only audit log; other packages record through it too.
+// Entries live in feeds (storage.Feed, newest first): the whole log ("all"),
+// each actor's ("actor:<id>") and each target's ("target:<id>"), so a page
+// of any of them is a few reads by _id however long the log grows.
 type Audit struct {
-	coll *mongo.Collection
-	now  func() time.Time
+	feeds storage.Feed[AuditEntry]
+	now   func() time.Time
+}
+
+// auditPerBucket keeps a bucket near 8 KB (an entry is about 250 bytes).
+const auditPerBucket = 32
+
+func newAudit(db *mongo.Database, now func() time.Time) *Audit {
+	return &Audit{feeds: storage.NewFeed[AuditEntry](db.Collection("audit_feeds"), auditPerBucket), now: now}
+}
+
+func auditOwners(e AuditEntry) []string {
+	owners := []string{"all"}
+	if e.ActorID != "" {
+		owners = append(owners, "actor:"+e.ActorID)
+	}
+	if e.TargetID != "" {
+		owners = append(owners, "target:"+e.TargetID)
+	}
+	return owners
 }
 
 // Record appends an entry; At and ID are filled in.
 func (a *Audit) Record(ctx context.Context, e AuditEntry) error {
 	e.ID = primitive.NewObjectID().Hex()
 	e.At = a.now().UTC()
-	_, err := a.coll.InsertOne(ctx, e)
-	return storage.Err("audit", err)
+	for _, owner := range auditOwners(e) {
+		if _, err := a.feeds.Append(ctx, owner, e.ID, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AuditFilter selects entries; zero values select all.
@@ -44,33 +67,35 @@ type AuditFilter struct {
 	ActorID  string
 	TargetID string
 	Action   string
-	Before   string // cursor: entries older than this id
+	Cursor   string // the next cursor of the previous page
 	Limit    int
 }
 
-// List returns entries newest first.
-func (a *Audit) List(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
-	q := bson.M{}
-	if f.ActorID != "" {
-		q["actor_id"] = f.ActorID
+// List returns a page of entries, newest first, and the cursor of the next
+// page ("" at the end). A filter reads the narrowest feed: the target's, the
+// actor's, or the whole log.
+func (a *Audit) List(ctx context.Context, f AuditFilter) ([]AuditEntry, string, error) {
+	owner := "all"
+	switch {
+	case f.TargetID != "":
+		owner = "target:" + f.TargetID
+	case f.ActorID != "":
+		owner = "actor:" + f.ActorID
 	}
-	if f.TargetID != "" {
-		q["target_id"] = f.TargetID
+	keep := func(e AuditEntry) bool {
+		return (f.ActorID == "" || e.ActorID == f.ActorID) && (f.TargetID == "" || e.TargetID == f.TargetID) &&
+			(f.Action == "" || e.Action == f.Action)
 	}
-	if f.Action != "" {
-		q["action"] = f.Action
+	if f.Limit <= 0 {
+		f.Limit = 100
 	}
-	if f.Before != "" {
-		q["_id"] = bson.M{"$lt": f.Before}
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: -1}})
-	if f.Limit > 0 {
-		opts.SetLimit(int64(f.Limit))
-	}
-	cur, err := a.coll.Find(ctx, q, opts)
+	page, err := a.feeds.Page(ctx, owner, f.Cursor, f.Limit, keep)
 	if err != nil {
-		return nil, storage.Err("audit", err)
+		return nil, "", err
 	}
-	var out []AuditEntry
-	return out, storage.Err("audit", cur.All(ctx, &out))
+	out := make([]AuditEntry, len(page.Items))
+	for i, e := range page.Items {
+		out[i] = e.Value
+	}
+	return out, page.Next, nil
 }

@@ -54,11 +54,14 @@ func NewService(db *mongo.Database, opt Options) *Service {
 		opt.Now = time.Now
 	}
 	dummy, _ := hashPassword("not a real password at all", opt.Argon2)
+	// Sign-in sessions and rate-limit windows are deleted when they end: the
+	// collections hold only what is live, and the sweeper reads them whole.
+	storage.WorkSetCollections("sessions", "rate_limits")
 	return &Service{
 		users:     userRepo{db.Collection("users")},
 		sessions:  sessionRepo{db.Collection("sessions")},
 		limiter:   limiter{db.Collection("rate_limits")},
-		Audit:     &Audit{coll: db.Collection("audit_log"), now: opt.Now},
+		Audit:     newAudit(db, opt.Now),
 		opt:       opt,
 		dummyHash: dummy,
 	}
@@ -497,7 +500,7 @@ func (s *Service) ExportData(ctx context.Context, p *Principal, m Meta) (Persona
 	if err != nil {
 		return PersonalData{}, err
 	}
-	activity, err := s.Audit.List(ctx, AuditFilter{ActorID: u.ID, Limit: 1000})
+	activity, _, err := s.Audit.List(ctx, AuditFilter{ActorID: u.ID, Limit: 1000})
 	if err != nil {
 		return PersonalData{}, err
 	}

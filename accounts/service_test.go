@@ -236,7 +236,7 @@ func TestRevocation(t *testing.T) {
 	if _, _, err := s.Login(t.Context(), "dora@tesoro.demo", reset, accounts.KindBearer, here); !errors.Is(err, errs.Unauthenticated) {
 		t.Fatalf("inactive user login: got %v, want unauthenticated", err)
 	}
-	entries, err := s.Audit.List(t.Context(), accounts.AuditFilter{TargetID: u.ID})
+	entries, _, err := s.Audit.List(t.Context(), accounts.AuditFilter{TargetID: u.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

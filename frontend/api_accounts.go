@@ -292,14 +292,17 @@ func (s *server) apiAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	entries, err := s.Accounts.Audit.List(c.UserContext(), accounts.AuditFilter{
+	entries, next, err := s.Accounts.Audit.List(c.UserContext(), accounts.AuditFilter{
 		ActorID: c.Query("actor"), TargetID: c.Query("target"), Action: c.Query("action"),
-		Before: c.Query("cursor"), Limit: limit + 1,
+		Cursor: c.Query("cursor"), Limit: limit,
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(paginate(entries, limit, func(e accounts.AuditEntry) string { return e.ID }))
+	if entries == nil {
+		entries = []accounts.AuditEntry{}
+	}
+	return c.JSON(listPage[accounts.AuditEntry]{Items: entries, NextCursor: next})
 }
 
 // paginate cuts a list fetched with limit+1 items into a page and its cursor.

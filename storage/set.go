@@ -166,6 +166,12 @@ func Bounded(names ...string) {
 	}
 }
 
+// WorkSetCollections registers collections that are working sets by
+// themselves: every document leaves when its work ends (sign-in sessions
+// when they expire, rate-limit windows when they close), so reading them by
+// anything but _id costs what is live, not what happened.
+func WorkSetCollections(names ...string) { Bounded(names...) }
+
 // IsWorkSet reports whether collection name holds a working set (or is
 // registered as Bounded).
 func IsWorkSet(name string) bool {

@@ -39,7 +39,8 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 	}
 	d := db.DB
 	ctx := t.Context()
-	for _, name := range []string{"schema", "stock_history", "stock_moves", "order_feeds", "checkouts", "open_checkouts", "order_work"} {
+	for _, name := range []string{"schema", "stock_history", "stock_moves", "order_feeds", "checkouts", "open_checkouts", "order_work",
+		"audit_feeds", "session_lists", "agreement_lists", "open_agreements"} {
 		if err := d.Collection(name).Drop(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -95,6 +96,24 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 	if _, err := d.Collection("checkout_leases").InsertOne(ctx, bson.M{"_id": chStuck, "key": "key-stuck", "created_at": now.Add(-2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+	// A session and its agreement as version 1 stored them, an audit entry
+	// in the old log.
+	sessionID, agreementID := oid(5*24*time.Hour), oid(5*24*time.Hour-time.Second)
+	sessionDay := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -5)
+	if _, err := d.Collection("mentoring_sessions").InsertOne(ctx, bson.M{"_id": sessionID, "adviser_id": "adv-1", "initiative_ids": bson.A{bakery},
+		"date": sessionDay, "duration_minutes": 60, "modality": "visit", "topics": bson.A{"accounting"}, "participants": bson.M{"women": 2},
+		"member_ids": bson.A{}, "notes": "Costeo", "agreements": bson.A{agreementID}, "created_at": sessionDay, "updated_at": sessionDay, "rev": 0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Collection("agreements").InsertOne(ctx, bson.M{"_id": agreementID, "session_id": sessionID, "initiative_id": bakery,
+		"adviser_id": "adv-1", "text": "Llevar cuentas", "owner": "Ana", "due": sessionDay.AddDate(0, 0, 2), "status": "open",
+		"history": bson.A{}, "created_at": sessionDay, "updated_at": sessionDay}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Collection("audit_log").InsertOne(ctx, bson.M{"_id": oid(4 * 24 * time.Hour), "at": now.Add(-96 * time.Hour),
+		"action": "legacy_action", "target_kind": "initiative", "target_id": bakery}); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +156,27 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 	if len(history.Items) != 3 || sum != 7 {
 		t.Errorf("stock history after the migration: %+v (sum %d), want 3 moves summing to the stock, 7", history.Items, sum)
 	}
+	var sessions struct{ Items []struct{ ID string } }
+	if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/initiatives/"+bakery+"/sessions", "", 200), &sessions); err != nil {
+		t.Fatal(err)
+	}
+	if len(sessions.Items) != 1 || sessions.Items[0].ID != sessionID {
+		t.Errorf("sessions after the migration: %+v, want the old one", sessions.Items)
+	}
+	var overdue struct{ Items []struct{ ID string } }
+	if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/agreements?overdue=true", "", 200), &overdue); err != nil {
+		t.Fatal(err)
+	}
+	if len(overdue.Items) != 1 || overdue.Items[0].ID != agreementID {
+		t.Errorf("overdue agreements after the migration: %+v, want the old one", overdue.Items)
+	}
+	var audit struct{ Items []struct{ Action string } }
+	if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/audit?target="+bakery, "", 200), &audit); err != nil {
+		t.Fatal(err)
+	}
+	if len(audit.Items) != 1 || audit.Items[0].Action != "legacy_action" {
+		t.Errorf("audit of the initiative after the migration: %+v, want the old entry", audit.Items)
+	}
 	// An old order is driven as a new one, and its list entry follows.
 	admin.must(t, "POST", "/api/v1/orders/"+pending+"/transitions", `{"to": "confirmed"}`, 200)
 	if got := list("limit=50"); got[pending] != "confirmed" || len(got) != 3 {
@@ -164,7 +204,7 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range names {
-		if n == "idempotency_keys" || n == "checkout_leases" {
+		if n == "idempotency_keys" || n == "checkout_leases" || n == "audit_log" || n == "session_versions" {
 			t.Errorf("collection %s of the first layout is still there", n)
 		}
 	}
