@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -13,10 +14,26 @@ import (
 // legacyAudit is the collection the first releases kept the audit log in.
 const legacyAudit = "audit_log"
 
-// MigrateToBuckets moves the audit log of a data directory made before
-// version 2 into its feeds (the whole log, each actor's, each target's), then
-// drops the old collection. Run again after a crash, it rebuilds the same feeds.
+// MigrateToBuckets brings the accounts of a data directory made before
+// version 2 to the layout read by _id: each user's email is claimed in
+// user_emails, and the audit log moves into its feeds (the whole log, each
+// actor's, each target's), after which the old collection is dropped. Run
+// again after a crash, it writes the same documents.
 func (s *Service) MigrateToBuckets(ctx context.Context) error {
+	ucur, err := s.users.coll.Find(ctx, bson.M{})
+	if err != nil {
+		return storage.Err("users", err)
+	}
+	var users []User
+	if err := ucur.All(ctx, &users); err != nil {
+		return storage.Err("users", err)
+	}
+	for _, u := range users {
+		if _, err := s.users.emails.ReplaceOne(ctx, bson.M{"_id": u.Email}, emailDoc{u.Email, u.ID},
+			options.Replace().SetUpsert(true)); err != nil {
+			return storage.Err("user", err)
+		}
+	}
 	coll := s.users.coll.Database().Collection(legacyAudit)
 	cur, err := coll.Find(ctx, bson.M{})
 	if err != nil {

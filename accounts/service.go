@@ -58,7 +58,7 @@ func NewService(db *mongo.Database, opt Options) *Service {
 	// collections hold only what is live, and the sweeper reads them whole.
 	storage.WorkSetCollections("sessions", "rate_limits")
 	return &Service{
-		users:     userRepo{db.Collection("users")},
+		users:     newUserRepo(db),
 		sessions:  sessionRepo{db.Collection("sessions")},
 		limiter:   limiter{db.Collection("rate_limits")},
 		Audit:     newAudit(db, opt.Now),
@@ -528,7 +528,16 @@ func (s *Service) Anonymize(ctx context.Context, p *Principal, m Meta) error {
 		}
 	}
 	now := s.now()
-	_, err := s.users.set(ctx, p.UserID, bson.M{
+	before, err := s.users.byID(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	// The email is given up first: a crash after it leaves an account that
+	// can no longer sign in, which the repeated request finishes.
+	if err := s.users.releaseEmail(ctx, before.Email, p.UserID); err != nil {
+		return err
+	}
+	_, err = s.users.set(ctx, p.UserID, bson.M{
 		"email": "deleted-" + p.UserID + "@anon.invalid", "name": "Cuenta eliminada", "phone": "",
 		"password_hash": "", "roles": []string{}, "initiative_ids": []string{}, "active": false,
 		"anonymized_at": now, "updated_at": now,

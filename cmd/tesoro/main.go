@@ -154,7 +154,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	}
 	// A data directory made by an earlier version is brought to this one's
 	// layout once, before anything reads it (docs/architecture.md, Upgrades).
-	legacy := append([]string{"stock_moves", "mentoring_sessions", "agreements", "audit_log"}, orders.LegacyCollections...)
+	legacy := append([]string{"stock_moves", "mentoring_sessions", "agreements", "audit_log", "users"}, orders.LegacyCollections...)
 	if err := storage.Migrate(ctx, p.db.DB, legacy, []storage.Migration{
 		{Version: 2, Name: "bucket layout for stock, order and mentoring lists", Run: func(ctx context.Context) error {
 			if err := cat.MigrateToBuckets(ctx); err != nil {

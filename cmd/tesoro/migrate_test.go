@@ -40,7 +40,7 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 	d := db.DB
 	ctx := t.Context()
 	for _, name := range []string{"schema", "stock_history", "stock_moves", "order_feeds", "checkouts", "open_checkouts", "order_work",
-		"audit_feeds", "session_lists", "agreement_lists", "open_agreements"} {
+		"audit_feeds", "session_lists", "agreement_lists", "open_agreements", "user_emails"} {
 		if err := d.Collection(name).Drop(ctx); err != nil {
 			t.Fatal(err)
 		}
