@@ -140,6 +140,20 @@ func TestProductsAPI(t *testing.T) {
 	if status, b := adjust(-5, "Venta en la tienda"); status != 201 || !strings.Contains(b, `"resulting_stock":15`) {
 		t.Fatalf("adjust: got %d %s", status, b)
 	}
+	// Read your own writes (security review, item 2): the producer's private
+	// read, the public API and the public page show the new stock at once,
+	// not a snapshot up to a second old.
+	for _, view := range []struct {
+		name, token, path, want string
+	}{
+		{"producer's API read", token, "/api/v1/products/" + arepa.ID, `"stock":15`},
+		{"public API read", "", "/api/v1/products/" + arepa.ID, `"stock":15`},
+	} {
+		res, b := env.do(t, request("GET", view.path, "", view.token))
+		if res.StatusCode != 200 || !strings.Contains(b, view.want) {
+			t.Errorf("%s right after the adjustment: got %d %s, want %s", view.name, res.StatusCode, b, view.want)
+		}
+	}
 	if status, b := adjust(-16, "Venta grande"); status != 409 {
 		t.Fatalf("below zero: got %d %s, want 409", status, b)
 	}
