@@ -169,20 +169,25 @@ func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, e
 		return StockMove{}, storage.Err("product "+m.ProductID, err) // recovery settles it
 	}
 	m.Status, m.ResultingStock = "applied", after.Stock
-	if err := s.finishMove(ctx, m); err != nil {
+	if err := s.finishMove(ctx, m, true); err != nil {
 		return m, err
 	}
 	s.stockChanged(ctx, after.Product)
 	return m, nil
 }
 
-// finishMove does steps 3–5 of ApplyStockMove; each can be repeated.
-func (s *Service) finishMove(ctx context.Context, m StockMove) error {
+// finishMove does steps 3–5 of ApplyStockMove; each can be repeated. fresh
+// says the move was never listed (the request that made it), so its history
+// entry needs no search.
+func (s *Service) finishMove(ctx context.Context, m StockMove, fresh bool) error {
 	if _, err := s.moves.coll.InsertOne(ctx, m); err != nil && !storage.IsDuplicateKey(err) {
 		return storage.Err("stock move "+m.ID, err)
 	}
 	owner := productFeed(m.ProductID)
-	key, err := s.moves.history.Locate(ctx, owner, m.Seq)
+	key, err := "", error(nil)
+	if !fresh {
+		key, err = s.moves.history.Locate(ctx, owner, m.Seq)
+	}
 	if err == nil && key == "" {
 		_, err = s.moves.history.Append(ctx, owner, m.Seq, m)
 	}
@@ -272,7 +277,7 @@ func (s *Service) settle(ctx context.Context, key string, pm StockMove) (bool, e
 	if m.Seq == "" {
 		m.Seq = NewID()
 	}
-	if err := s.finishMove(ctx, m); err != nil {
+	if err := s.finishMove(ctx, m, false); err != nil {
 		return false, err
 	}
 	s.stockChanged(ctx, Product{})

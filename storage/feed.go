@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tesoro-pact/tesoro/errs"
 )
@@ -21,8 +22,8 @@ import (
 // the summary a list shows. A page is one read of the head and one or two of
 // buckets, all by _id, whatever the size of the history.
 //
-// Appending is one guarded update of the head bucket ({_id, n < cap, entry
-// absent}); a full bucket rolls the head over to the next sequence. The
+// Appending is one update of the head bucket, which returns its count; the
+// append that fills a bucket rolls the head over to the next sequence. The
 // caller keeps the key Append returns with its aggregate, and later changes
 // of the entry are one $set by _id there (Put). Pages list buckets newest
 // first and, inside a bucket, entries by id descending (ids are
@@ -98,13 +99,15 @@ func (f Feed[T]) bucketDoc(ctx context.Context, key string) (feedBucket[T], bool
 	return b, err == nil, Err("feed bucket "+key, err)
 }
 
-func hasEntry[T any](e map[string]T, id string) bool {
-	_, ok := e[id]
-	return ok
-}
 
 // Append adds entry id to owner's newest bucket and returns that bucket's
-// key. Appending an id already in the newest bucket only replaces its value.
+// key: one read of the head and one update of the bucket (created on first
+// use). The update returns the bucket's count; the append that fills it moves
+// the head on, so the next ones go to a new bucket. Appends racing with that
+// one may still land in the full bucket, which then holds a few more than
+// Cap — never a failed, retried write, which would cost every racing
+// appender a rewrite of the bucket on the embedded engine. Appending an id
+// already in the newest bucket only replaces its value.
 func (f Feed[T]) Append(ctx context.Context, owner, id string, v T) (string, error) {
 	field, err := memberField("e", id)
 	if err != nil {
@@ -122,44 +125,27 @@ func (f Feed[T]) Append(ctx context.Context, owner, id string, v T) (string, err
 			return "", Err("feed "+owner, err)
 		}
 	}
-	for range 64 {
-		key := bucketKey(owner, seq)
-		res, err := f.coll.UpdateOne(ctx, bson.M{"_id": key, "n": bson.M{"$lt": f.cap}, field: bson.M{"$exists": false}},
-			bson.M{"$set": bson.M{field: v}, "$inc": bson.M{"n": 1}})
-		if err != nil {
-			return "", Err("feed bucket "+key, err)
-		}
-		if res.MatchedCount == 1 {
-			return key, nil
-		}
-		b, found, err := f.bucketDoc(ctx, key)
-		switch {
-		case err != nil:
-			return "", err
-		case !found:
-			_, err = f.coll.InsertOne(ctx, bson.M{"_id": key, "owner": owner, "seq": seq, "n": 1, "e": bson.M{id: v}})
-			if err == nil {
-				return key, nil
-			}
-			if !IsDuplicateKey(err) {
-				return "", Err("feed bucket "+key, err)
-			}
-			continue // created by a concurrent append a moment ago
-		case hasEntry(b.E, id): // a retry: the entry is there already
-			return key, f.Put(ctx, key, id, v)
-		case b.N < f.cap:
-			continue // changed by a concurrent append
-		}
-		// Full: move the head on (monotonic, so racing appenders agree) and
-		// go to wherever it is now.
+	key := bucketKey(owner, seq)
+	var after struct {
+		N int `bson:"n"`
+	}
+	err = f.coll.FindOneAndUpdate(ctx, bson.M{"_id": key},
+		bson.M{"$set": bson.M{field: v, "owner": owner, "seq": seq}, "$inc": bson.M{"n": 1}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&after)
+	if IsDuplicateKey(err) { // two first appends created the bucket at once: the loser updates it
+		err = f.coll.FindOneAndUpdate(ctx, bson.M{"_id": key},
+			bson.M{"$set": bson.M{field: v}, "$inc": bson.M{"n": 1}},
+			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+	}
+	if err != nil {
+		return "", Err("feed bucket "+key, err)
+	}
+	if after.N >= f.cap {
 		if _, err := f.coll.UpdateOne(ctx, bson.M{"_id": owner}, bson.M{"$max": bson.M{"seq": seq + 1}}); err != nil {
-			return "", Err("feed "+owner, err)
-		}
-		if seq, _, err = f.head(ctx, owner); err != nil {
-			return "", err
+			return key, Err("feed "+owner, err)
 		}
 	}
-	return "", fmt.Errorf("feed %s: could not append after many tries: %w", owner, errs.Unavailable)
+	return key, nil
 }
 
 // Put replaces entry id in the bucket key (where Append put it).
