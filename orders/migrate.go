@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -72,9 +73,14 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 		}
 		c.Orders = append(c.Orders, o.ID)
 	}
-	for _, id := range order {
-		if _, err := s.checkouts.ReplaceOne(ctx, bson.M{"_id": id}, checkouts[id], options.Replace().SetUpsert(true)); err != nil {
-			return storage.Err("checkout", err)
+	// In batches; a record already there (a run cut by a crash) is kept.
+	for start := 0; start < len(order); start += 500 {
+		docs := make([]any, 0, 500)
+		for _, id := range order[start:min(start+500, len(order))] {
+			docs = append(docs, checkouts[id])
+		}
+		if _, err := s.checkouts.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil && !onlyDuplicates(err) {
+			return storage.Err("checkouts", err)
 		}
 	}
 	// Keys: the recent ones move to their day; pending ones are checkouts under way.
@@ -175,4 +181,19 @@ func readAll(ctx context.Context, coll *mongo.Collection, out any) error {
 		return storage.Err(coll.Name(), err)
 	}
 	return storage.Err(coll.Name(), cur.All(ctx, out))
+}
+
+// onlyDuplicates reports a bulk insert whose every failure is a document
+// that was there already.
+func onlyDuplicates(err error) bool {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return storage.IsDuplicateKey(err)
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Code != 11000 {
+			return false
+		}
+	}
+	return true
 }

@@ -62,7 +62,7 @@ func (a api) do(method, path, body string, header ...string) (int, []byte, error
 	return res.StatusCode, b, err
 }
 
-func (a api) must(t *testing.T, method, path, body string, want int) []byte {
+func (a api) must(t testing.TB, method, path, body string, want int) []byte {
 	t.Helper()
 	status, b, err := a.do(method, path, body)
 	if err != nil || status != want {
@@ -71,7 +71,7 @@ func (a api) must(t *testing.T, method, path, body string, want int) []byte {
 	return b
 }
 
-func login(t *testing.T, base, email, password string) api {
+func login(t testing.TB, base, email, password string) api {
 	t.Helper()
 	a := api{base: base, client: &http.Client{Timeout: 30 * time.Second}}
 	var res struct{ Token string }
@@ -82,7 +82,7 @@ func login(t *testing.T, base, email, password string) api {
 	return a
 }
 
-func idOf(t *testing.T, b []byte) string {
+func idOf(t testing.TB, b []byte) string {
 	t.Helper()
 	var v struct{ ID string }
 	if err := json.Unmarshal(b, &v); err != nil || v.ID == "" {
