@@ -99,7 +99,6 @@ func (f Feed[T]) bucketDoc(ctx context.Context, key string) (feedBucket[T], bool
 	return b, err == nil, Err("feed bucket "+key, err)
 }
 
-
 // Append adds entry id to owner's newest bucket and returns that bucket's
 // key: one read of the head and one update of the bucket (created on first
 // use). The update returns the bucket's count; the append that fills it moves
