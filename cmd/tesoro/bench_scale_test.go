@@ -32,6 +32,8 @@ const (
 	scaleInitiatives = 42
 	scaleProducts    = 5 // per initiative
 	scaleRequests    = 40
+	scaleLive        = 210 // live orders (pending, confirmed, ready): work in progress, not history
+	scaleRecent      = 2   // sessions per initiative in the last two months, their agreements open
 	scaleIdle        = 125 * time.Second // two periods of the one-minute sweeper
 	scaleMaxP95      = 100 * time.Millisecond
 	scaleMaxGrowth   = 1.5
@@ -259,7 +261,7 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 		ini := i % scaleInitiatives
 		status := orders.StatusDelivered
 		switch {
-		case i >= n-n/50: // the last days: live orders on the boards
+		case i >= n-scaleLive: // the last ones: live orders on the boards, as many at any size
 			status = []string{orders.StatusPending, orders.StatusConfirmed, orders.StatusReady}[i%3]
 		case i%33 == 0:
 			status = orders.StatusCancelled
@@ -321,18 +323,22 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 	flush("audit_log", &auditBatch)
 	res.Orders = n
 
-	// Sessions: one for every 30 orders, each with an agreement; those of the
-	// last two months still open (some overdue).
+	// Sessions: one for every 30 orders over the year, each with an agreement
+	// done; and, as many at any size, the last two months' sessions, whose
+	// agreements are open (some overdue): the work in progress.
 	var sessions, agreements []any
-	for i := range max(n/30, scaleInitiatives) {
-		at := start.Add(time.Duration(i) * (now.Sub(start) / time.Duration(max(n/30, scaleInitiatives))))
+	historic := n / 30
+	total := historic + scaleRecent*scaleInitiatives
+	for i := range total {
+		at := start.Add(time.Duration(i) * (now.Sub(start) - 60*24*time.Hour) / time.Duration(max(historic, 1)))
+		status := mentoring.StatusDone
+		if i >= historic {
+			at = now.Add(-time.Duration(i-historic+1) * (60 * 24 * time.Hour) / time.Duration(scaleRecent*scaleInitiatives+1))
+			status = mentoring.StatusOpen
+		}
 		day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
 		ini := inis[i%scaleInitiatives].ID
 		sid, aid := primitive.NewObjectIDFromTimestamp(at).Hex(), primitive.NewObjectIDFromTimestamp(at).Hex()
-		status := mentoring.StatusDone
-		if now.Sub(day) < 60*24*time.Hour {
-			status = mentoring.StatusOpen
-		}
 		sessions = append(sessions, mentoring.Session{ID: sid, AdviserID: fmt.Sprintf("adviser-%d", i%6), InitiativeIDs: []string{ini},
 			Date: day, DurationMinutes: 90, Modality: "visit", Topics: []string{"accounting"}, Participants: mentoring.Participants{Women: 3, Men: 1},
 			MemberIDs: []string{}, Notes: "Costeo y registro de ventas de la semana", Agreements: []string{aid}, CreatedAt: at, UpdatedAt: at})
@@ -447,7 +453,7 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 		p("%d orders, %d stock moves, %d sessions with an agreement each, %d audit entries (seeded and migrated in %.0f s)",
 			r.Orders, r.Moves, r.Sessions, r.Audit, r.Seed.Seconds())
 	}
-	p(". 42 initiatives with 5 products each, over the last year; 2 %% of the orders live (on the boards), 3 %% cancelled, a third placed by 20 signed-in buyers.\n")
+	p(". 42 initiatives with 5 products each, over the last year; the last %d orders live (on the boards) at every size, 3 %% of the others cancelled, a third placed by 20 signed-in buyers; one session for every 30 orders, plus %d per initiative in the last two months whose agreements are open (the work in progress is the same at every size; the history grows).\n", scaleLive, scaleRecent)
 	p("- The seed writes the first layout's documents and runs the program's migration (`storage.Migrate`, version 2), which builds "+
 		"the buckets, heads, boards and working sets from them: the documents the services write. Then the whole program starts on "+
 		"the directory (embedded FerretDB) and each path is asked %d times in a row over one keep-alive connection after 3 warm-up "+
