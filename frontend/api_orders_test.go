@@ -67,8 +67,13 @@ func TestCheckoutAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := placed.Orders[0].ID
-	if res, _ := env.get(t, "/api/v1/orders/"+id); res.StatusCode != 401 {
-		t.Errorf("order without token: got %d, want 401", res.StatusCode)
+	// The same answer for an existing order without its token and for one
+	// that does not exist: ids are time-ordered and must not be countable.
+	if res, _ := env.get(t, "/api/v1/orders/"+id); res.StatusCode != 404 {
+		t.Errorf("order without token: got %d, want 404", res.StatusCode)
+	}
+	if res, _ := env.get(t, "/api/v1/orders/"+orders.NewID()); res.StatusCode != 404 {
+		t.Errorf("missing order: got %d, want 404", res.StatusCode)
 	}
 	if res, b := env.get(t, "/api/v1/orders/"+id+"?token="+placed.Token); res.StatusCode != 200 || !strings.Contains(b, `"status":"pending"`) {
 		t.Errorf("order with token: got %d %s", res.StatusCode, b)

@@ -126,13 +126,15 @@ func (s *server) confirmationPage(c *fiber.Ctx) error {
 	p, token := principal(c), c.Query("t")
 	ctx := c.UserContext()
 	list, err := s.Orders.CheckoutOrders(ctx, p, c.Params("checkout"), token)
-	if errors.Is(err, errs.Unauthenticated) {
+	if p == nil && token == "" && errors.Is(err, errs.NotFound) {
+		// Signed out, a checkout that is not theirs looks like one that does
+		// not exist; either may be the visitor's once signed in.
 		return toSignIn(c, c.OriginalURL())
 	}
 	if err != nil {
 		return err
 	}
-	slices.Reverse(list) // in the order the cart had them (the service lists newest first)
+	// The service lists them in the order the cart had them.
 	d := confirmationData{Token: token, Checkout: c.Params("checkout"), Total: money.Money{Currency: money.COP}}
 	for _, o := range list {
 		v := orderView{Summary: o.Summary(), Ref: orderRef(o.ID), CanCancel: o.Status == orders.StatusPending}
@@ -162,7 +164,7 @@ func (s *server) buyerCancel(c *fiber.Ctx) error {
 	p, token, checkout := principal(c), c.FormValue("t"), c.Params("checkout")
 	ctx := c.UserContext()
 	o, err := s.Orders.Order(ctx, p, c.FormValue("order"), token)
-	if errors.Is(err, errs.Unauthenticated) {
+	if p == nil && token == "" && errors.Is(err, errs.NotFound) {
 		return toSignIn(c, confirmationPath(checkout, ""))
 	}
 	if err != nil {

@@ -11,8 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
@@ -107,11 +105,23 @@ func (s *Service) RecordPayout(ctx context.Context, p *accounts.Principal, initi
 	// is refused instead of paying more than is owed.
 	po := Payout{ID: fmt.Sprintf("%s:%d", initiativeID, st.payoutCount+1), InitiativeID: initiativeID, Amount: in.Amount,
 		Method: in.Method, Reference: in.Reference, PaidAt: paidAt, RecordedBy: p.UserID, RecordedAt: now}
+	// Marked first: a crash after the insert leaves the payout for the
+	// sweeper to put in the ledger.
+	mark := payoutMark + po.ID
+	if err := s.work.Add(ctx, setReindex, mark, now); err != nil {
+		return Payout{}, err
+	}
 	_, err = s.payouts.InsertOne(ctx, po)
 	if storage.IsDuplicateKey(err) {
 		return Payout{}, fmt.Errorf("another payout to this initiative was just recorded; check the balance again: %w", errs.Conflict)
 	}
-	return po, storage.Err("payout", err)
+	if err != nil {
+		return Payout{}, storage.Err("payout", err)
+	}
+	if err := s.appendLedger(ctx, initiativeID, po.ID, payoutEntry(po)); err != nil {
+		return po, err
+	}
+	return po, s.work.Remove(ctx, setReindex, mark)
 }
 
 // Statement returns an initiative's statement to its producers, advisers and admins.
@@ -123,34 +133,24 @@ func (s *Service) Statement(ctx context.Context, p *accounts.Principal, initiati
 }
 
 func (s *Service) statement(ctx context.Context, initiativeID string) (Statement, error) {
-	orders, err := s.find(ctx, bson.M{"initiative_id": initiativeID, "status": bson.M{"$in": visible}}, 0)
+	entries, payoutCount, err := s.ledger(ctx, initiativeID)
 	if err != nil {
 		return Statement{}, err
 	}
-	cur, err := s.payouts.Find(ctx, bson.M{"initiative_id": initiativeID}, options.Find().SetSort(bson.D{{Key: "paid_at", Value: 1}}))
-	if err != nil {
-		return Statement{}, storage.Err("payouts", err)
-	}
-	var payouts []Payout
-	if err := cur.All(ctx, &payouts); err != nil {
-		return Statement{}, storage.Err("payouts", err)
-	}
-	var entries []Entry
-	for _, o := range orders {
-		for _, p := range o.Payments {
-			entries = append(entries, Entry{At: p.PaidAt, Kind: "payment", OrderID: o.ID, Method: p.Method, Amount: p.Amount})
+	// Oldest first; the same instant keeps a fixed order (kind, then order).
+	sort.SliceStable(entries, func(i, j int) bool {
+		a, b := entries[i], entries[j]
+		if !a.At.Equal(b.At) {
+			return a.At.Before(b.At)
 		}
-		for _, r := range o.Refunds {
-			entries = append(entries, Entry{At: r.At, Kind: "refund", OrderID: o.ID, Method: r.Method, Amount: r.Amount, Reference: r.Reason})
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
 		}
-	}
-	for _, po := range payouts {
-		entries = append(entries, Entry{At: po.PaidAt, Kind: "payout", Method: po.Method, Amount: po.Amount, Reference: po.Reference})
-	}
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.Before(entries[j].At) })
+		return a.OrderID < b.OrderID
+	})
 	zero := money.Money{Currency: money.COP}
 	st := Statement{InitiativeID: initiativeID, Sales: zero, Refunds: zero, CardReceived: zero, CardRefunded: zero, Payouts: zero, Owed: zero,
-		Entries: []Entry{}, payoutCount: len(payouts)}
+		Entries: []Entry{}, payoutCount: payoutCount}
 	for _, e := range entries {
 		switch {
 		case e.Kind == "payment":

@@ -119,6 +119,13 @@ func (in *CheckoutInput) normalize(p *accounts.Principal, cardEnabled bool) erro
 		at[l.ProductID] = len(merged)
 		merged = append(merged, l)
 	}
+	// The bound holds for what is ordered, so it is checked after merging:
+	// thirty lines of 1 000 of one product are one line of 30 000.
+	for i, l := range merged {
+		if l.Quantity > MaxQuantity {
+			f.Add("lines["+strconv.Itoa(i)+"].quantity", fmt.Sprintf("must be a whole number from 1 to %d (the lines of one product add up)", MaxQuantity))
+		}
+	}
 	in.Lines = merged
 	b := &in.Buyer
 	b.Name, b.Phone, b.Email = strings.TrimSpace(b.Name), strings.TrimSpace(b.Phone), strings.TrimSpace(strings.ToLower(b.Email))

@@ -48,8 +48,13 @@ func TestCheckoutSplitsPerInitiative(t *testing.T) {
 	if _, err := f.svc.Order(t.Context(), nil, bakery.ID, res.Token); err != nil {
 		t.Errorf("guest with token: %v", err)
 	}
-	if _, err := f.svc.Order(t.Context(), nil, bakery.ID, "wrong"); !errors.Is(err, errs.Unauthenticated) {
-		t.Errorf("guest without the token: got %v, want unauthenticated", err)
+	// Without the token a stranger gets what a missing order gives (security
+	// review, item 14: a 401 for existing ids let anyone count orders).
+	if _, err := f.svc.Order(t.Context(), nil, bakery.ID, "wrong"); !errors.Is(err, errs.NotFound) {
+		t.Errorf("guest without the token: got %v, want not found", err)
+	}
+	if _, err := f.svc.Order(t.Context(), nil, orders.NewID(), ""); !errors.Is(err, errs.NotFound) {
+		t.Errorf("a missing order: got %v, want not found", err)
 	}
 	if _, err := f.svc.Order(t.Context(), producerOf(f.arepas), bakery.ID, ""); !errors.Is(err, errs.Forbidden) {
 		t.Errorf("producer of another initiative: got %v, want forbidden", err)
@@ -75,6 +80,13 @@ func TestCheckoutValidation(t *testing.T) {
 		{"no lines", nil, func(in *orders.CheckoutInput) { in.Lines = nil }, "lines"},
 		{"zero quantity", nil, func(in *orders.CheckoutInput) { in.Lines[0].Quantity = 0 }, "lines[0].quantity"},
 		{"huge quantity", nil, func(in *orders.CheckoutInput) { in.Lines[0].Quantity = 1001 }, "lines[0].quantity"},
+		// Security review, item 8: the bound holds after the lines of one product add up.
+		{"huge quantity in many lines", nil, func(in *orders.CheckoutInput) {
+			in.Lines = nil
+			for range 30 {
+				in.Lines = append(in.Lines, orders.LineInput{ProductID: f.arepa.ID, Quantity: 1000})
+			}
+		}, "lines[0].quantity"},
 		{"unknown product", nil, func(in *orders.CheckoutInput) { in.Lines[0].ProductID = "nope" }, "lines[0].product_id"},
 		{"no name", nil, func(in *orders.CheckoutInput) { in.Buyer.Name = " " }, "buyer.name"},
 		{"bad phone", nil, func(in *orders.CheckoutInput) { in.Buyer.Phone = "call me" }, "buyer.phone"},

@@ -27,8 +27,8 @@ var LegacyCollections = []string{"orders", legacyKeys, legacyLeases}
 // MigrateToBuckets builds, from the orders of a data directory made before
 // version 2, what lists and the sweeper read now: a checkout record per
 // checkout (with its lease when one was still open), the checkouts under way,
-// the day collections of recent idempotency keys, every initiative's board
-// and history, every buyer's history, and the working sets of unreleased
+// the day collections of recent idempotency keys, every initiative's board,
+// history and ledger, every buyer's history, and the working sets of unreleased
 // stock and unpaid card orders. It reads the old collections whole, once; run
 // again from the start after a crash, it writes the same documents.
 func (s *Service) MigrateToBuckets(ctx context.Context) error {
@@ -164,6 +164,31 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 		}
 		if _, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID}, bson.M{"$set": set}); err != nil {
 			return storage.Err("order "+o.ID, err)
+		}
+	}
+	// Ledgers, from every order's money and the payouts.
+	var payouts []Payout
+	if err := readAll(ctx, s.payouts, &payouts); err != nil {
+		return err
+	}
+	if err := s.ledgers.Drop(ctx); err != nil {
+		return err
+	}
+	money := map[string][]storage.Entry[ledgerEntry]{}
+	for _, o := range all {
+		for _, p := range o.Payments {
+			money[o.InitiativeID] = append(money[o.InitiativeID], storage.Entry[ledgerEntry]{ID: p.ID, Value: paymentEntry(o, p)})
+		}
+		for _, r := range o.Refunds {
+			money[o.InitiativeID] = append(money[o.InitiativeID], storage.Entry[ledgerEntry]{ID: r.ID, Value: refundEntry(o, r)})
+		}
+	}
+	for _, po := range payouts {
+		money[po.InitiativeID] = append(money[po.InitiativeID], storage.Entry[ledgerEntry]{ID: po.ID, Value: payoutEntry(po)})
+	}
+	for ini, entries := range money {
+		if _, err := s.ledgers.Rebuild(ctx, ledgerOwner(ini), entries); err != nil {
+			return err
 		}
 	}
 	for _, name := range []string{legacyKeys, legacyLeases} {

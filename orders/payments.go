@@ -143,6 +143,9 @@ func (s *Service) addPayment(ctx context.Context, o Order, pay Payment, card boo
 	if err != nil {
 		return Order{}, storage.Err("order "+o.ID, err)
 	}
+	if err := s.appendLedger(ctx, o.InitiativeID, pay.ID, paymentEntry(after, pay)); err != nil {
+		return after, err
+	}
 	if card {
 		if err := s.work.Remove(ctx, setCardUnpaid, o.ID); err != nil {
 			return after, err
@@ -219,6 +222,9 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 	}
 	if err != nil {
 		return Order{}, storage.Err("order "+id, err)
+	}
+	if err := s.appendLedger(ctx, o.InitiativeID, ref.ID, refundEntry(after, ref)); err != nil {
+		return after, err
 	}
 	return after, s.reindexed(ctx, after)
 }

@@ -56,6 +56,7 @@ type Service struct {
 	open         storage.WorkSet[checkoutEntry]
 	work         storage.Set[time.Time]
 	feeds        storage.Feed[Summary]
+	ledgers      storage.Feed[ledgerEntry]
 	payouts      *mongo.Collection
 	catalog      *catalog.Service
 	stripe       *Stripe
@@ -93,6 +94,7 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 		open:         storage.NewWorkSet[checkoutEntry](db.Collection("open_checkouts")),
 		work:         storage.NewSet[time.Time](db.Collection("order_work")),
 		feeds:        storage.NewFeed[Summary](db.Collection("order_feeds"), summariesPerBucket),
+		ledgers:      storage.NewFeed[ledgerEntry](db.Collection("order_ledgers"), ledgerPerBucket),
 		payouts:      db.Collection("payouts"),
 		catalog:      cat,
 		stripe:       opts.Stripe,
@@ -111,10 +113,10 @@ func (s *Service) CardEnabled() bool { return s.stripe != nil }
 // EnsureIndexes creates the package's indexes; called once at start.
 func (s *Service) EnsureIndexes(ctx context.Context) error {
 	idx := func(keys bson.D) mongo.IndexModel { return mongo.IndexModel{Keys: keys} }
-	// Orders, checkouts, idempotency records, processed Stripe events, boards,
-	// feeds and working sets are all read by _id. Payouts are still read by
-	// initiative (the statement), with this index on MongoDB.
-	return storage.EnsureIndexes(ctx, s.payouts, idx(bson.D{{Key: "initiative_id", Value: 1}}))
+	// Orders, checkouts, idempotency records, processed Stripe events,
+	// payouts, boards, feeds, ledgers and working sets are all read by _id.
+	_ = idx
+	return nil
 }
 
 // NewID returns a new, time-ordered record id.
@@ -177,7 +179,10 @@ func (s *Service) Order(ctx context.Context, p *accounts.Principal, id, token st
 	}
 	if !CanView(p, o, token) {
 		if p == nil {
-			return Order{}, denied(p, "order "+id)
+			// The same answer as for an order that does not exist: ids are
+			// time-ordered, and a 401 would let a stranger count a
+			// producer's orders.
+			return Order{}, fmt.Errorf("order %s: %w", id, errs.NotFound)
 		}
 		return Order{}, fmt.Errorf("order %s: %w", id, errs.Forbidden)
 	}
@@ -217,10 +222,7 @@ func (s *Service) CheckoutOrders(ctx context.Context, p *accounts.Principal, che
 			out = append(out, o)
 		}
 	}
-	if len(out) == 0 {
-		if len(all) > 0 && p == nil && token == "" {
-			return nil, denied(p, "checkout "+checkoutID)
-		}
+	if len(out) == 0 { // to a stranger, the same answer whether the checkout exists or not
 		return nil, fmt.Errorf("checkout %s: %w", checkoutID, errs.NotFound)
 	}
 	return out, nil
@@ -322,19 +324,6 @@ func (s *Service) feedPage(ctx context.Context, owner string, f ListFilter) (Lis
 		page.Items[i] = e.Value
 	}
 	return page, nil
-}
-
-func (s *Service) find(ctx context.Context, q bson.M, limit int) ([]Order, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: -1}})
-	if limit > 0 {
-		opts.SetLimit(int64(limit))
-	}
-	cur, err := s.orders.Find(ctx, q, opts)
-	if err != nil {
-		return nil, storage.Err("orders", err)
-	}
-	out := []Order{}
-	return out, storage.Err("orders", cur.All(ctx, &out))
 }
 
 // AnonymizeBuyer blanks the contact data of a deleted account's orders (found

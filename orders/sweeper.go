@@ -130,6 +130,15 @@ func (s *Service) sweepOrders(ctx context.Context, set string, due time.Time, sw
 		if at.After(due) {
 			continue
 		}
+		if payout, ok := isPayoutMark(id); ok && set == setReindex {
+			if err := s.ensurePayout(ctx, payout); err != nil {
+				return err
+			}
+			if err := s.work.Remove(ctx, set, id); err != nil {
+				return err
+			}
+			continue
+		}
 		o, err := s.load(ctx, id)
 		if errors.Is(err, errs.NotFound) {
 			if err := s.work.Remove(ctx, set, id); err != nil {
@@ -156,7 +165,9 @@ func (s *Service) sweepOrders(ctx context.Context, set string, due time.Time, sw
 				err = s.work.Remove(ctx, setCardUnpaid, id)
 			}
 		case setReindex:
-			err = s.reindexed(ctx, o)
+			if err = s.ensureLedger(ctx, o); err == nil {
+				err = s.reindexed(ctx, o)
+			}
 		}
 		if err != nil {
 			return err
