@@ -282,18 +282,21 @@ func (s *server) renderBoard(c *fiber.Ctx, status int, failedOrder string, pay *
 	p, id, ctx := principal(c), c.Params("id"), c.UserContext()
 	d := boardData{Manage: orders.CanManage(p, id), Methods: []string{orders.MethodCash, orders.MethodTransfer, orders.MethodNequi},
 		Today: time.Now().In(bogota).Format("2006-01-02")}
+	// The orders service decides who may see the initiative's orders.
+	lists, err := s.Orders.Board(ctx, p, id)
+	if err != nil {
+		return err
+	}
 	for _, st := range boardStatuses {
-		f := orders.ListFilter{Status: st, Limit: boardOpen}
 		g := boardGroup{Status: st}
+		from, limit := lists.Live, boardOpen
 		if st == orders.StatusDelivered || st == orders.StatusCancelled {
-			f.Limit, g.Recent = boardDone, boardDone
+			from, limit, g.Recent = lists.Finished, boardDone, boardDone
 		}
-		// The orders service decides who may see the initiative's orders.
-		list, err := s.Orders.InitiativeOrders(ctx, p, id, f)
-		if err != nil {
-			return err
-		}
-		for _, o := range list.Items {
+		for _, o := range from {
+			if o.Status != st || len(g.Orders) == limit {
+				continue
+			}
 			v := orderView{Summary: o, Ref: orderRef(o.ID), Next: orders.Next(o.Status), PayKey: newIdempotencyKey(), Pay: newForm(),
 				CanCancel: orders.CanMove(o.Status, orders.StatusCancelled)}
 			if o.ID == failedOrder && pay != nil {

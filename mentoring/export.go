@@ -79,12 +79,12 @@ func (s *Service) Export(ctx context.Context, p *accounts.Principal, from, to ti
 		fe.Add("to", "must not be before from")
 		return Report{}, fe.Err()
 	}
-	// The lists of the days (admins) or years (each readable initiative) of
+	// The lists of the days (admins) or quarters (each readable initiative) of
 	// the range give the ids; each session is then read whole, by _id.
 	ids := readable(p)
 	owners, first, last := []string{ownerAll}, from.Format("2006-01-02"), to.Format("2006-01-02")
 	if ids != nil {
-		owners, first, last = nil, year(from), year(to)
+		owners, first, last = nil, quarter(from), quarter(to)
 		for _, id := range ids {
 			owners = append(owners, "i:"+id)
 		}

@@ -3,6 +3,7 @@ package mentoring
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 	"unicode/utf8"
 
@@ -16,10 +17,10 @@ import (
 // database would decode all of them). Each record is also kept, as the
 // summary a list shows, in period buckets (storage.Periods) keyed
 // "<yyyymmdd>-<id>" so that a bucket is in the list's order:
-//   - sessions by year under each of their initiatives ("i:<id>": an
-//     initiative has a few dozen a year, so a timeline page is one bucket),
+//   - sessions by quarter under each of their initiatives ("i:<id>": an
+//     initiative has a dozen or two a quarter, so a page is one or two buckets),
 //     by month under their adviser ("a:<id>"), by day under "all" (admins);
-//   - agreements by due year under their initiative, by due month under "all";
+//   - agreements by due quarter under their initiative, by due month under "all";
 //
 // and the open agreements, whose due dates make the overdue list, in a
 // working set of their own. A record whose lists are being changed is in the
@@ -55,7 +56,13 @@ const (
 
 func listKey(day time.Time, id string) string { return day.UTC().Format("20060102") + "-" + id }
 func month(day time.Time) string              { return day.UTC().Format("2006-01") }
-func year(day time.Time) string               { return day.UTC().Format("2006") }
+
+// quarter is "2026-Q4": an initiative has a dozen or two sessions a
+// quarter, so a timeline page is one or two small buckets.
+func quarter(day time.Time) string {
+	d := day.UTC()
+	return fmt.Sprintf("%d-Q%d", d.Year(), (int(d.Month())+2)/3)
+}
 
 // sessionSummary is what lists keep of a session: no versions, the notes cut.
 func sessionSummary(s Session) Session {
@@ -71,13 +78,13 @@ type placement struct{ owner, period string }
 func sessionPlaces(s Session) []placement {
 	out := []placement{{ownerAll, s.Date.UTC().Format("2006-01-02")}, {"a:" + s.AdviserID, month(s.Date)}}
 	for _, id := range s.InitiativeIDs {
-		out = append(out, placement{"i:" + id, year(s.Date)})
+		out = append(out, placement{"i:" + id, quarter(s.Date)})
 	}
 	return out
 }
 
 func agreementPlaces(a Agreement) []placement {
-	return []placement{{ownerAll, month(a.Due)}, {"i:" + a.InitiativeID, year(a.Due)}}
+	return []placement{{ownerAll, month(a.Due)}, {"i:" + a.InitiativeID, quarter(a.Due)}}
 }
 
 // indexSession makes the lists show after in place of before (nil: new;

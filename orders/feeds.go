@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -179,6 +180,44 @@ func (s *Service) BuyerOrdersAll(ctx context.Context, p *accounts.Principal) ([]
 			return nil, err
 		}
 		out = append(out, o)
+	}
+	return out, nil
+}
+
+// BoardLists is what a producer's board shows: every live order, newest
+// first, and the latest finished ones (delivered or cancelled) among the
+// initiative's most recent orders.
+type BoardLists struct {
+	Live, Finished []Summary
+}
+
+// boardRecentScan is how many of the newest orders the finished columns
+// are taken from: two history buckets.
+const boardRecentScan = 2 * summariesPerBucket
+
+// Board reads a board in two steps whatever the history: the live orders'
+// working set and the newest page of the history.
+func (s *Service) Board(ctx context.Context, p *accounts.Principal, initiativeID string) (BoardLists, error) {
+	if !accounts.CanSeeInitiativePrivate(p, initiativeID) {
+		return BoardLists{}, denied(p, "orders of initiative "+initiativeID)
+	}
+	m, err := s.boards(initiativeID).Members(ctx)
+	if err != nil {
+		return BoardLists{}, err
+	}
+	var out BoardLists
+	for _, o := range m {
+		out.Live = append(out.Live, o)
+	}
+	slices.SortFunc(out.Live, func(a, b Summary) int { return strings.Compare(b.ID, a.ID) })
+	page, err := s.feedPage(ctx, initiativeFeed(initiativeID), ListFilter{Limit: boardRecentScan})
+	if err != nil {
+		return BoardLists{}, err
+	}
+	for _, o := range page.Items {
+		if o.Status == StatusDelivered || o.Status == StatusCancelled {
+			out.Finished = append(out.Finished, o)
+		}
 	}
 	return out, nil
 }

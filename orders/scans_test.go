@@ -61,6 +61,9 @@ func TestOrdersReadOnlyByID(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if b, err := f.svc.Board(ctx, p, f.bakery.ID); err != nil || len(b.Live) == 0 || len(b.Finished) == 0 {
+			t.Fatalf("board: %d live, %d finished, %v; want both", len(b.Live), len(b.Finished), err)
+		}
 		if _, err := f.svc.BuyerOrders(ctx, buyer, orders.ListFilter{Limit: 3}); err != nil {
 			t.Fatal(err)
 		}

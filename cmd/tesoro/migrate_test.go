@@ -60,11 +60,16 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 			"payment_method": "cash", "channel": "online", "paid": 0, "card_paid": 0, "payments": bson.A{}, "refunds": bson.A{}, "history": bson.A{},
 			"created_at": now.Add(-ago), "updated_at": now.Add(-ago), "stock_released": true}
 	}
+	paidOrder := func(o bson.M, paymentID string, at time.Time) bson.M {
+		o["paid"] = 150000
+		o["payments"] = bson.A{bson.M{"id": paymentID, "amount": bson.M{"amount": 150000, "currency": "COP"}, "method": "cash", "paid_at": at, "recorded_at": at}}
+		return o
+	}
 	pending, delivered, cancelled, stuck := oid(3*time.Hour), oid(48*time.Hour), oid(24*time.Hour), oid(2*time.Hour)
 	chPending, chDelivered, chCancelled, chStuck := oid(3*time.Hour+time.Second), oid(48*time.Hour+time.Second), oid(24*time.Hour+time.Second), oid(2*time.Hour+time.Second)
 	orders := []any{
 		order(pending, chPending, "pending", "user-ana", 2, 3*time.Hour),
-		order(delivered, chDelivered, "delivered", "user-ana", 1, 48*time.Hour),
+		paidOrder(order(delivered, chDelivered, "delivered", "user-ana", 1, 48*time.Hour), oid(47*time.Hour), now.Add(-47*time.Hour)),
 		order(cancelled, chCancelled, "cancelled", "", 1, 24*time.Hour),
 		order(stuck, chStuck, "reserving", "", 3, 2*time.Hour),
 	}
@@ -176,6 +181,13 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 	}
 	if len(audit.Items) != 1 || audit.Items[0].Action != "legacy_action" {
 		t.Errorf("audit of the initiative after the migration: %+v, want the old entry", audit.Items)
+	}
+	var balance struct{ Sales struct{ Amount int64 } }
+	if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/initiatives/"+bakery+"/balance", "", 200), &balance); err != nil {
+		t.Fatal(err)
+	}
+	if balance.Sales.Amount != 150000 {
+		t.Errorf("sales in the statement after the migration: %d, want the old payment, 150000", balance.Sales.Amount)
 	}
 	// An old order is driven as a new one, and its list entry follows.
 	admin.must(t, "POST", "/api/v1/orders/"+pending+"/transitions", `{"to": "confirmed"}`, 200)
