@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/money"

@@ -32,8 +32,8 @@ const (
 	scaleInitiatives = 42
 	scaleProducts    = 5 // per initiative
 	scaleRequests    = 40
-	scaleLive        = 210 // live orders (pending, confirmed, ready): work in progress, not history
-	scaleRecent      = 2   // sessions per initiative in the last two months, their agreements open
+	scaleLive        = 210               // live orders (pending, confirmed, ready): work in progress, not history
+	scaleRecent      = 2                 // sessions per initiative in the last two months, their agreements open
 	scaleIdle        = 125 * time.Second // two periods of the one-minute sweeper
 	scaleMaxP95      = 100 * time.Millisecond
 	scaleMaxGrowth   = 1.5
