@@ -367,6 +367,12 @@ func (s *Service) place(ctx context.Context, orders []Order, c claimRecord) ([]b
 		for i := range orders {
 			orders[i].StripeSession, orders[i].PaymentURL = id, url
 		}
+		// Webhooks name the session; this finds its checkout by _id even
+		// when an event carries no client_reference_id.
+		if _, err := s.db.Collection("stripe_sessions").InsertOne(ctx, bson.M{"_id": id, "checkout_id": c.CheckoutID}); err != nil && !storage.IsDuplicateKey(err) {
+			s.rollBack(ctx, c, orders, reserved)
+			return nil, storage.Err("stripe session", err)
+		}
 	}
 	won, err := s.takeLease(ctx, c.CheckoutID)
 	if err != nil {

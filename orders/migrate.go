@@ -166,6 +166,16 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 			return storage.Err("order "+o.ID, err)
 		}
 	}
+	// Which checkout each Stripe session pays for.
+	for _, o := range all {
+		if o.StripeSession == "" {
+			continue
+		}
+		if _, err := s.db.Collection("stripe_sessions").ReplaceOne(ctx, bson.M{"_id": o.StripeSession},
+			bson.M{"checkout_id": o.CheckoutID}, options.Replace().SetUpsert(true)); err != nil {
+			return storage.Err("stripe session", err)
+		}
+	}
 	// Ledgers, from every order's money and the payouts.
 	var payouts []Payout
 	if err := readAll(ctx, s.payouts, &payouts); err != nil {

@@ -323,6 +323,19 @@ func (s *Service) sessionOrders(ctx context.Context, cs stripe.CheckoutSession) 
 	if checkoutID == "" {
 		checkoutID = cs.Metadata["checkout_id"]
 	}
+	if checkoutID == "" {
+		var link struct {
+			CheckoutID string `bson:"checkout_id"`
+		}
+		err := s.db.Collection("stripe_sessions").FindOne(ctx, bson.M{"_id": cs.ID}).Decode(&link)
+		if err := storage.Err("stripe session "+cs.ID, err); err != nil && !errors.Is(err, errs.NotFound) {
+			return nil, err
+		}
+		checkoutID = link.CheckoutID
+	}
+	if checkoutID == "" {
+		return nil, nil
+	}
 	_, all, err := s.checkoutOrders(ctx, checkoutID)
 	if errors.Is(err, errs.NotFound) {
 		return nil, nil
