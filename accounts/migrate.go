@@ -20,13 +20,9 @@ const legacyAudit = "audit_log"
 // actor's, each target's), after which the old collection is dropped. Run
 // again after a crash, it writes the same documents.
 func (s *Service) MigrateToBuckets(ctx context.Context) error {
-	ucur, err := s.users.coll.Find(ctx, bson.M{})
-	if err != nil {
-		return storage.Err("users", err)
-	}
 	var users []User
-	if err := ucur.All(ctx, &users); err != nil {
-		return storage.Err("users", err)
+	if err := storage.ReadAll(ctx, s.users.coll, &users); err != nil {
+		return err
 	}
 	for _, u := range users {
 		if _, err := s.users.emails.ReplaceOne(ctx, bson.M{"_id": u.Email}, emailDoc{u.Email, u.ID},
@@ -35,13 +31,9 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 		}
 	}
 	coll := s.users.coll.Database().Collection(legacyAudit)
-	cur, err := coll.Find(ctx, bson.M{})
-	if err != nil {
-		return storage.Err(legacyAudit, err)
-	}
 	var entries []AuditEntry
-	if err := cur.All(ctx, &entries); err != nil {
-		return storage.Err(legacyAudit, err)
+	if err := storage.ReadAll(ctx, coll, &entries); err != nil {
+		return err
 	}
 	slices.SortFunc(entries, func(a, b AuditEntry) int { return strings.Compare(a.ID, b.ID) })
 	byOwner := map[string][]storage.Entry[AuditEntry]{}

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -17,11 +16,11 @@ import (
 // start after a crash, it writes the same documents.
 func (s *Service) MigrateToBuckets(ctx context.Context) error {
 	var sessions []Session
-	if err := readAll(ctx, s.sessions.coll, &sessions); err != nil {
+	if err := storage.ReadAll(ctx, s.sessions.coll, &sessions); err != nil {
 		return err
 	}
 	var legacy []Version
-	if err := readAll(ctx, s.versions.coll, &legacy); err != nil {
+	if err := storage.ReadAll(ctx, s.versions.coll, &legacy); err != nil {
 		return err
 	}
 	bySession := map[string][]Version{}
@@ -46,7 +45,7 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 		}
 	}
 	var agreements []Agreement
-	if err := readAll(ctx, s.agreements.coll, &agreements); err != nil {
+	if err := storage.ReadAll(ctx, s.agreements.coll, &agreements); err != nil {
 		return err
 	}
 	for _, a := range agreements {
@@ -55,12 +54,4 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 		}
 	}
 	return storage.Err("session versions", s.versions.coll.Drop(ctx))
-}
-
-func readAll(ctx context.Context, coll *mongo.Collection, out any) error {
-	cur, err := coll.Find(ctx, bson.M{})
-	if err != nil {
-		return storage.Err(coll.Name(), err)
-	}
-	return storage.Err(coll.Name(), cur.All(ctx, out))
 }

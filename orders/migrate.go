@@ -33,11 +33,11 @@ var LegacyCollections = []string{"orders", legacyKeys, legacyLeases}
 // again from the start after a crash, it writes the same documents.
 func (s *Service) MigrateToBuckets(ctx context.Context) error {
 	var all []Order
-	if err := readAll(ctx, s.orders, &all); err != nil {
+	if err := storage.ReadAll(ctx, s.orders, &all); err != nil {
 		return err
 	}
 	var keys []claimRecord
-	if err := readAll(ctx, s.db.Collection(legacyKeys), &keys); err != nil {
+	if err := storage.ReadAll(ctx, s.db.Collection(legacyKeys), &keys); err != nil {
 		return err
 	}
 	var leases []struct {
@@ -45,7 +45,7 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 		Key       string    `bson:"key"`
 		CreatedAt time.Time `bson:"created_at"`
 	}
-	if err := readAll(ctx, s.db.Collection(legacyLeases), &leases); err != nil {
+	if err := storage.ReadAll(ctx, s.db.Collection(legacyLeases), &leases); err != nil {
 		return err
 	}
 	slices.SortFunc(all, func(a, b Order) int { return strings.Compare(a.ID, b.ID) })
@@ -178,7 +178,7 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 	}
 	// Ledgers, from every order's money and the payouts.
 	var payouts []Payout
-	if err := readAll(ctx, s.payouts, &payouts); err != nil {
+	if err := storage.ReadAll(ctx, s.payouts, &payouts); err != nil {
 		return err
 	}
 	if err := s.ledgers.Drop(ctx); err != nil {
@@ -207,15 +207,6 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// readAll loads a whole collection: for migrations only.
-func readAll(ctx context.Context, coll *mongo.Collection, out any) error {
-	cur, err := coll.Find(ctx, bson.M{})
-	if err != nil {
-		return storage.Err(coll.Name(), err)
-	}
-	return storage.Err(coll.Name(), cur.All(ctx, out))
 }
 
 // onlyDuplicates reports a bulk insert whose every failure is a document

@@ -128,3 +128,13 @@ func (f Feed[T]) Rebuild(ctx context.Context, owner string, entries []Entry[T]) 
 	_, err := f.coll.ReplaceOne(ctx, bson.M{"_id": owner}, bson.M{"seq": max(0, seq-1)}, options.Replace().SetUpsert(true))
 	return keys, Err("feed "+owner, err)
 }
+
+// ReadAll loads a whole collection into out: for migrations only, which
+// read the first layout's collections once.
+func ReadAll(ctx context.Context, coll *mongo.Collection, out any) error {
+	cur, err := coll.Find(ctx, bson.M{})
+	if err != nil {
+		return Err(coll.Name(), err)
+	}
+	return Err(coll.Name(), cur.All(ctx, out))
+}
