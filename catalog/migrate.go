@@ -16,13 +16,9 @@ import (
 // history), and each product's history is built. It can be run again from the
 // start after a crash.
 func (s *Service) MigrateToBuckets(ctx context.Context) error {
-	cur, err := s.moves.coll.Find(ctx, bson.M{})
-	if err != nil {
-		return storage.Err("stock moves", err)
-	}
 	var moves []StockMove
-	if err := cur.All(ctx, &moves); err != nil {
-		return storage.Err("stock moves", err)
+	if err := storage.ReadAll(ctx, s.moves.coll, &moves); err != nil {
+		return err
 	}
 	// The unique index on key would refuse the copies below; _id is the key now.
 	_, _ = s.moves.coll.Indexes().DropOne(ctx, "key_1")
