@@ -27,11 +27,14 @@ type Options struct {
 
 // Service is the accounts API for the rest of the program.
 type Service struct {
-	users    userRepo
-	sessions sessionRepo
-	limiter  limiter
-	Audit    *Audit
-	opt      Options
+	users     userRepo
+	directory storage.Feed[dirEntry]
+	marks     storage.Set[time.Time]
+	admins    storage.Set[bool]
+	sessions  sessionRepo
+	limiter   limiter
+	Audit     *Audit
+	opt       Options
 	// dummyHash is checked for unknown emails so that they take as long as a wrong password.
 	dummyHash string
 }
@@ -59,6 +62,9 @@ func NewService(db *mongo.Database, opt Options) *Service {
 	storage.WorkSetCollections("sessions", "rate_limits")
 	return &Service{
 		users:     newUserRepo(db),
+		directory: storage.NewFeed[dirEntry](db.Collection("user_directory"), dirPerBucket),
+		marks:     storage.NewSet[time.Time](db.Collection("user_work")),
+		admins:    storage.NewSet[bool](db.Collection("user_work")),
 		sessions:  sessionRepo{db.Collection("sessions")},
 		limiter:   limiter{db.Collection("rate_limits")},
 		Audit:     newAudit(db, opt.Now),
@@ -166,6 +172,9 @@ func (s *Service) create(ctx context.Context, n NewUser, f errs.Fields, consent 
 		Roles: dedupe(n.Roles), InitiativeIDs: dedupe(n.InitiativeIDs), Active: true, Consent: consent,
 		CreatedAt: now, UpdatedAt: now, PasswordChangedAt: now,
 	}
+	if err := s.mark(ctx, u.ID); err != nil {
+		return User{}, err
+	}
 	if err := s.users.insert(ctx, u); err != nil {
 		if errors.Is(err, errs.Conflict) {
 			var f errs.Fields
@@ -174,7 +183,7 @@ func (s *Service) create(ctx context.Context, n NewUser, f errs.Fields, consent 
 		}
 		return User{}, err
 	}
-	return u, nil
+	return u, s.settle(ctx, u)
 }
 
 func dedupe(list []string) []string {
@@ -306,14 +315,6 @@ func (s *Service) User(ctx context.Context, actor *Principal, id string) (User, 
 	return s.users.byID(ctx, id)
 }
 
-// Users lists users in id order (admins only).
-func (s *Service) Users(ctx context.Context, actor *Principal, after string, limit int) ([]User, error) {
-	if !CanManageUsers(actor) {
-		return nil, fmt.Errorf("list users: %w", errs.Forbidden)
-	}
-	return s.users.list(ctx, after, limit)
-}
-
 // UserUpdate changes what an admin may change; nil fields stay.
 type UserUpdate struct {
 	Name          *string   `json:"name,omitempty"`
@@ -369,8 +370,33 @@ func (s *Service) UpdateUser(ctx context.Context, actor *Principal, id string, u
 		f.Add("roles", "you cannot remove your own admin role")
 		return User{}, f.Err()
 	}
+	cur, err := s.users.byID(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	next := cur
+	if up.Roles != nil {
+		next.Roles = dedupe(*up.Roles)
+	}
+	if up.Active != nil {
+		next.Active = *up.Active
+	}
+	// Marked, then checked, then changed: a refusal changes nothing, and a
+	// crash after the check leaves the mark for Repair.
+	if err := s.mark(ctx, id); err != nil {
+		return User{}, err
+	}
+	if activeAdmin(cur) && !activeAdmin(next) {
+		if err := s.demote(ctx, id, "update user"); err != nil {
+			_ = s.marks.Remove(ctx, setRelist, id)
+			return User{}, err
+		}
+	}
 	u, err := s.users.set(ctx, id, set)
 	if err != nil {
+		return User{}, err
+	}
+	if err := s.settle(ctx, u); err != nil {
 		return User{}, err
 	}
 	action := "user_updated"
@@ -425,7 +451,14 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, name, phone s
 	if err != nil {
 		return User{}, err
 	}
-	return s.users.set(ctx, p.UserID, set)
+	if err := s.mark(ctx, p.UserID); err != nil {
+		return User{}, err
+	}
+	u, err := s.users.set(ctx, p.UserID, set)
+	if err != nil {
+		return User{}, err
+	}
+	return u, s.settle(ctx, u)
 }
 
 // ChangePassword checks the current password, stores the new one and ends
@@ -514,35 +547,47 @@ func (s *Service) ExportData(ctx context.Context, p *Principal, m Meta) (Persona
 
 // Anonymize erases the user's personal data but keeps the record (and so the
 // accounting of their orders, which refer to its id); every session ends.
-func (s *Service) Anonymize(ctx context.Context, p *Principal, m Meta) error {
+//
+// elsewhere erases what other parts keep of the user (their orders' contact);
+// it runs only once the deletion is allowed, so a refused one changes nothing.
+func (s *Service) Anonymize(ctx context.Context, p *Principal, m Meta, elsewhere func(context.Context) error) error {
 	if p == nil {
 		return fmt.Errorf("delete account: %w", errs.Unauthenticated)
-	}
-	if p.IsAdmin() {
-		n, err := s.users.coll.CountDocuments(ctx, bson.M{"roles": RoleAdmin, "active": true})
-		if err != nil {
-			return storage.Err("users", err)
-		}
-		if n <= 1 {
-			return fmt.Errorf("delete account: the last admin cannot delete their account; name another admin first: %w", errs.Conflict)
-		}
 	}
 	now := s.now()
 	before, err := s.users.byID(ctx, p.UserID)
 	if err != nil {
 		return err
 	}
+	if err := s.mark(ctx, p.UserID); err != nil {
+		return err
+	}
+	if activeAdmin(before) {
+		if err := s.demote(ctx, p.UserID, "delete account"); err != nil {
+			_ = s.marks.Remove(ctx, setRelist, p.UserID)
+			return err
+		}
+	}
+	if elsewhere != nil {
+		if err := elsewhere(ctx); err != nil {
+			_ = s.settle(context.WithoutCancel(ctx), before) // still theirs: back among the admins
+			return err
+		}
+	}
 	// The email is given up first: a crash after it leaves an account that
 	// can no longer sign in, which the repeated request finishes.
 	if err := s.users.releaseEmail(ctx, before.Email, p.UserID); err != nil {
 		return err
 	}
-	_, err = s.users.set(ctx, p.UserID, bson.M{
+	u, err := s.users.set(ctx, p.UserID, bson.M{
 		"email": "deleted-" + p.UserID + "@anon.invalid", "name": "Cuenta eliminada", "phone": "",
 		"password_hash": "", "roles": []string{}, "initiative_ids": []string{}, "active": false,
 		"anonymized_at": now, "updated_at": now,
 	})
 	if err != nil {
+		return err
+	}
+	if err := s.settle(ctx, u); err != nil {
 		return err
 	}
 	if err := s.sessions.deleteForUser(ctx, p.UserID, ""); err != nil {
@@ -603,9 +648,18 @@ func (s *Service) RunSweeper(ctx context.Context, every time.Duration, onErr fun
 // AssignInitiative adds an initiative to a user's list (an adviser who
 // registers an initiative is assigned to it).
 func (s *Service) AssignInitiative(ctx context.Context, userID, initiativeID string) error {
-	_, err := s.users.coll.UpdateOne(ctx, bson.M{"_id": userID},
-		bson.M{"$addToSet": bson.M{"initiative_ids": initiativeID}, "$set": bson.M{"updated_at": s.now()}})
-	return storage.Err("user "+userID, err)
+	if err := s.mark(ctx, userID); err != nil {
+		return err
+	}
+	if _, err := s.users.coll.UpdateOne(ctx, bson.M{"_id": userID},
+		bson.M{"$addToSet": bson.M{"initiative_ids": initiativeID}, "$set": bson.M{"updated_at": s.now()}}); err != nil {
+		return storage.Err("user "+userID, err)
+	}
+	u, err := s.users.byID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	return s.settle(ctx, u)
 }
 
 // SessionLifetime is how long a session of kind may live at most, for cookie expiry.

@@ -1,6 +1,7 @@
 package accounts_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"sort"
@@ -325,8 +326,9 @@ func TestExportAndAnonymize(t *testing.T) {
 	if data.User.Email != "camila@example.co" || data.User.Phone != "3105551234" || len(data.Sessions) != 1 || len(data.Activity) < 2 {
 		t.Fatalf("export: got %+v, want the user, one session and the activity", data)
 	}
-	if err := s.Anonymize(t.Context(), p, here); err != nil {
-		t.Fatal(err)
+	erased := false
+	if err := s.Anonymize(t.Context(), p, here, func(context.Context) error { erased = true; return nil }); err != nil || !erased {
+		t.Fatalf("anonymise: %v, elsewhere erased %v", err, erased)
 	}
 	if _, err := s.Authenticate(t.Context(), token); !errors.Is(err, errs.Unauthenticated) {
 		t.Fatalf("session after anonymising: got %v, want unauthenticated", err)

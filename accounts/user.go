@@ -27,6 +27,8 @@ type User struct {
 	UpdatedAt         time.Time  `bson:"updated_at" json:"updated_at"`
 	PasswordChangedAt time.Time  `bson:"password_changed_at" json:"-"`
 	AnonymizedAt      *time.Time `bson:"anonymized_at,omitempty" json:"anonymized_at,omitempty"`
+	// DirKey is the bucket of the users' list holding this user.
+	DirKey string `bson:"dir_key,omitempty" json:"-"`
 }
 
 // Consent records the informed consent Ley 1581 requires: which text, when.

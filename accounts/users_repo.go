@@ -94,21 +94,3 @@ func (r userRepo) set(ctx context.Context, id string, fields bson.M) (User, erro
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&u)
 	return u, storage.Err("user "+id, err)
 }
-
-func (r userRepo) list(ctx context.Context, after string, limit int) ([]User, error) {
-	q := bson.M{}
-	if after != "" {
-		q["_id"] = bson.M{"$gt": after}
-	}
-	cur, err := r.coll.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, storage.Err("users", err)
-	}
-	var out []User
-	return out, storage.Err("users", cur.All(ctx, &out))
-}
-
-func (r userRepo) count(ctx context.Context) (int64, error) {
-	n, err := r.coll.CountDocuments(ctx, bson.M{})
-	return n, storage.Err("users", err)
-}

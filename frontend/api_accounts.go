@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
@@ -153,10 +154,9 @@ func (s *server) personalData(c *fiber.Ctx, p *accounts.Principal) (personalData
 // their orders first (the orders stay, for the producers' books), then the
 // account. Both steps can be repeated, so a failure half-way is retried whole.
 func (s *server) anonymize(c *fiber.Ctx, p *accounts.Principal) error {
-	if err := s.Orders.AnonymizeBuyer(c.UserContext(), p.UserID); err != nil {
-		return err
-	}
-	return s.Accounts.Anonymize(c.UserContext(), p, meta(c))
+	return s.Accounts.Anonymize(c.UserContext(), p, meta(c), func(ctx context.Context) error {
+		return s.Orders.AnonymizeBuyer(ctx, p.UserID)
+	})
 }
 
 func (s *server) apiMyData(c *fiber.Ctx) error {
@@ -200,11 +200,11 @@ func (s *server) apiListUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	users, err := s.Accounts.Users(c.UserContext(), p, c.Query("cursor"), limit+1)
+	users, next, err := s.Accounts.Users(c.UserContext(), p, c.Query("cursor"), limit)
 	if err != nil {
 		return err
 	}
-	return c.JSON(paginate(users, limit, func(u accounts.User) string { return u.ID }))
+	return c.JSON(listPage[accounts.User]{Items: users, NextCursor: next})
 }
 
 func (s *server) apiCreateUser(c *fiber.Ctx) error {

@@ -182,15 +182,23 @@ func (s *server) refundOrder(c *fiber.Ctx) error {
 }
 
 func (s *server) initiativeBalance(c *fiber.Ctx) error {
-	st, err := s.Orders.Statement(c.UserContext(), principal(c), c.Params("id"))
-	if err != nil {
-		return err
-	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if c.Query("format") == "csv" {
+		st, err := s.Orders.StatementAll(c.UserContext(), principal(c), c.Params("id"))
+		if err != nil {
+			return err
+		}
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="balance-`+c.Params("id")+`.csv"`)
 		return st.WriteCSV(c.Response().BodyWriter())
+	}
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.Orders.Statement(c.UserContext(), principal(c), c.Params("id"), c.Query("cursor"), limit)
+	if err != nil {
+		return err
 	}
 	return c.JSON(st)
 }

@@ -154,3 +154,41 @@ func TestDeleteAccountAnonymisesOrders(t *testing.T) {
 		t.Errorf("after deletion: got buyer %+v total %d, want the order kept without contact data", o.Buyer, o.Total.Amount)
 	}
 }
+
+// The last admin asking to delete their account is refused (409) and
+// nothing changes: their orders keep the buyer's contact (item 7 of the
+// security review: the orders were blanked before the refusal).
+func TestRefusedDeletionChangesNothing(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
+	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token := env.user(t, "jefa@example.co", []string{"admin"})
+	req := request(http.MethodPost, "/api/v1/orders", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 1}],
+		"buyer": {"name": "Jefa Ríos", "phone": "3105551234", "email": "jefa@example.co"}, "payment_method": "cash"}`, token)
+	req.Header.Set("Idempotency-Key", "jefa-1")
+	res, body := env.do(t, req)
+	if res.StatusCode != 201 {
+		t.Fatalf("checkout: got %d %s", res.StatusCode, body)
+	}
+	var placed orders.CheckoutResult
+	if err := json.Unmarshal([]byte(body), &placed); err != nil {
+		t.Fatal(err)
+	}
+	if res, b := env.do(t, request("DELETE", "/api/v1/me", "", token)); res.StatusCode != 409 {
+		t.Fatalf("the last admin deleting their account: got %d %s, want 409", res.StatusCode, b)
+	}
+	admin := &accounts.Principal{UserID: "a", Roles: []string{accounts.RoleAdmin}}
+	o, err := env.orders.Order(t.Context(), admin, placed.Orders[0].ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Buyer.Name != "Jefa Ríos" || o.Buyer.Phone != "3105551234" {
+		t.Errorf("after a refused deletion the order's buyer is %+v, want it unchanged", o.Buyer)
+	}
+	if res, _ := env.do(t, request("GET", "/api/v1/me", "", token)); res.StatusCode != 200 {
+		t.Errorf("after a refused deletion /me answers %d, want 200", res.StatusCode)
+	}
+}

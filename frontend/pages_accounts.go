@@ -517,14 +517,11 @@ func (s *server) renderAdminUsers(c *fiber.Ctx, p *accounts.Principal, status in
 		create = newForm()
 	}
 	d := adminUsersData{Create: create, Roles: accounts.Roles, Cursor: c.Query("cursor")}
-	users, err := s.Accounts.Users(ctx, p, d.Cursor, adminPageSize+1)
+	users, next, err := s.Accounts.Users(ctx, p, d.Cursor, adminPageSize)
 	if err != nil {
 		return err
 	}
-	if len(users) > adminPageSize {
-		users = users[:adminPageSize]
-		d.Next = users[adminPageSize-1].ID
-	}
+	d.Next = next
 	d.Initiatives, err = s.Catalog.Initiatives(ctx, catalog.InitiativeFilter{})
 	if err != nil {
 		return err

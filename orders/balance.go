@@ -48,10 +48,12 @@ type Statement struct {
 	CardRefunded money.Money `json:"card_refunded"`
 	Payouts      money.Money `json:"payouts"`
 	// Owed is card money received, less card refunds and payouts.
-	Owed    money.Money `json:"owed"`
-	Entries []Entry     `json:"entries"`
+	Owed money.Money `json:"owed"`
+	// Entries are the newest movements first (a page: NextCursor goes on).
+	Entries    []Entry `json:"entries"`
+	NextCursor string  `json:"next_cursor,omitempty"`
 
-	payoutCount int
+	payoutCount int64
 }
 
 // Entry is one movement of money in a statement.
@@ -72,7 +74,7 @@ func (s *Service) RecordPayout(ctx context.Context, p *accounts.Principal, initi
 	if !p.IsAdmin() {
 		return Payout{}, denied(p, "payouts")
 	}
-	st, err := s.statement(ctx, initiativeID)
+	st, err := s.totals(ctx, initiativeID)
 	if err != nil {
 		return Payout{}, err
 	}
@@ -117,22 +119,76 @@ func (s *Service) RecordPayout(ctx context.Context, p *accounts.Principal, initi
 	if err != nil {
 		return Payout{}, storage.Err("payout", err)
 	}
-	if err := s.appendLedger(ctx, initiativeID, po.ID, payoutEntry(po)); err != nil {
+	if err := s.appendLedger(ctx, initiativeID, payoutLedgerID(po), payoutEntry(po)); err != nil {
 		return po, err
 	}
 	return po, s.work.Remove(ctx, setReindex, mark)
 }
 
-// Statement returns an initiative's statement to its producers, advisers and admins.
-func (s *Service) Statement(ctx context.Context, p *accounts.Principal, initiativeID string) (Statement, error) {
+// StatementPageSize is the movements a statement shows when not told.
+const StatementPageSize = 50
+
+// Statement returns an initiative's totals and a page of its movements,
+// newest first, to its producers, advisers and admins; cursor is the
+// NextCursor of the page before ("" for the newest).
+func (s *Service) Statement(ctx context.Context, p *accounts.Principal, initiativeID, cursor string, limit int) (Statement, error) {
 	if !accounts.CanSeeInitiativePrivate(p, initiativeID) {
 		return Statement{}, denied(p, "statement of initiative "+initiativeID)
 	}
-	return s.statement(ctx, initiativeID)
+	if limit <= 0 || limit > 100 {
+		limit = StatementPageSize
+	}
+	st, err := s.totals(ctx, initiativeID)
+	if err != nil {
+		return Statement{}, err
+	}
+	// The page's running balance starts from what is owed after its newest
+	// entry: the total for the first page, carried in the cursor after.
+	feedCursor, owed, err := parseStatementCursor(cursor, st.Owed.Amount)
+	if err != nil {
+		return Statement{}, err
+	}
+	page, err := s.ledgers.Page(ctx, ledgerOwner(initiativeID), feedCursor, limit, nil)
+	if err != nil {
+		return Statement{}, err
+	}
+	for _, it := range page.Items {
+		e := it.Value.entry()
+		e.OwedAfter = money.Money{Amount: owed, Currency: money.COP}
+		owed -= owedEffect(e)
+		st.Entries = append(st.Entries, e)
+	}
+	if page.Next != "" {
+		st.NextCursor = page.Next + "~" + strconv.FormatInt(owed, 10)
+	}
+	return st, nil
 }
 
-func (s *Service) statement(ctx context.Context, initiativeID string) (Statement, error) {
-	entries, payoutCount, err := s.ledger(ctx, initiativeID)
+func parseStatementCursor(c string, owed int64) (string, int64, error) {
+	if c == "" {
+		return "", owed, nil
+	}
+	feedCursor, num, ok := strings.Cut(c, "~")
+	n, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil {
+		var f errs.Fields
+		f.Add("cursor", "is not a cursor this list gave")
+		return "", 0, f.Err()
+	}
+	return feedCursor, n, nil
+}
+
+// StatementAll is the whole statement, oldest movement first with the
+// running balance: for the CSV download, which is as long as the history.
+func (s *Service) StatementAll(ctx context.Context, p *accounts.Principal, initiativeID string) (Statement, error) {
+	if !accounts.CanSeeInitiativePrivate(p, initiativeID) {
+		return Statement{}, denied(p, "statement of initiative "+initiativeID)
+	}
+	st, err := s.totals(ctx, initiativeID)
+	if err != nil {
+		return Statement{}, err
+	}
+	entries, err := s.ledgerAll(ctx, initiativeID)
 	if err != nil {
 		return Statement{}, err
 	}
@@ -147,31 +203,25 @@ func (s *Service) statement(ctx context.Context, initiativeID string) (Statement
 		}
 		return a.OrderID < b.OrderID
 	})
-	zero := money.Money{Currency: money.COP}
-	st := Statement{InitiativeID: initiativeID, Sales: zero, Refunds: zero, CardReceived: zero, CardRefunded: zero, Payouts: zero, Owed: zero,
-		Entries: []Entry{}, payoutCount: payoutCount}
+	var owed int64
 	for _, e := range entries {
-		switch {
-		case e.Kind == "payment":
-			st.Sales = st.Sales.Add(e.Amount)
-			if e.Method == MethodCard {
-				st.CardReceived = st.CardReceived.Add(e.Amount)
-				st.Owed = st.Owed.Add(e.Amount)
-			}
-		case e.Kind == "refund":
-			st.Refunds = st.Refunds.Add(e.Amount)
-			if e.Method == MethodCard {
-				st.CardRefunded = st.CardRefunded.Add(e.Amount)
-				st.Owed = st.Owed.Add(e.Amount.Times(-1))
-			}
-		case e.Kind == "payout":
-			st.Payouts = st.Payouts.Add(e.Amount)
-			st.Owed = st.Owed.Add(e.Amount.Times(-1))
-		}
-		e.OwedAfter = st.Owed
+		owed += owedEffect(e)
+		e.OwedAfter = money.Money{Amount: owed, Currency: money.COP}
 		st.Entries = append(st.Entries, e)
 	}
 	return st, nil
+}
+
+// totals is a statement without entries, from the ledger's counters.
+func (s *Service) totals(ctx context.Context, initiativeID string) (Statement, error) {
+	t, err := s.ledgers.Totals(ctx, ledgerOwner(initiativeID))
+	if err != nil {
+		return Statement{}, err
+	}
+	cop := func(a int64) money.Money { return money.Money{Amount: a, Currency: money.COP} }
+	return Statement{InitiativeID: initiativeID, Sales: cop(t["sales"]), Refunds: cop(t["refunds"]),
+		CardReceived: cop(t["card_received"]), CardRefunded: cop(t["card_refunded"]), Payouts: cop(t["payouts"]),
+		Owed: cop(t["card_received"] - t["card_refunded"] - t["payouts"]), Entries: []Entry{}, payoutCount: t["payout_count"]}, nil
 }
 
 // WriteCSV writes a statement for a spreadsheet: one row per movement,

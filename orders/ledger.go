@@ -7,16 +7,18 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
 
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
-// Each initiative's money lives in a ledger (storage.Feed "l:<initiative>"
-// in order_ledgers): one entry per payment, refund and payout, appended when
-// it is recorded. The statement reads that ledger — the initiative's own
-// movements — and never queries the orders. A crash between recording the
+// Each initiative's money lives in a ledger (a counted storage.Feed
+// "l:<initiative>" in order_ledgers): one entry per payment, refund and
+// payout, appended when it is recorded, each bucket keeping the sums of its
+// entries. A statement reads the totals (the head and the newest buckets)
+// and a page of entries; it never queries the orders. A crash between recording the
 // money and its ledger entry leaves the order (or the payout) marked in the
 // reindex working set, and the sweeper appends what is missing.
 
@@ -43,6 +45,12 @@ func paymentEntry(o Order, p Payment) ledgerEntry {
 
 func refundEntry(o Order, r Refund) ledgerEntry {
 	return ledgerEntry{At: r.At, Kind: "refund", OrderID: o.ID, Method: r.Method, Amount: r.Amount, Reference: r.Reason}
+}
+
+// payoutLedgerID names a payout in the ledger: its recording time first,
+// so that it sorts among the payments and refunds (ObjectIDs) of its time.
+func payoutLedgerID(po Payout) string {
+	return primitive.NewObjectIDFromTimestamp(po.RecordedAt).Hex() + "-" + strings.ReplaceAll(po.ID, ":", "-")
 }
 
 func payoutEntry(po Payout) ledgerEntry {
@@ -89,27 +97,63 @@ func (s *Service) ensurePayout(ctx context.Context, id string) error {
 		}
 		return err
 	}
-	key, err := s.ledgers.Locate(ctx, ledgerOwner(po.InitiativeID), po.ID)
+	key, err := s.ledgers.Locate(ctx, ledgerOwner(po.InitiativeID), payoutLedgerID(po))
 	if err != nil || key != "" {
 		return err
 	}
-	return s.appendLedger(ctx, po.InitiativeID, po.ID, payoutEntry(po))
+	return s.appendLedger(ctx, po.InitiativeID, payoutLedgerID(po), payoutEntry(po))
 }
 
-// ledger reads an initiative's whole ledger and its number of payouts.
-func (s *Service) ledger(ctx context.Context, initiativeID string) ([]Entry, int, error) {
+// ledgerTally is what an entry adds to its initiative's totals: the
+// ledger is a counted feed, so the totals are kept as it grows (each entry
+// counted once, in the write that adds it) and a statement never adds up
+// the whole history.
+func ledgerTally(e ledgerEntry) map[string]int64 {
+	a := e.Amount.Amount
+	t := map[string]int64{}
+	switch e.Kind {
+	case "payment":
+		t["sales"] = a
+		if e.Method == MethodCard {
+			t["card_received"] = a
+		}
+	case "refund":
+		t["refunds"] = a
+		if e.Method == MethodCard {
+			t["card_refunded"] = a
+		}
+	case "payout":
+		t["payouts"], t["payout_count"] = a, 1
+	}
+	return t
+}
+
+// owedEffect is how an entry changes what the programme owes the initiative.
+func owedEffect(e Entry) int64 {
+	switch {
+	case e.Kind == "payment" && e.Method == MethodCard:
+		return e.Amount.Amount
+	case e.Kind == "refund" && e.Method == MethodCard, e.Kind == "payout":
+		return -e.Amount.Amount
+	}
+	return 0
+}
+
+func (e ledgerEntry) entry() Entry {
+	return Entry{At: e.At, Kind: e.Kind, OrderID: e.OrderID, Method: e.Method, Amount: e.Amount, Reference: e.Reference}
+}
+
+// ledgerAll reads an initiative's whole ledger: for the CSV download and
+// the rebuild, never for a page.
+func (s *Service) ledgerAll(ctx context.Context, initiativeID string) ([]Entry, error) {
 	var out []Entry
-	payouts := 0
 	err := s.ledgers.Buckets(ctx, ledgerOwner(initiativeID), func(_ string, entries map[string]ledgerEntry) bool {
 		for _, e := range entries {
-			if e.Kind == "payout" {
-				payouts++
-			}
-			out = append(out, Entry{At: e.At, Kind: e.Kind, OrderID: e.OrderID, Method: e.Method, Amount: e.Amount, Reference: e.Reference})
+			out = append(out, e.entry())
 		}
 		return true
 	})
-	return out, payouts, err
+	return out, err
 }
 
 func isPayoutMark(id string) (string, bool) { return strings.CutPrefix(id, payoutMark) }

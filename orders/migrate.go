@@ -176,7 +176,32 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 			return storage.Err("stripe session", err)
 		}
 	}
-	// Ledgers, from every order's money and the payouts.
+	if err := s.rebuildLedgers(ctx, all); err != nil {
+		return err
+	}
+	for _, name := range []string{legacyKeys, legacyLeases} {
+		if err := s.db.Collection(name).Drop(ctx); err != nil {
+			return storage.Err(name, err)
+		}
+	}
+	return nil
+}
+
+// RebuildLedgers makes every initiative's ledger, and so its counters,
+// again from the orders' money and the payouts: a recount, for
+// `tesoro rebuild-counters` and the upgrade of ledgers kept before they were
+// counted. It reads the orders whole; the program serves meanwhile, but a
+// payment recorded during the rebuild may be missed, so run it when the
+// programme is quiet (the command says so).
+func (s *Service) RebuildLedgers(ctx context.Context) error {
+	var all []Order
+	if err := storage.ReadAll(ctx, s.orders, &all); err != nil {
+		return err
+	}
+	return s.rebuildLedgers(ctx, all)
+}
+
+func (s *Service) rebuildLedgers(ctx context.Context, all []Order) error {
 	var payouts []Payout
 	if err := storage.ReadAll(ctx, s.payouts, &payouts); err != nil {
 		return err
@@ -194,16 +219,13 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 		}
 	}
 	for _, po := range payouts {
-		money[po.InitiativeID] = append(money[po.InitiativeID], storage.Entry[ledgerEntry]{ID: po.ID, Value: payoutEntry(po)})
+		money[po.InitiativeID] = append(money[po.InitiativeID], storage.Entry[ledgerEntry]{ID: payoutLedgerID(po), Value: payoutEntry(po)})
 	}
 	for ini, entries := range money {
+		// Oldest first, as they were recorded, so pages run newest first.
+		slices.SortFunc(entries, func(a, b storage.Entry[ledgerEntry]) int { return strings.Compare(a.ID, b.ID) })
 		if _, err := s.ledgers.Rebuild(ctx, ledgerOwner(ini), entries); err != nil {
 			return err
-		}
-	}
-	for _, name := range []string{legacyKeys, legacyLeases} {
-		if err := s.db.Collection(name).Drop(ctx); err != nil {
-			return storage.Err(name, err)
 		}
 	}
 	return nil

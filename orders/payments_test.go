@@ -227,10 +227,13 @@ func TestBalanceStatement(t *testing.T) {
 		}
 	}
 
-	if _, err := f.svc.Statement(t.Context(), producerOf(f.bakery), f.arepas.ID); !errors.Is(err, errs.Forbidden) {
+	if _, err := f.svc.Statement(t.Context(), producerOf(f.bakery), f.arepas.ID, "", 0); !errors.Is(err, errs.Forbidden) {
 		t.Errorf("statement to another initiative's producer: got %v, want forbidden", err)
 	}
-	st, err := f.svc.Statement(t.Context(), prod, f.arepas.ID)
+	if _, err := f.svc.StatementAll(t.Context(), producerOf(f.bakery), f.arepas.ID); !errors.Is(err, errs.Forbidden) {
+		t.Errorf("whole statement to another initiative's producer: got %v, want forbidden", err)
+	}
+	st, err := f.svc.StatementAll(t.Context(), prod, f.arepas.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,6 +252,32 @@ func TestBalanceStatement(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
 		}
+	}
+
+	// The statement's pages: newest first, two at a time, with the running
+	// balance carried from page to page; the totals are the same on each.
+	var paged []orders.Entry
+	for cursor, n := "", 0; n == 0 || cursor != ""; n++ {
+		pg, err := f.svc.Statement(t.Context(), prod, f.arepas.ID, cursor, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pg.Owed != st.Owed || pg.Sales != st.Sales || len(pg.Entries) > 2 {
+			t.Fatalf("page %d: owed %v, sales %v, %d entries; want %v, %v, at most 2", n, pg.Owed, pg.Sales, len(pg.Entries), st.Owed, st.Sales)
+		}
+		paged, cursor = append(paged, pg.Entries...), pg.NextCursor
+	}
+	if len(paged) != len(st.Entries) {
+		t.Fatalf("pages list %d movements, the whole statement %d", len(paged), len(st.Entries))
+	}
+	for i, e := range paged {
+		w := st.Entries[len(st.Entries)-1-i]
+		if e.Kind != w.Kind || e.Amount != w.Amount || e.OwedAfter != w.OwedAfter {
+			t.Errorf("page entry %d: %s %v owed after %v; want %s %v owed after %v", i, e.Kind, e.Amount, e.OwedAfter, w.Kind, w.Amount, w.OwedAfter)
+		}
+	}
+	if _, err := f.svc.Statement(t.Context(), prod, f.arepas.ID, "nonsense", 2); answer(err) != "422 cursor" {
+		t.Errorf("a made-up cursor: got %s (%v), want 422 cursor", answer(err), err)
 	}
 
 	var buf bytes.Buffer

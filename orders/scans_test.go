@@ -67,6 +67,9 @@ func TestOrdersReadOnlyByID(t *testing.T) {
 		if _, err := f.svc.BuyerOrders(ctx, buyer, orders.ListFilter{Limit: 3}); err != nil {
 			t.Fatal(err)
 		}
+		if st, err := f.svc.Statement(ctx, p, f.bakery.ID, "", 10); err != nil || st.Sales != money.Pesos(1500) || len(st.Entries) != 1 {
+			t.Fatalf("statement: sales %v, %d entries, %v; want the one payment", st.Sales, len(st.Entries), err)
+		}
 		f.clock.Add(3 * 24 * time.Hour) // past the keys' life: the sweep drops a day too
 		if _, err := f.svc.Sweep(ctx, orders.DefaultRecoverAfter); err != nil {
 			t.Fatal(err)

@@ -94,7 +94,7 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 		open:         storage.NewWorkSet[checkoutEntry](db.Collection("open_checkouts")),
 		work:         storage.NewSet[time.Time](db.Collection("order_work")),
 		feeds:        storage.NewFeed[Summary](db.Collection("order_feeds"), summariesPerBucket),
-		ledgers:      storage.NewFeed[ledgerEntry](db.Collection("order_ledgers"), ledgerPerBucket),
+		ledgers:      storage.NewCountedFeed(db.Collection("order_ledgers"), ledgerPerBucket, ledgerTally),
 		payouts:      db.Collection("payouts"),
 		catalog:      cat,
 		stripe:       opts.Stripe,

@@ -343,7 +343,7 @@ func TestConcurrentPayoutsNeverExceedWhatIsOwed(t *testing.T) {
 			ok++
 		}
 	}
-	st, err := f.svc.Statement(t.Context(), admin, f.arepas.ID)
+	st, err := f.svc.Statement(t.Context(), admin, f.arepas.ID, "", 0)
 	if ok != 1 || err != nil || st.Owed.Amount != 0 || st.Payouts != owed {
 		t.Fatalf("got %d payouts recorded (%v), owed %v, paid out %v; want 1, nothing owed, %v paid out", ok, errs, st.Owed, st.Payouts, owed)
 	}

@@ -30,8 +30,9 @@ import (
 // time-ordered), so a cursor — a bucket and an id — stays put while new
 // entries arrive in newer buckets.
 type Feed[T any] struct {
-	coll *mongo.Collection
-	cap  int
+	coll  *mongo.Collection
+	cap   int
+	tally func(T) map[string]int64
 }
 
 // DefaultFeedCap is the entries per bucket when the caller does not say.
@@ -53,6 +54,18 @@ func NewFeed[T any](coll *mongo.Collection, capacity int) Feed[T] {
 	return Feed[T]{coll: coll, cap: capacity}
 }
 
+// NewCountedFeed is a feed whose entries are events that carry amounts
+// (a ledger's payments and refunds): each bucket keeps the sums of its
+// entries' tally, added in the same update that adds the entry — so an event
+// is counted exactly once however often it is appended — and Totals reads
+// them. Entries of a counted feed are never removed, and Put must keep an
+// entry's tally.
+func NewCountedFeed[T any](coll *mongo.Collection, capacity int, tally func(T) map[string]int64) Feed[T] {
+	f := NewFeed[T](coll, capacity)
+	f.tally = tally
+	return f
+}
+
 // Entry is one entry of a page.
 type Entry[T any] struct {
 	ID    string
@@ -66,23 +79,31 @@ type Page[T any] struct {
 }
 
 type feedHead struct {
-	Seq int `bson:"seq"`
+	Seq    int              `bson:"seq"`
+	Folded int              `bson:"f"` // buckets 0…Folded-1 are summed into T
+	T      map[string]int64 `bson:"t"`
 }
 
 type feedBucket[T any] struct {
-	N int          `bson:"n"`
-	E map[string]T `bson:"e"`
+	N int              `bson:"n"`
+	E map[string]T     `bson:"e"`
+	S map[string]int64 `bson:"s"`
 }
 
 func bucketKey(owner string, seq int) string { return owner + "#" + strconv.Itoa(seq) }
 
 func (f Feed[T]) head(ctx context.Context, owner string) (int, bool, error) {
+	h, found, err := f.headDoc(ctx, owner)
+	return h.Seq, found, err
+}
+
+func (f Feed[T]) headDoc(ctx context.Context, owner string) (feedHead, bool, error) {
 	var h feedHead
 	err := f.coll.FindOne(ctx, bson.M{"_id": owner}).Decode(&h)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, false, nil
+		return feedHead{}, false, nil
 	}
-	return h.Seq, err == nil, Err("feed "+owner, err)
+	return h, err == nil, Err("feed "+owner, err)
 }
 
 func (f Feed[T]) bucket(ctx context.Context, key string) (feedBucket[T], error) {
@@ -120,21 +141,45 @@ func (f Feed[T]) Append(ctx context.Context, owner, id string, v T) (string, err
 		return "", err
 	}
 	if !found {
-		if _, err := f.coll.InsertOne(ctx, bson.M{"_id": owner, "seq": 0}); err != nil && !IsDuplicateKey(err) {
+		if _, err := f.coll.InsertOne(ctx, bson.M{"_id": owner, "seq": 0, "f": 0}); err != nil && !IsDuplicateKey(err) {
 			return "", Err("feed "+owner, err)
+		}
+	}
+	if f.tally != nil && seq > 0 {
+		// A retry of an append that filled the previous bucket finds it there.
+		prev := bucketKey(owner, seq-1)
+		b, err := f.bucket(ctx, prev)
+		if err != nil {
+			return "", err
+		}
+		if _, ok := b.E[id]; ok {
+			return prev, nil
 		}
 	}
 	key := bucketKey(owner, seq)
 	var after struct {
 		N int `bson:"n"`
 	}
-	err = f.coll.FindOneAndUpdate(ctx, bson.M{"_id": key},
-		bson.M{"$set": bson.M{field: v, "owner": owner, "seq": seq}, "$inc": bson.M{"n": 1}},
+	filter, inc := bson.M{"_id": key}, bson.M{"n": 1}
+	if f.tally != nil {
+		// Counted once: the entry is the record that its amounts are in
+		// the bucket's sums, so an append of an id already there (in this
+		// bucket or, checked above, the one before) changes nothing.
+		filter[field] = bson.M{"$exists": false}
+		for name, d := range f.tally(v) {
+			inc["s."+name] = d
+		}
+	}
+	err = f.coll.FindOneAndUpdate(ctx, filter,
+		bson.M{"$set": bson.M{field: v, "owner": owner, "seq": seq}, "$inc": inc},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&after)
-	if IsDuplicateKey(err) { // two first appends created the bucket at once: the loser updates it
-		err = f.coll.FindOneAndUpdate(ctx, bson.M{"_id": key},
-			bson.M{"$set": bson.M{field: v}, "$inc": bson.M{"n": 1}},
+	if IsDuplicateKey(err) { // two first appends created the bucket at once (or, counted, the entry is there): update it
+		err = f.coll.FindOneAndUpdate(ctx, filter,
+			bson.M{"$set": bson.M{field: v}, "$inc": inc},
 			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+		if f.tally != nil && errors.Is(err, mongo.ErrNoDocuments) {
+			return key, nil // already counted in this bucket
+		}
 	}
 	if err != nil {
 		return "", Err("feed bucket "+key, err)
@@ -157,8 +202,11 @@ func (f Feed[T]) Put(ctx context.Context, key, id string, v T) error {
 	return Err("feed bucket "+key, err)
 }
 
-// Remove drops entry id from the bucket key.
+// Remove drops entry id from the bucket key (not in a counted feed).
 func (f Feed[T]) Remove(ctx context.Context, key, id string) error {
+	if f.tally != nil {
+		return fmt.Errorf("feed bucket %s: entries of a counted feed stay: %w", key, errs.Invalid)
+	}
 	field, err := memberField("e", id)
 	if err != nil {
 		return err
@@ -166,6 +214,54 @@ func (f Feed[T]) Remove(ctx context.Context, key, id string) error {
 	_, err = f.coll.UpdateOne(ctx, bson.M{"_id": key, field: bson.M{"$exists": true}},
 		bson.M{"$unset": bson.M{field: ""}})
 	return Err("feed bucket "+key, err)
+}
+
+// Totals returns the sums of the tally of every entry of owner: the head's
+// total of the buckets folded into it plus the sums of the newer ones — one
+// to three reads by _id at any length of history. Buckets two behind the
+// newest are full and no longer written (an append racing with the roll-over
+// lands at most one behind), so Totals folds them into the head on the way,
+// each exactly once: the update is guarded by the count already folded.
+func (f Feed[T]) Totals(ctx context.Context, owner string) (map[string]int64, error) {
+	out := map[string]int64{}
+	h, found, err := f.headDoc(ctx, owner)
+	if err != nil || !found {
+		return out, err
+	}
+	for h.Folded < h.Seq-1 {
+		b, err := f.bucket(ctx, bucketKey(owner, h.Folded))
+		if err != nil {
+			return out, err
+		}
+		inc := bson.M{"f": 1}
+		for name, v := range b.S {
+			inc["t."+name] = v
+		}
+		guard := bson.M{"_id": owner, "f": h.Folded}
+		if h.Folded == 0 { // heads written before counting had no f
+			guard = bson.M{"_id": owner, "$or": bson.A{bson.M{"f": 0}, bson.M{"f": bson.M{"$exists": false}}}}
+		}
+		if _, err := f.coll.UpdateOne(ctx, guard, bson.M{"$inc": inc}); err != nil {
+			return out, Err("feed "+owner, err)
+		}
+		// Whoever folded it (this call or a racing one), read the head again.
+		if h, _, err = f.headDoc(ctx, owner); err != nil {
+			return out, err
+		}
+	}
+	for name, v := range h.T {
+		out[name] += v
+	}
+	for seq := h.Folded; seq <= h.Seq; seq++ {
+		b, err := f.bucket(ctx, bucketKey(owner, seq))
+		if err != nil {
+			return out, err
+		}
+		for name, v := range b.S {
+			out[name] += v
+		}
+	}
+	return out, nil
 }
 
 // Locate finds entry id among owner's two newest buckets, where an entry

@@ -107,15 +107,20 @@ func (f Feed[T]) Rebuild(ctx context.Context, owner string, entries []Entry[T]) 
 	seq := 0
 	for start := 0; start < len(entries); start += f.cap {
 		end := min(start+f.cap, len(entries))
-		e := bson.M{}
+		e, sums := bson.M{}, map[string]int64{}
 		for _, x := range entries[start:end] {
 			if _, err := memberField("e", x.ID); err != nil {
 				return nil, err
 			}
 			e[x.ID] = x.Value
+			if f.tally != nil {
+				for name, v := range f.tally(x.Value) {
+					sums[name] += v
+				}
+			}
 		}
 		key := bucketKey(owner, seq)
-		_, err := f.coll.ReplaceOne(ctx, bson.M{"_id": key}, bson.M{"owner": owner, "seq": seq, "n": end - start, "e": e},
+		_, err := f.coll.ReplaceOne(ctx, bson.M{"_id": key}, bson.M{"owner": owner, "seq": seq, "n": end - start, "e": e, "s": sums},
 			options.Replace().SetUpsert(true))
 		if err != nil {
 			return nil, Err("feed bucket "+key, err)
@@ -125,7 +130,7 @@ func (f Feed[T]) Rebuild(ctx context.Context, owner string, entries []Entry[T]) 
 		}
 		seq++
 	}
-	_, err := f.coll.ReplaceOne(ctx, bson.M{"_id": owner}, bson.M{"seq": max(0, seq-1)}, options.Replace().SetUpsert(true))
+	_, err := f.coll.ReplaceOne(ctx, bson.M{"_id": owner}, bson.M{"seq": max(0, seq-1), "f": 0, "t": bson.M{}}, options.Replace().SetUpsert(true))
 	return keys, Err("feed "+owner, err)
 }
 

@@ -67,6 +67,65 @@ func (s Set[T]) AddNew(ctx context.Context, name, id string, v T) (bool, error) 
 	return res.MatchedCount+res.UpsertedCount > 0, nil
 }
 
+// A counted set also keeps n, its number of members, written in the same
+// update as the member, so that "at least k remain" can guard a removal
+// (the last admin) in one atomic write. Use only the counted methods on it.
+
+// AddCounted puts member id and counts it, once: adding a member already
+// there changes nothing.
+func (s Set[T]) AddCounted(ctx context.Context, name, id string, v T) error {
+	f, err := memberField("m", id)
+	if err != nil {
+		return err
+	}
+	_, err = s.coll.UpdateOne(ctx, bson.M{"_id": name, f: bson.M{"$exists": false}},
+		bson.M{"$set": bson.M{f: v}, "$inc": bson.M{"n": 1}}, options.Update().SetUpsert(true))
+	if IsDuplicateKey(err) {
+		return nil // a member already
+	}
+	return Err("set "+name, err)
+}
+
+// RemoveCounted drops member id if at least keep members remain after it;
+// false when that would leave fewer, or id is not a member.
+func (s Set[T]) RemoveCounted(ctx context.Context, name, id string, keep int) (bool, error) {
+	f, err := memberField("m", id)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.coll.UpdateOne(ctx, bson.M{"_id": name, f: bson.M{"$exists": true}, "n": bson.M{"$gt": keep}},
+		bson.M{"$unset": bson.M{f: ""}, "$inc": bson.M{"n": -1}})
+	if err != nil {
+		return false, Err("set "+name, err)
+	}
+	return res.ModifiedCount == 1, nil
+}
+
+// Count is the number of members of a counted set.
+func (s Set[T]) Count(ctx context.Context, name string) (int, error) {
+	var doc struct {
+		N int `bson:"n"`
+	}
+	err := s.coll.FindOne(ctx, bson.M{"_id": name}).Decode(&doc)
+	if err == mongo.ErrNoDocuments {
+		return 0, nil
+	}
+	return doc.N, Err("set "+name, err)
+}
+
+// PutCounted replaces a counted set with members (for a rebuild from the aggregates).
+func (s Set[T]) PutCounted(ctx context.Context, name string, members map[string]T) error {
+	m := bson.M{}
+	for id, v := range members {
+		if _, err := memberField("m", id); err != nil {
+			return err
+		}
+		m[id] = v
+	}
+	_, err := s.coll.ReplaceOne(ctx, bson.M{"_id": name}, bson.M{"m": m, "n": len(members)}, options.Replace().SetUpsert(true))
+	return Err("set "+name, err)
+}
+
 // Remove drops members; absent ones are ignored.
 func (s Set[T]) Remove(ctx context.Context, name string, ids ...string) error {
 	if len(ids) == 0 {

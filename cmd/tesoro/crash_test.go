@@ -145,6 +145,7 @@ func TestCrashDuringCheckoutStorm(t *testing.T) {
 		mu       sync.Mutex
 		accepted []answered
 		placed   atomic.Int64
+		payments atomic.Int64
 	)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -175,8 +176,42 @@ func TestCrashDuringCheckoutStorm(t *testing.T) {
 			}
 		}()
 	}
+	// Meanwhile the admin records cash payments of the orders answered so
+	// far: money the ledgers (and their counters) must hold exactly once.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for paid := 0; ; {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			mu.Lock()
+			next := accepted[paid:]
+			mu.Unlock()
+			if len(next) == 0 {
+				time.Sleep(5 * time.Millisecond)
+				continue
+			}
+			var res struct {
+				Orders []struct{ ID string }
+			}
+			_ = json.Unmarshal([]byte(next[0].body), &res)
+			paid++
+			for _, o := range res.Orders {
+				status, _, err := admin.do("POST", "/api/v1/orders/"+o.ID+"/payments", `{"amount": {"amount": 100000, "currency": "COP"}, "method": "cash"}`)
+				if err != nil {
+					return // the process is gone
+				}
+				if status == 201 {
+					payments.Add(1)
+				}
+			}
+		}
+	}()
 	deadline := time.Now().Add(120 * time.Second)
-	for placed.Load() < 12 && time.Now().Before(deadline) {
+	for (placed.Load() < 12 || payments.Load() < 8) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// Checkouts advance in step on the one database connection; a random
@@ -239,6 +274,33 @@ func TestCrashDuringCheckoutStorm(t *testing.T) {
 			}
 		}
 	}
+	// Each initiative's statement (from its ledger's counters) equals a
+	// recount of the payments the orders hold.
+	for _, ini := range []string{bakery, arepas} {
+		recount := 0
+		for id := range listedTimes {
+			var o struct {
+				InitiativeID string `json:"initiative_id"`
+				Payments     []struct{ Amount struct{ Amount int } }
+			}
+			if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/orders/"+id, "", 200), &o); err != nil {
+				t.Fatal(err)
+			}
+			if o.InitiativeID == ini {
+				for _, p := range o.Payments {
+					recount += p.Amount.Amount
+				}
+			}
+		}
+		var st struct{ Sales struct{ Amount int } }
+		if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/initiatives/"+ini+"/balance", "", 200), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Sales.Amount != recount {
+			t.Errorf("initiative %s: the statement's sales are %d, a recount of its orders' payments %d", ini, st.Sales.Amount, recount)
+		}
+		t.Logf("initiative %s: %d in payments, counted and recounted", ini, recount)
+	}
 	// Every order answered 201 is in its initiative's history exactly once.
 	for _, a := range accepted {
 		var res struct {
@@ -267,7 +329,7 @@ func TestCrashDuringCheckoutStorm(t *testing.T) {
 	if err != nil || status != 201 || string(b) != last.body {
 		t.Errorf("retry after the restart: got %d %s %v, want the first answer", status, b, err)
 	}
-	t.Logf("%d checkouts answered 201 before the kill; %d units of bread reserved", len(accepted), reserved[bread])
+	t.Logf("%d checkouts and %d payments answered 201 before the kill; %d units of bread reserved", len(accepted), payments.Load(), reserved[bread])
 	r.Stop(t)
 
 	// Nothing is left half-done in the database.

@@ -6,6 +6,7 @@
 //
 //	tesoro [serve] [--demo]   serve (with demo data loaded into an empty database)
 //	tesoro create-admin --email E --name N   create an admin; the password is read from stdin
+//	tesoro rebuild-counters   recount the totals kept as counters (server stopped)
 //	tesoro config             print the effective configuration, secrets redacted
 //	tesoro version            print the version
 package main
@@ -78,6 +79,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return p.Close(shutdownCtx)
 	case "create-admin":
 		return createAdmin(ctx, cfg, *email, *name, stdin, stdout)
+	case "rebuild-counters":
+		return rebuildCountersCommand(ctx, cfg, stdout)
 	case "config":
 		cfg.Print(stdout)
 		return nil
@@ -85,7 +88,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintln(stdout, version())
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, create-admin, config or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, create-admin, rebuild-counters, config or version)", cmd)
 	}
 }
 
@@ -168,6 +171,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 			}
 			return ord.MigrateToBuckets(ctx)
 		}},
+		{Version: 3, Name: "counted ledgers, the users' list and the active admins", Run: func(ctx context.Context) error {
+			return rebuildCounters(ctx, acc, ord)
+		}},
 	}, p.log); err != nil {
 		return nil, err
 	}
@@ -211,9 +217,15 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	if _, err := men.Repair(ctx, settleAfter); err != nil {
 		return nil, fmt.Errorf("repairing mentoring lists: %w", err)
 	}
+	if _, err := acc.Repair(ctx, settleAfter); err != nil {
+		return nil, fmt.Errorf("repairing the users' list: %w", err)
+	}
 	go every(sweepCtx, time.Minute, func(ctx context.Context) {
 		if _, err := men.Repair(ctx, time.Minute); err != nil && ctx.Err() == nil {
 			p.log.Error("repairing mentoring lists", slog.Any("err", err))
+		}
+		if _, err := acc.Repair(ctx, time.Minute); err != nil && ctx.Err() == nil {
+			p.log.Error("repairing the users' list", slog.Any("err", err))
 		}
 		if _, err := cat.RecoverStockMoves(ctx, time.Minute); err != nil && ctx.Err() == nil {
 			p.log.Error("recovering stock moves", slog.Any("err", err))
@@ -370,6 +382,37 @@ func createAdmin(ctx context.Context, cfg Config, email, name string, stdin io.R
 		return fmt.Errorf("create-admin: a user with that email already exists")
 	}
 	fmt.Fprintln(stdout, "tesoro: admin created")
+	return nil
+}
+
+// rebuildCounters recounts, from the aggregates, every total kept as a
+// counter: the initiatives' ledgers (statements), the users' list and the
+// set of active admins.
+func rebuildCounters(ctx context.Context, acc *accounts.Service, ord *orders.Service) error {
+	if err := ord.RebuildLedgers(ctx); err != nil {
+		return err
+	}
+	return acc.RebuildDirectory(ctx)
+}
+
+// rebuildCountersCommand is `tesoro rebuild-counters`, on the database of
+// cfg. The embedded database is locked by a running server, so the command
+// runs with the server stopped (with MongoDB, stop the instances first: a
+// payment recorded during the recount could be missed).
+func rebuildCountersCommand(ctx context.Context, cfg Config, stdout io.Writer) error {
+	db, err := storage.OpenDB(ctx, storage.DBConfig{URI: cfg.MongoURI, Database: cfg.MongoDatabase,
+		DataDir: filepath.Join(cfg.DataDir, "db"), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return fmt.Errorf("rebuild-counters (is the server still running? stop it first): %w", err)
+	}
+	defer db.Close(context.Background())
+	acc := accounts.NewService(db.DB, accounts.Options{})
+	ord := orders.NewService(db.DB, catalog.NewService(db.DB, nil), orders.Options{})
+	start := time.Now()
+	if err := rebuildCounters(ctx, acc, ord); err != nil {
+		return fmt.Errorf("rebuild-counters: %w", err)
+	}
+	fmt.Fprintf(stdout, "tesoro: counters rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +42,7 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 	d := db.DB
 	ctx := t.Context()
 	for _, name := range []string{"schema", "stock_history", "stock_moves", "order_feeds", "checkouts", "open_checkouts", "order_work",
-		"audit_feeds", "session_lists", "agreement_lists", "open_agreements", "user_emails"} {
+		"audit_feeds", "session_lists", "agreement_lists", "open_agreements", "user_emails", "order_ledgers", "user_directory", "user_work"} {
 		if err := d.Collection(name).Drop(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -189,6 +191,13 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 	if balance.Sales.Amount != 150000 {
 		t.Errorf("sales in the statement after the migration: %d, want the old payment, 150000", balance.Sales.Amount)
 	}
+	var users struct{ Items []struct{ Email string } }
+	if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/users", "", 200), &users); err != nil {
+		t.Fatal(err)
+	}
+	if len(users.Items) != 1 || users.Items[0].Email != adminEmail {
+		t.Errorf("users after the migration: %+v, want the admin", users.Items)
+	}
 	// An old order is driven as a new one, and its list entry follows.
 	admin.must(t, "POST", "/api/v1/orders/"+pending+"/transitions", `{"to": "confirmed"}`, 200)
 	if got := list("limit=50"); got[pending] != "confirmed" || len(got) != 3 {
@@ -208,8 +217,8 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close(context.Background())
-	if v, err := storage.SchemaVersion(t.Context(), db.DB); err != nil || v != 2 {
-		t.Errorf("schema version after the migration: %d %v, want 2", v, err)
+	if v, err := storage.SchemaVersion(t.Context(), db.DB); err != nil || v != 3 {
+		t.Errorf("schema version after the migration: %d %v, want 3", v, err)
 	}
 	names, err := db.DB.ListCollectionNames(t.Context(), bson.M{})
 	if err != nil {
@@ -228,4 +237,106 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 	if err := db.DB.Collection("idempotency_keys_"+now.Add(-3*time.Hour).Format("20060102")).FindOne(t.Context(), bson.M{"_id": "key-pending-order"}).Decode(&key); err != nil || key.State != "done" {
 		t.Errorf("the old answered key in its day: %+v %v, want done", key, err)
 	}
+}
+
+// TestCountersUpgradeAndRebuild opens a directory of version 2 (ledgers
+// without sums, no users' list, no admins' set), checks that the start
+// counts them, then spoils the counters and checks that
+// `tesoro rebuild-counters` recounts them from the orders and the users.
+func TestCountersUpgradeAndRebuild(t *testing.T) {
+	dir := t.TempDir()
+	const adminEmail, adminPassword = "admin@cuentas.co", "clave-de-prueba-larga-1"
+	env := map[string]string{"TESORO_ADMIN_EMAIL": adminEmail, "TESORO_ADMIN_PASSWORD": adminPassword}
+	r := startRun(t, dir, env)
+	admin := login(t, r.URL, adminEmail, adminPassword)
+	bakery := idOf(t, admin.must(t, "POST", "/api/v1/initiatives", `{"name": "Panadería", "kind": "bakery", "municipality": "Mongua", "department": "Boyacá", "description": "Pan de papa"}`, 201))
+	bread := idOf(t, admin.must(t, "POST", "/api/v1/initiatives/"+bakery+"/products",
+		`{"name": "Pan de papa", "category": "bread_pastry", "unit": "unit", "price": {"amount": 150000, "currency": "COP"}, "stock": 100}`, 201))
+	guest := api{base: r.URL, client: admin.client}
+	for i := range 45 { // more than a ledger bucket holds
+		status, body, err := guest.do("POST", "/api/v1/orders", fmt.Sprintf(`{"lines": [{"product_id": %q, "quantity": 1}],
+			"buyer": {"name": "Ana", "phone": "3105550101", "consent": true}, "payment_method": "cash"}`, bread), "Idempotency-Key", fmt.Sprint("k", i))
+		if err != nil || status != 201 {
+			t.Fatalf("checkout: %d %s %v", status, body, err)
+		}
+		var res struct{ Orders []struct{ ID string } }
+		_ = json.Unmarshal(body, &res)
+		admin.must(t, "POST", "/api/v1/orders/"+res.Orders[0].ID+"/payments", `{"amount": {"amount": 150000, "currency": "COP"}, "method": "cash"}`, 201)
+	}
+	admin.must(t, "POST", "/api/v1/users", `{"email": "otra@cuentas.co", "name": "Otra Admin", "password": "clave-de-prueba-larga-2", "roles": ["admin"]}`, 201)
+	const wantSales = 45 * 150000
+	check := func(when string, wantUsers int) {
+		t.Helper()
+		a := login(t, r.URL, adminEmail, adminPassword)
+		var st struct{ Sales struct{ Amount int } }
+		if err := json.Unmarshal(a.must(t, "GET", "/api/v1/initiatives/"+bakery+"/balance", "", 200), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Sales.Amount != wantSales {
+			t.Errorf("%s: statement sales %d, want %d", when, st.Sales.Amount, wantSales)
+		}
+		var users struct{ Items []struct{ Email string } }
+		if err := json.Unmarshal(a.must(t, "GET", "/api/v1/users", "", 200), &users); err != nil {
+			t.Fatal(err)
+		}
+		if len(users.Items) != wantUsers { // deleted accounts stay, anonymised
+			t.Errorf("%s: %d users listed, want %d", when, len(users.Items), wantUsers)
+		}
+		// With two admins, one may leave; the other then may not.
+		other := login(t, r.URL, "otra@cuentas.co", "clave-de-prueba-larga-2")
+		other.must(t, "DELETE", "/api/v1/me", "", 204)
+		a.must(t, "DELETE", "/api/v1/me", "", 409)
+	}
+	check("fresh", 2)
+	r.Stop(t)
+
+	spoil := func(version int) {
+		t.Helper()
+		db, err := storage.OpenDB(t.Context(), storage.DBConfig{DataDir: dir + "/db"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close(context.Background())
+		d := db.DB
+		if _, err := d.Collection("order_ledgers").UpdateMany(t.Context(), bson.M{}, bson.M{"$unset": bson.M{"s": "", "f": "", "t": ""}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"user_directory", "user_work"} {
+			if err := d.Collection(name).Drop(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := d.Collection("users").UpdateMany(t.Context(), bson.M{}, bson.M{"$unset": bson.M{"dir_key": ""}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Collection("schema").UpdateOne(t.Context(), bson.M{"_id": "schema"}, bson.M{"$set": bson.M{"version": version}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Undo the deletion for the next rounds: the second admin again.
+	restore := func() {
+		t.Helper()
+		r = startRun(t, dir, env)
+		a := login(t, r.URL, adminEmail, adminPassword)
+		a.must(t, "POST", "/api/v1/users", `{"email": "otra@cuentas.co", "name": "Otra Admin", "password": "clave-de-prueba-larga-2", "roles": ["admin"]}`, 201)
+		r.Stop(t)
+	}
+	restore()
+	spoil(2) // as version 2 left it
+	r = startRun(t, dir, env)
+	check("after the upgrade from version 2", 3)
+	r.Stop(t)
+
+	restore()
+	spoil(3) // counters lost at the current version: only the command brings them back
+	var out bytes.Buffer
+	vars := map[string]string{"TESORO_DATA": dir}
+	if err := Run(t.Context(), []string{"rebuild-counters"}, func(k string) string { return vars[k] }, strings.NewReader(""), &out, io.Discard); err != nil {
+		t.Fatalf("rebuild-counters: %v", err)
+	}
+	if !strings.Contains(out.String(), "counters rebuilt") {
+		t.Errorf("rebuild-counters said %q", out.String())
+	}
+	r = startRun(t, dir, env)
+	check("after rebuild-counters", 4)
 }
