@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
 
@@ -34,6 +35,7 @@ const (
 	scaleRequests    = 40
 	scaleLive        = 210               // live orders (pending, confirmed, ready): work in progress, not history
 	scaleRecent      = 2                 // sessions per initiative in the last two months, their agreements open
+	scaleBusy        = 24                // more recent sessions of the measured initiative: a full first page
 	scaleIdle        = 125 * time.Second // two periods of the one-minute sweeper
 	scaleMaxP95      = 100 * time.Millisecond
 	scaleMaxGrowth   = 1.5
@@ -83,10 +85,10 @@ func BenchmarkHistoryScale(b *testing.B) {
 }
 
 type scaleResult struct {
-	Orders, Moves, Sessions, Agreements, Audit int
-	Seed, Startup                              time.Duration
-	IdleCPU                                    float64 // share of one core
-	Paths                                      []pathTiming
+	Orders, Moves, Sessions, Agreements, Audit, Users int
+	Seed, Startup                                     time.Duration
+	IdleCPU                                           float64 // share of one core
+	Paths                                             []pathTiming
 }
 
 type pathTiming struct {
@@ -148,6 +150,18 @@ func runScale(b *testing.B, n int) scaleResult {
 			return nil
 		}
 	}
+	entries := func(min int) func([]byte) error {
+		return func(body []byte) error {
+			var st struct{ Entries []json.RawMessage }
+			if err := json.Unmarshal(body, &st); err != nil {
+				return err
+			}
+			if len(st.Entries) < min {
+				return fmt.Errorf("%d movements, want at least %d", len(st.Entries), min)
+			}
+			return nil
+		}
+	}
 	contains := func(s string) func([]byte) error {
 		return func(body []byte) error {
 			if !strings.Contains(string(body), s) {
@@ -160,10 +174,12 @@ func runScale(b *testing.B, n int) scaleResult {
 	measure("order history, first page", producer, "GET", "/api/v1/initiatives/"+ini+"/orders?limit=20", "", items(20))
 	measure("one order", producer, "GET", "/api/v1/orders/"+order, "", contains(order))
 	measure("stock history of a product", producer, "GET", "/api/v1/products/"+product+"/stock-adjustments?limit=20", "", items(5))
-	measure("session timeline", producer, "GET", "/api/v1/initiatives/"+ini+"/sessions?limit=20", "", items(1))
+	measure("session timeline", producer, "GET", "/api/v1/initiatives/"+ini+"/sessions?limit=20", "", items(20))
 	measure("overdue agreements", admin, "GET", "/api/v1/agreements?overdue=true&limit=50", "", items(1))
 	measure("audit log, first page", admin, "GET", "/api/v1/audit?limit=50", "", items(50))
-	measure("a buyer's orders", buyer, "GET", "/api/v1/orders?limit=20", "", items(1))
+	measure("a buyer's orders", buyer, "GET", "/api/v1/orders?limit=20", "", items(20))
+	measure("statement, first page", producer, "GET", "/api/v1/initiatives/"+ini+"/balance?limit=15", "", entries(15))
+	measure("users (admin), first page", admin, "GET", "/api/v1/users?limit=20", "", items(20))
 	measure("sign-in", api{base: r.URL, client: admin.client}, "POST", "/api/v1/auth/login",
 		fmt.Sprintf(`{"email": %q, "password": %q}`, scaleBuyer, scalePassword), contains("token"))
 
@@ -269,6 +285,9 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 		buyer := orders.Buyer{Name: "Cliente", Phone: "3105550101"}
 		if i%3 == 0 {
 			buyer.UserID = buyers[i/3%len(buyers)]
+			if i >= n-scaleLive { // the measured buyer's recent orders: a full first page at every size
+				buyer.UserID = buyers[0]
+			}
 		}
 		o := orders.Order{ID: id, CheckoutID: primitive.NewObjectIDFromTimestamp(at).Hex(), CheckoutSize: 1,
 			InitiativeID: inis[ini].ID, Initiative: inis[ini].Name, Status: status, Total: money.Pesos(0), Buyer: buyer,
@@ -328,16 +347,19 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 	// agreements are open (some overdue): the work in progress.
 	var sessions, agreements []any
 	historic := n / 30
-	total := historic + scaleRecent*scaleInitiatives
+	total := historic + scaleRecent*scaleInitiatives + scaleBusy
 	for i := range total {
 		at := start.Add(time.Duration(i) * (now.Sub(start) - 60*24*time.Hour) / time.Duration(max(historic, 1)))
 		status := mentoring.StatusDone
 		if i >= historic {
-			at = now.Add(-time.Duration(i-historic+1) * (60 * 24 * time.Hour) / time.Duration(scaleRecent*scaleInitiatives+1))
+			at = now.Add(-time.Duration(i-historic+1) * (60 * 24 * time.Hour) / time.Duration(scaleRecent*scaleInitiatives+scaleBusy+1))
 			status = mentoring.StatusOpen
 		}
 		day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
 		ini := inis[i%scaleInitiatives].ID
+		if i >= total-scaleBusy { // the measured initiative's recent sessions: a full first page at every size
+			ini = inis[0].ID
+		}
 		sid, aid := primitive.NewObjectIDFromTimestamp(at).Hex(), primitive.NewObjectIDFromTimestamp(at).Hex()
 		sessions = append(sessions, mentoring.Session{ID: sid, AdviserID: fmt.Sprintf("adviser-%d", i%6), InitiativeIDs: []string{ini},
 			Date: day, DurationMinutes: 90, Modality: "visit", Topics: []string{"accounting"}, Participants: mentoring.Participants{Women: 3, Men: 1},
@@ -354,6 +376,29 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 	}
 	insertAll(b, d.Collection("mentoring_sessions"), &sessions)
 	insertAll(b, d.Collection("agreements"), &agreements)
+	// Registered buyers in proportion (one for every 50 orders), written as
+	// the services write them; the users' list is built from them below.
+	var users, emails []any
+	hashed, err := acc.UserByEmail(ctx, scaleBuyer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n / 50 {
+		at := start.Add(time.Duration(i) * 50 * step)
+		uid := primitive.NewObjectIDFromTimestamp(at).Hex()
+		email := fmt.Sprintf("registrada%06d@escala.co", i)
+		users = append(users, accounts.User{ID: uid, Email: email, Name: "Compradora registrada", PasswordHash: hashed.PasswordHash,
+			Roles: []string{accounts.RoleBuyer}, InitiativeIDs: []string{}, Active: true, CreatedAt: at, UpdatedAt: at, PasswordChangedAt: at,
+			Consent: &accounts.Consent{Version: accounts.ConsentVersion, At: at}})
+		emails = append(emails, bson.M{"_id": email, "user_id": uid})
+		res.Users++
+		if len(users) == 500 {
+			insertAll(b, d.Collection("users"), &users)
+			insertAll(b, d.Collection("user_emails"), &emails)
+		}
+	}
+	insertAll(b, d.Collection("users"), &users)
+	insertAll(b, d.Collection("user_emails"), &emails)
 	// The users' emails and the audit log as the first layout kept them.
 	if err := d.Collection("user_emails").Drop(ctx); err != nil {
 		b.Fatal(err)
@@ -370,7 +415,7 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 			}
 		}
 		return nil
-	}}}, slog.New(slog.DiscardHandler)); err != nil {
+	}}, {Version: 3, Name: "users' list (the ledgers were counted by version 2's run)", Run: acc.RebuildDirectory}}, slog.New(slog.DiscardHandler)); err != nil {
 		b.Fatal(err)
 	}
 	return res, ids
@@ -450,11 +495,11 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 		if i > 0 {
 			p("; ")
 		}
-		p("%d orders, %d stock moves, %d sessions with an agreement each, %d audit entries (seeded and migrated in %.0f s)",
-			r.Orders, r.Moves, r.Sessions, r.Audit, r.Seed.Seconds())
+		p("%d orders, %d stock moves, %d sessions with an agreement each, %d audit entries, %d registered buyers (seeded and migrated in %.0f s)",
+			r.Orders, r.Moves, r.Sessions, r.Audit, r.Users, r.Seed.Seconds())
 	}
-	p(". 42 initiatives with 5 products each, over the last year; the last %d orders live (on the boards) at every size, 3 %% of the others cancelled, a third placed by 20 signed-in buyers; one session for every 30 orders, plus %d per initiative in the last two months whose agreements are open (the work in progress is the same at every size; the history grows).\n", scaleLive, scaleRecent)
-	p("- The seed writes the first layout's documents and runs the program's migration (`storage.Migrate`, version 2), which builds "+
+	p(". 42 initiatives with 5 products each, over the last year; the last %d orders live (on the boards) at every size, 3 %% of the others cancelled, a third placed by 20 signed-in buyers; one session for every 30 orders, plus %d per initiative in the last two months whose agreements are open, and %d more of the measured initiative (the work in progress is the same at every size; the history grows). The measured initiative and buyer have a full first page at every size (the live orders placed signed in are the measured buyer's), so each size compares pages of the same length.\n", scaleLive, scaleRecent, scaleBusy)
+	p("- The seed writes the first layout's documents and runs the program's migration (`storage.Migrate`, versions 2 and 3), which builds "+
 		"the buckets, heads, boards and working sets from them: the documents the services write. Then the whole program starts on "+
 		"the directory (embedded FerretDB) and each path is asked %d times in a row over one keep-alive connection after 3 warm-up "+
 		"requests; times are on loopback, so they are the server's. Sign-in includes argon2id (about 70 ms by design). "+
@@ -462,7 +507,8 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 	p("- Paths: the producer's board page (`/mi-iniciativa/{id}/pedidos`, five lists), `GET /api/v1/initiatives/{id}/orders?limit=20`, " +
 		"`GET /api/v1/orders/{id}` (an order of six months ago), `GET /api/v1/products/{id}/stock-adjustments?limit=20`, " +
 		"`GET /api/v1/initiatives/{id}/sessions?limit=20`, `GET /api/v1/agreements?overdue=true`, `GET /api/v1/audit?limit=50`, " +
-		"`GET /api/v1/orders?limit=20` (a buyer), `POST /api/v1/auth/login`.\n")
+		"`GET /api/v1/orders?limit=20` (a buyer), `GET /api/v1/initiatives/{id}/balance?limit=15` (totals from the ledger's counters and the newest 15 movements), " +
+		"`GET /api/v1/users?limit=20` (admin), `POST /api/v1/auth/login`.\n")
 	p("- Run: %s; %s. Load average (1 min): %s before, %s after.\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), fmt.Sprintf("%s, %d CPUs; %s", cpuModel(), runtime.NumCPU(), runtime.Version()), loadBefore, loadAfter)
 	p("- Reproduce: `./scripts/bench scale`, or `go test -run '^$' -bench BenchmarkHistoryScale -benchtime 1x -timeout 2h ./cmd/tesoro/` " +
 		"(`TESORO_SCALE_SIZES=1000,10000` for a shorter look).\n")
