@@ -36,18 +36,20 @@ type dirEntry struct {
 	Name          string     `bson:"name"`
 	Roles         []string   `bson:"roles"`
 	InitiativeIDs []string   `bson:"initiative_ids"`
+	ProducerOf    []string   `bson:"producer_of,omitempty"`
+	AdviserOf     []string   `bson:"adviser_of,omitempty"`
 	Active        bool       `bson:"active"`
 	CreatedAt     time.Time  `bson:"created_at"`
 	AnonymizedAt  *time.Time `bson:"anonymized_at,omitempty"`
 }
 
 func entryOf(u User) dirEntry {
-	return dirEntry{Email: u.Email, Name: u.Name, Roles: u.Roles, InitiativeIDs: u.InitiativeIDs, Active: u.Active,
+	return dirEntry{Email: u.Email, Name: u.Name, Roles: u.Roles, InitiativeIDs: u.InitiativeIDs, ProducerOf: u.ProducerOf, AdviserOf: u.AdviserOf, Active: u.Active,
 		CreatedAt: u.CreatedAt, AnonymizedAt: u.AnonymizedAt}
 }
 
 func (e dirEntry) user(id string) User {
-	return User{ID: id, Email: e.Email, Name: e.Name, Roles: e.Roles, InitiativeIDs: e.InitiativeIDs, Active: e.Active,
+	return User{ID: id, Email: e.Email, Name: e.Name, Roles: e.Roles, InitiativeIDs: e.InitiativeIDs, ProducerOf: e.ProducerOf, AdviserOf: e.AdviserOf, Active: e.Active,
 		CreatedAt: e.CreatedAt, AnonymizedAt: e.AnonymizedAt}
 }
 

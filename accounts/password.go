@@ -1,15 +1,19 @@
 package accounts
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/tesoro-pact/tesoro/errs"
 )
 
 // Argon2Params tune password hashing. The defaults take ~70 ms on the
@@ -81,4 +85,60 @@ func passwordProblem(password, email string) string {
 		return "must not be your email"
 	}
 	return ""
+}
+
+// hashGate bounds the argon2id computations running at once: each takes
+// Argon2Params.Memory (32 MiB by default), so a burst of anonymous logins
+// could otherwise take gigabytes. Slots are sized to the cores; a few more
+// callers may wait briefly for one; beyond that, or after the wait, the
+// caller is refused at once (429 with Retry-After) — a login answered
+// "try again in a second" instead of a process out of memory.
+type hashGate struct {
+	slots chan struct{} // running
+	queue chan struct{} // running or waiting
+	wait  time.Duration
+}
+
+func newHashGate(slots, queued int, wait time.Duration) *hashGate {
+	return &hashGate{slots: make(chan struct{}, slots), queue: make(chan struct{}, slots+queued), wait: wait}
+}
+
+var errHashBusy = &errs.RetryError{What: "password check (the server is busy)", After: time.Second}
+
+func (g *hashGate) do(ctx context.Context, fn func()) error {
+	select {
+	case g.queue <- struct{}{}:
+	default:
+		return errHashBusy
+	}
+	defer func() { <-g.queue }()
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+	case <-t.C:
+		return errHashBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-g.slots }()
+	fn()
+	return nil
+}
+
+// hash is hashPassword through the gate.
+func (s *Service) hash(ctx context.Context, password string) (string, error) {
+	var h string
+	var err error
+	if gerr := s.gate.do(ctx, func() { h, err = hashPassword(password, s.opt.Argon2) }); gerr != nil {
+		return "", gerr
+	}
+	return h, err
+}
+
+// check is checkPassword through the gate.
+func (s *Service) check(ctx context.Context, password, encoded string) (bool, error) {
+	var ok bool
+	err := s.gate.do(ctx, func() { ok = checkPassword(password, encoded) })
+	return ok, err
 }

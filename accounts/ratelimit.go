@@ -19,20 +19,47 @@ type Limit struct {
 	Window time.Duration
 }
 
-// RateLimits are the limits on login and registration. An account is blocked
-// after 5 failed logins; an address only much later, because buyers at a fair
-// share one hot-spot address.
+// RateLimits are the limits on login and registration. Failed logins are
+// counted per account and address: five from one address block that
+// address's attempts on the account with a back-off, while the owner signing
+// in from elsewhere is not held (a stranger cannot lock them out); a much
+// higher ceiling per account stops guessing spread over many addresses. An
+// address is blocked only much later, because buyers at a fair share one
+// hot-spot address. Registrations naming an email already held are limited
+// per address far more tightly than registrations, so probing which emails
+// exist is slow.
 type RateLimits struct {
-	LoginPerAccount Limit
-	LoginPerAddress Limit
-	RegisterPerAddr Limit
+	LoginPerPair         Limit
+	LoginPerAccount      Limit
+	LoginPerAddress      Limit
+	RegisterPerAddr      Limit
+	RegisterTakenPerAddr Limit
 }
 
 // DefaultRateLimits are used in production.
 var DefaultRateLimits = RateLimits{
-	LoginPerAccount: Limit{Max: 5, Window: 15 * time.Minute},
-	LoginPerAddress: Limit{Max: 100, Window: 15 * time.Minute},
-	RegisterPerAddr: Limit{Max: 600, Window: time.Hour},
+	LoginPerPair:         Limit{Max: 5, Window: 15 * time.Minute},
+	LoginPerAccount:      Limit{Max: 50, Window: 15 * time.Minute},
+	LoginPerAddress:      Limit{Max: 100, Window: 15 * time.Minute},
+	RegisterPerAddr:      Limit{Max: 60, Window: time.Hour},
+	RegisterTakenPerAddr: Limit{Max: 5, Window: time.Hour},
+}
+
+// withDefaults fills the limits left zero.
+func (r RateLimits) withDefaults() RateLimits {
+	for _, f := range []struct {
+		got *Limit
+		def Limit
+	}{
+		{&r.LoginPerPair, DefaultRateLimits.LoginPerPair}, {&r.LoginPerAccount, DefaultRateLimits.LoginPerAccount},
+		{&r.LoginPerAddress, DefaultRateLimits.LoginPerAddress}, {&r.RegisterPerAddr, DefaultRateLimits.RegisterPerAddr},
+		{&r.RegisterTakenPerAddr, DefaultRateLimits.RegisterTakenPerAddr},
+	} {
+		if *f.got == (Limit{}) {
+			*f.got = f.def
+		}
+	}
+	return r
 }
 
 // counter is one key's events in its current window, stored in MongoDB so

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -22,7 +23,10 @@ type Options struct {
 	CookieSession SessionLimits
 	BearerSession SessionLimits
 	Limits        RateLimits
-	Now           func() time.Time
+	// HashSlots bounds the password hashes computed at once (default: the
+	// cores); HashQueue more may wait up to a second (default: 4 per slot).
+	HashSlots, HashQueue int
+	Now                  func() time.Time
 }
 
 // Service is the accounts API for the rest of the program.
@@ -33,6 +37,7 @@ type Service struct {
 	admins    storage.Set[bool]
 	sessions  sessionRepo
 	limiter   limiter
+	gate      *hashGate
 	Audit     *Audit
 	opt       Options
 	// dummyHash is checked for unknown emails so that they take as long as a wrong password.
@@ -50,8 +55,12 @@ func NewService(db *mongo.Database, opt Options) *Service {
 	if opt.BearerSession == (SessionLimits{}) {
 		opt.BearerSession = SessionLimits{Absolute: 30 * 24 * time.Hour, Idle: 7 * 24 * time.Hour}
 	}
-	if opt.Limits == (RateLimits{}) {
-		opt.Limits = DefaultRateLimits
+	opt.Limits = opt.Limits.withDefaults()
+	if opt.HashSlots <= 0 {
+		opt.HashSlots = runtime.NumCPU()
+	}
+	if opt.HashQueue <= 0 {
+		opt.HashQueue = 4 * opt.HashSlots
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -67,6 +76,7 @@ func NewService(db *mongo.Database, opt Options) *Service {
 		admins:    storage.NewSet[bool](db.Collection("user_work")),
 		sessions:  sessionRepo{db.Collection("sessions")},
 		limiter:   limiter{db.Collection("rate_limits")},
+		gate:      newHashGate(opt.HashSlots, opt.HashQueue, time.Second),
 		Audit:     newAudit(db, opt.Now),
 		opt:       opt,
 		dummyHash: dummy,
@@ -96,6 +106,9 @@ type NewUser struct {
 	Phone         string   `json:"phone,omitempty"`
 	Roles         []string `json:"roles"`
 	InitiativeIDs []string `json:"initiative_ids,omitempty"`
+	// For a user who is both producer and adviser, each role's initiatives.
+	ProducerInitiativeIDs []string `json:"producer_initiative_ids,omitempty"`
+	AdviserInitiativeIDs  []string `json:"adviser_initiative_ids,omitempty"`
 }
 
 // Registration is a buyer signing up; Consent must be true (Ley 1581).
@@ -124,8 +137,20 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) (User, e
 	if !r.Consent {
 		f.Add("consent", "consent to the processing of personal data is required")
 	}
+	takenKey := limitKey("register-taken-ip", m.IP)
+	if wait, err := s.limiter.blocked(ctx, takenKey, now); err != nil {
+		return User{}, err
+	} else if wait > 0 {
+		return User{}, &errs.RetryError{What: "registration", After: wait}
+	}
 	u, err := s.create(ctx, NewUser{Email: r.Email, Name: r.Name, Password: r.Password, Phone: r.Phone, Roles: []string{RoleBuyer}}, f,
 		&Consent{Version: ConsentVersion, At: now})
+	if errors.Is(err, errs.Conflict) {
+		// The email is held: an answer that tells so is counted apart.
+		if _, herr := s.limiter.hit(ctx, takenKey, s.opt.Limits.RegisterTakenPerAddr, now); herr != nil {
+			return User{}, herr
+		}
+	}
 	if err != nil {
 		return User{}, err
 	}
@@ -159,17 +184,23 @@ func (s *Service) create(ctx context.Context, n NewUser, f errs.Fields, consent 
 	if p := passwordProblem(n.Password, n.Email); p != "" {
 		f.Add("password", p)
 	}
+	var split [2]*[]string
+	if n.ProducerInitiativeIDs != nil || n.AdviserInitiativeIDs != nil {
+		split = [2]*[]string{&n.ProducerInitiativeIDs, &n.AdviserInitiativeIDs}
+	}
+	producerOf, adviserOf := assignments(&f, n.Roles, &n.InitiativeIDs, split[0], split[1], User{})
 	if err := f.Err(); err != nil {
 		return User{}, err
 	}
-	hash, err := hashPassword(n.Password, s.opt.Argon2)
+	hash, err := s.hash(ctx, n.Password)
 	if err != nil {
 		return User{}, err
 	}
 	now := s.now()
 	u := User{
 		ID: primitive.NewObjectID().Hex(), Email: n.Email, Name: n.Name, Phone: n.Phone, PasswordHash: hash,
-		Roles: dedupe(n.Roles), InitiativeIDs: dedupe(n.InitiativeIDs), Active: true, Consent: consent,
+		Roles: dedupe(n.Roles), InitiativeIDs: union(producerOf, adviserOf), ProducerOf: producerOf, AdviserOf: adviserOf,
+		Active: true, Consent: consent,
 		CreatedAt: now, UpdatedAt: now, PasswordChangedAt: now,
 	}
 	if err := s.mark(ctx, u.ID); err != nil {
@@ -198,12 +229,13 @@ func dedupe(list []string) []string {
 
 // Login checks credentials and opens a session of the given kind, returning
 // its token (shown once). Unknown email and wrong password answer the same,
-// after the same work. Five failures on an account block it with a back-off.
+// after the same work. Five failures on an account from one address block
+// that address's attempts on it with a back-off (see RateLimits).
 func (s *Service) Login(ctx context.Context, email, password string, kind SessionKind, m Meta) (string, User, error) {
 	email = NormalizeEmail(email)
 	now := s.now()
-	acctKey, ipKey := limitKey("login-account", email), limitKey("login-ip", m.IP)
-	for _, key := range []string{acctKey, ipKey} {
+	pairKey, acctKey, ipKey := limitKey("login-pair", email+"|"+m.IP), limitKey("login-account", email), limitKey("login-ip", m.IP)
+	for _, key := range []string{pairKey, acctKey, ipKey} {
 		if wait, err := s.limiter.blocked(ctx, key, now); err != nil {
 			return "", User{}, err
 		} else if wait > 0 {
@@ -218,24 +250,30 @@ func (s *Service) Login(ctx context.Context, email, password string, kind Sessio
 	if err != nil || hash == "" {
 		hash = s.dummyHash
 	}
-	ok := checkPassword(password, hash) && err == nil && u.Active && u.PasswordHash != ""
+	matches, gerr := s.check(ctx, password, hash)
+	if gerr != nil {
+		return "", User{}, gerr // busy: refused before any work, counted nowhere
+	}
+	ok := matches && err == nil && u.Active && u.PasswordHash != ""
 	if !ok {
 		_ = s.Audit.Record(ctx, AuditEntry{ActorID: u.ID, Action: "login_failed", TargetKind: "user", TargetID: u.ID, IP: m.IP})
-		wait, herr := s.limiter.hit(ctx, acctKey, s.opt.Limits.LoginPerAccount, now)
-		if herr != nil {
-			return "", User{}, herr
-		}
-		if w, herr := s.limiter.hit(ctx, ipKey, s.opt.Limits.LoginPerAddress, now); herr != nil {
-			return "", User{}, herr
-		} else if w > wait {
-			wait = w
+		var wait time.Duration
+		for _, l := range []struct {
+			key string
+			lim Limit
+		}{{pairKey, s.opt.Limits.LoginPerPair}, {acctKey, s.opt.Limits.LoginPerAccount}, {ipKey, s.opt.Limits.LoginPerAddress}} {
+			w, herr := s.limiter.hit(ctx, l.key, l.lim, now)
+			if herr != nil {
+				return "", User{}, herr
+			}
+			wait = max(wait, w)
 		}
 		if wait > 0 {
 			return "", User{}, &errs.RetryError{What: "login", After: wait}
 		}
 		return "", User{}, fmt.Errorf("login: wrong email or password: %w", errs.Unauthenticated)
 	}
-	_ = s.limiter.reset(ctx, acctKey)
+	_ = s.limiter.reset(ctx, pairKey)
 	token, err := s.openSession(ctx, u.ID, kind, now)
 	if err != nil {
 		return "", User{}, err
@@ -243,6 +281,28 @@ func (s *Service) Login(ctx context.Context, email, password string, kind Sessio
 	_ = s.Audit.Record(ctx, AuditEntry{ActorID: u.ID, Action: "login", TargetKind: "user", TargetID: u.ID, IP: m.IP,
 		Details: map[string]string{"kind": string(kind)}})
 	return token, u, nil
+}
+
+// LoginWithCookie is Login for a client that gets both an API token and
+// a browser cookie (POST /api/v1/auth/login): each its own session of its
+// kind — the cookie lives as long as a cookie session may, not as long as
+// the token — paired so that signing out of either ends both.
+func (s *Service) LoginWithCookie(ctx context.Context, email, password string, m Meta) (bearer, cookie string, u User, err error) {
+	bearer, u, err = s.Login(ctx, email, password, KindBearer, m)
+	if err != nil {
+		return "", "", User{}, err
+	}
+	now := s.now()
+	lim := s.limits(KindCookie)
+	cookie = newToken()
+	if err := s.sessions.insert(ctx, session{ID: hashToken(cookie), UserID: u.ID, Kind: KindCookie, Pair: hashToken(bearer),
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(lim.Absolute), IdleUntil: now.Add(lim.Idle)}); err != nil {
+		return "", "", User{}, err
+	}
+	if _, err := s.sessions.coll.UpdateOne(ctx, bson.M{"_id": hashToken(bearer)}, bson.M{"$set": bson.M{"pair": hashToken(cookie)}}); err != nil {
+		return "", "", User{}, storage.Err("session", err)
+	}
+	return bearer, cookie, u, nil
 }
 
 func (s *Service) limits(kind SessionKind) SessionLimits {
@@ -301,6 +361,11 @@ func (s *Service) Logout(ctx context.Context, p *Principal, m Meta) error {
 	if p == nil {
 		return nil
 	}
+	if sess, err := s.sessions.get(ctx, p.SessionID); err == nil && sess.Pair != "" {
+		if err := s.sessions.delete(ctx, sess.Pair); err != nil {
+			return err
+		}
+	}
 	if err := s.sessions.delete(ctx, p.SessionID); err != nil {
 		return err
 	}
@@ -321,7 +386,10 @@ type UserUpdate struct {
 	Phone         *string   `json:"phone,omitempty"`
 	Roles         *[]string `json:"roles,omitempty"`
 	InitiativeIDs *[]string `json:"initiative_ids,omitempty"`
-	Active        *bool     `json:"active,omitempty"`
+	// For a user who is both producer and adviser, each role's initiatives.
+	ProducerInitiativeIDs *[]string `json:"producer_initiative_ids,omitempty"`
+	AdviserInitiativeIDs  *[]string `json:"adviser_initiative_ids,omitempty"`
+	Active                *bool     `json:"active,omitempty"`
 	// Password sets a new password for someone who forgot theirs; every
 	// session of the user ends.
 	Password *string `json:"password,omitempty"`
@@ -346,7 +414,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *Principal, id string, u
 			f.Add("password", prob)
 			return User{}, f.Err()
 		}
-		hash, err := hashPassword(*up.Password, s.opt.Argon2)
+		hash, err := s.hash(ctx, *up.Password)
 		if err != nil {
 			return User{}, err
 		}
@@ -377,6 +445,15 @@ func (s *Service) UpdateUser(ctx context.Context, actor *Principal, id string, u
 	next := cur
 	if up.Roles != nil {
 		next.Roles = dedupe(*up.Roles)
+	}
+	if up.Roles != nil || up.InitiativeIDs != nil || up.ProducerInitiativeIDs != nil || up.AdviserInitiativeIDs != nil {
+		var f errs.Fields
+		producerOf, adviserOf := assignments(&f, next.Roles, up.InitiativeIDs, up.ProducerInitiativeIDs, up.AdviserInitiativeIDs, cur)
+		if err := f.Err(); err != nil {
+			return User{}, err
+		}
+		set["producer_of"], set["adviser_of"], set["initiative_ids"] = producerOf, adviserOf, union(producerOf, adviserOf)
+		details["initiatives"] = strings.Join(union(producerOf, adviserOf), ",")
 	}
 	if up.Active != nil {
 		next.Active = *up.Active
@@ -431,10 +508,6 @@ func (s *Service) updateFields(up UserUpdate) (bson.M, map[string]string, error)
 		set["roles"] = dedupe(*up.Roles)
 		details["roles"] = strings.Join(dedupe(*up.Roles), ",")
 	}
-	if up.InitiativeIDs != nil {
-		set["initiative_ids"] = dedupe(*up.InitiativeIDs)
-		details["initiatives"] = strings.Join(dedupe(*up.InitiativeIDs), ",")
-	}
 	if up.Active != nil {
 		set["active"] = *up.Active
 		details["active"] = fmt.Sprint(*up.Active)
@@ -472,15 +545,19 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 		return err
 	}
 	now := s.now()
-	acctKey := limitKey("login-account", u.Email)
-	if wait, err := s.limiter.blocked(ctx, acctKey, now); err != nil {
+	pairKey := limitKey("login-pair", u.Email+"|"+m.IP)
+	if wait, err := s.limiter.blocked(ctx, pairKey, now); err != nil {
 		return err
 	} else if wait > 0 {
 		return &errs.RetryError{What: "change password", After: wait}
 	}
-	if !checkPassword(current, u.PasswordHash) {
+	matches, err := s.check(ctx, current, u.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !matches {
 		// Guesses at the current password count like failed logins.
-		if _, err := s.limiter.hit(ctx, acctKey, s.opt.Limits.LoginPerAccount, now); err != nil {
+		if _, err := s.limiter.hit(ctx, pairKey, s.opt.Limits.LoginPerPair, now); err != nil {
 			return err
 		}
 		var f errs.Fields
@@ -492,7 +569,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 		f.Add("new_password", prob)
 		return f.Err()
 	}
-	hash, err := hashPassword(next, s.opt.Argon2)
+	hash, err := s.hash(ctx, next)
 	if err != nil {
 		return err
 	}
@@ -651,11 +728,15 @@ func (s *Service) AssignInitiative(ctx context.Context, userID, initiativeID str
 	if err := s.mark(ctx, userID); err != nil {
 		return err
 	}
-	if _, err := s.users.coll.UpdateOne(ctx, bson.M{"_id": userID},
-		bson.M{"$addToSet": bson.M{"initiative_ids": initiativeID}, "$set": bson.M{"updated_at": s.now()}}); err != nil {
-		return storage.Err("user "+userID, err)
+	cur, err := s.users.byID(ctx, userID)
+	if err != nil {
+		return err
 	}
-	u, err := s.users.byID(ctx, userID)
+	var f errs.Fields
+	adviserOf := append((&Principal{Roles: cur.Roles, InitiativeIDs: cur.InitiativeIDs, ProducerOf: cur.ProducerOf, AdviserOf: cur.AdviserOf}).AdviserInitiatives(), initiativeID)
+	producerOf, adviserOf := assignments(&f, cur.Roles, nil, nil, &adviserOf, cur)
+	u, err := s.users.set(ctx, userID, bson.M{"producer_of": producerOf, "adviser_of": adviserOf,
+		"initiative_ids": union(producerOf, adviserOf), "updated_at": s.now()})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package accounts_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -413,5 +414,163 @@ func TestPolicies(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("%s: got %t, want %t", tt.name, tt.got, tt.want)
 		}
+	}
+}
+
+// A stranger failing five times from their address blocks only their own
+// attempts: the owner signs in from theirs. Guessing spread over many
+// addresses still meets the account's ceiling. (Item 4 of the security
+// review: five failures blocked the account from every address.)
+func TestStrangerCannotLockTheOwnerOut(t *testing.T) {
+	s, _ := newService(t, accounts.Options{})
+	mustCreate(t, s, "duena@tesoro.demo", accounts.RoleAdmin)
+	stranger, owner := accounts.Meta{IP: "203.0.113.9"}, accounts.Meta{IP: "198.51.100.7"}
+	var last error
+	for i := range accounts.DefaultRateLimits.LoginPerPair.Max {
+		_, _, last = s.Login(t.Context(), "duena@tesoro.demo", fmt.Sprint("mala-clave-", i), accounts.KindCookie, stranger)
+	}
+	if !errors.Is(last, errs.TooMany) {
+		t.Fatalf("the stranger's 5th failure: got %v, want too many", last)
+	}
+	if _, _, err := s.Login(t.Context(), "duena@tesoro.demo", pw, accounts.KindCookie, stranger); !errors.Is(err, errs.TooMany) {
+		t.Fatalf("the stranger's address, right password: got %v, want still blocked", err)
+	}
+	if _, _, err := s.Login(t.Context(), "duena@tesoro.demo", pw, accounts.KindCookie, owner); err != nil {
+		t.Fatalf("the owner from their own address: got %v, want signed in", err)
+	}
+	// Many addresses, a few guesses each, reach the account's ceiling.
+	for i := range accounts.DefaultRateLimits.LoginPerAccount.Max {
+		_, _, last = s.Login(t.Context(), "duena@tesoro.demo", "mala-clave-x", accounts.KindCookie, accounts.Meta{IP: fmt.Sprintf("10.0.%d.%d", i/200, i%200)})
+	}
+	if !errors.Is(last, errs.TooMany) {
+		t.Fatalf("after %d failures from as many addresses: got %v, want the account's ceiling", accounts.DefaultRateLimits.LoginPerAccount.Max, last)
+	}
+}
+
+// Registrations that name an email already held are few per address, so
+// finding out which emails exist is slow; new buyers at a fair's hot spot
+// register up to the documented 60 an hour (item 15: the code allowed 600).
+func TestRegistrationLimits(t *testing.T) {
+	s, clk := newService(t, accounts.Options{})
+	mustCreate(t, s, "existe@tesoro.demo", accounts.RoleAdmin)
+	prober := accounts.Meta{IP: "203.0.113.50"}
+	for i := range accounts.DefaultRateLimits.RegisterTakenPerAddr.Max {
+		_, err := s.Register(t.Context(), accounts.Registration{Email: "existe@tesoro.demo", Name: "Sonda", Password: pw, Consent: true}, prober)
+		if !errors.Is(err, errs.Conflict) {
+			t.Fatalf("probe %d: got %v, want conflict", i, err)
+		}
+	}
+	for _, email := range []string{"existe@tesoro.demo", "nueva@tesoro.demo"} {
+		if _, err := s.Register(t.Context(), accounts.Registration{Email: email, Name: "Sonda", Password: pw, Consent: true}, prober); !errors.Is(err, errs.TooMany) {
+			t.Fatalf("after %d probes, registering %s: got %v, want too many", accounts.DefaultRateLimits.RegisterTakenPerAddr.Max, email, err)
+		}
+	}
+	clk.Add(2 * time.Hour)
+	fair := accounts.Meta{IP: "198.51.100.80"}
+	if accounts.DefaultRateLimits.RegisterPerAddr.Max != 60 || accounts.DefaultRateLimits.RegisterPerAddr.Window != time.Hour {
+		t.Fatalf("registration limit %+v, the documents say 60 an hour", accounts.DefaultRateLimits.RegisterPerAddr)
+	}
+	for i := range 60 {
+		if _, err := s.Register(t.Context(), accounts.Registration{Email: fmt.Sprintf("feria%02d@tesoro.demo", i), Name: "Compradora", Password: pw, Consent: true}, fair); err != nil {
+			t.Fatalf("registration %d at the fair: %v", i, err)
+		}
+	}
+	if _, err := s.Register(t.Context(), accounts.Registration{Email: "feria60@tesoro.demo", Name: "Compradora", Password: pw, Consent: true}, fair); !errors.Is(err, errs.TooMany) {
+		t.Fatalf("61st registration in an hour from one address: got %v, want too many", err)
+	}
+}
+
+// Password hashing is bounded: with one slot and one waiting place, a burst
+// of logins is mostly refused at once with a retry time (429), never run all
+// at once (item 5 of the security review: 24 logins took 125 MB more).
+func TestPasswordHashingIsBounded(t *testing.T) {
+	s, _ := newService(t, accounts.Options{Argon2: accounts.DefaultArgon2, HashSlots: 1, HashQueue: 1,
+		Limits: accounts.RateLimits{LoginPerPair: accounts.Limit{Max: 1000, Window: time.Hour}, LoginPerAccount: accounts.Limit{Max: 1000, Window: time.Hour},
+			LoginPerAddress: accounts.Limit{Max: 1000, Window: time.Hour}}})
+	const burst = 12
+	results := make([]error, burst)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range burst {
+		wg.Go(func() {
+			<-start
+			_, _, results[i] = s.Login(t.Context(), fmt.Sprintf("nadie%02d@tesoro.demo", i), "mala-clave-123", accounts.KindBearer, here)
+		})
+	}
+	close(start)
+	wg.Wait()
+	busy, wrong := 0, 0
+	for _, err := range results {
+		var re *errs.RetryError
+		switch {
+		case errors.As(err, &re) && re.After > 0:
+			busy++
+		case errors.Is(err, errs.Unauthenticated):
+			wrong++
+		default:
+			t.Errorf("login in the burst: %v", err)
+		}
+	}
+	// Each check takes ~70 ms and a waiter gives up after a second: at most
+	// the one running, the one waiting and those that got a slot within the
+	// second were checked.
+	if busy == 0 || wrong == 0 || wrong > burst-2 {
+		t.Fatalf("a burst of %d with 1 slot and 1 waiting: %d checked, %d refused as busy; want most refused, some checked", burst, wrong, busy)
+	}
+}
+
+// A user who is both adviser and producer keeps each role's initiatives
+// apart: advising A gives no producer's powers over A (item 6 of the
+// security review: one list served both roles).
+func TestProducerAndAdviserInitiativesApart(t *testing.T) {
+	s, _ := newService(t, accounts.Options{})
+	both := []string{accounts.RoleAdviser, accounts.RoleProducer}
+	_, err := s.CreateUser(t.Context(), admin, accounts.NewUser{Email: "doble@tesoro.demo", Name: "Doble Rol", Password: pw, Roles: both,
+		InitiativeIDs: []string{"A"}}, here)
+	if got := fieldsOf(err); len(got) != 1 || got[0] != "initiative_ids" {
+		t.Fatalf("both roles with one list: got %v (%v), want 422 on initiative_ids", got, err)
+	}
+	u, err := s.CreateUser(t.Context(), admin, accounts.NewUser{Email: "doble@tesoro.demo", Name: "Doble Rol", Password: pw, Roles: both,
+		AdviserInitiativeIDs: []string{"A"}, ProducerInitiativeIDs: []string{"B"}}, here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	principal := func() *accounts.Principal {
+		t.Helper()
+		token, _, err := s.Login(t.Context(), "doble@tesoro.demo", pw, accounts.KindBearer, here)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Authenticate(t.Context(), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := principal()
+	if !p.Advises("A") || p.MemberOf("A") || accounts.CanEditProducts(p, "A") {
+		t.Errorf("adviser of A: advises %v, producer %v, edits products %v; want only advising", p.Advises("A"), p.MemberOf("A"), accounts.CanEditProducts(p, "A"))
+	}
+	if !p.MemberOf("B") || p.Advises("B") || !accounts.CanEditProducts(p, "B") {
+		t.Errorf("producer of B: producer %v, advises %v; want only producing", p.MemberOf("B"), p.Advises("B"))
+	}
+	// Single-role users keep the stable core's initiative_ids.
+	adviser, err := s.CreateUser(t.Context(), admin, accounts.NewUser{Email: "asesora@tesoro.demo", Name: "Asesora", Password: pw,
+		Roles: []string{accounts.RoleAdviser}, InitiativeIDs: []string{"A"}}, here)
+	if err != nil || len(adviser.AdviserOf) != 1 || len(adviser.ProducerOf) != 0 {
+		t.Fatalf("adviser with initiative_ids: %+v %v", adviser, err)
+	}
+	// Dropping the producer role drops its initiatives; the adviser's stay.
+	adv := []string{accounts.RoleAdviser}
+	if _, err := s.UpdateUser(t.Context(), admin, u.ID, accounts.UserUpdate{Roles: &adv}, here); err != nil {
+		t.Fatal(err)
+	}
+	if p := principal(); p.MemberOf("B") || !p.Advises("A") {
+		t.Errorf("after dropping the producer role: producer of B %v, adviser of A %v", p.MemberOf("B"), p.Advises("A"))
+	}
+	// A record of before the split with both roles is read with the least rights.
+	legacy := &accounts.Principal{Roles: both, InitiativeIDs: []string{"A"}}
+	if legacy.MemberOf("A") || !legacy.Advises("A") {
+		t.Errorf("legacy two-role principal: producer %v, adviser %v; want adviser only", legacy.MemberOf("A"), legacy.Advises("A"))
 	}
 }

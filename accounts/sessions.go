@@ -40,6 +40,9 @@ type session struct {
 	LastSeenAt time.Time   `bson:"last_seen_at"`
 	ExpiresAt  time.Time   `bson:"expires_at"` // absolute limit
 	IdleUntil  time.Time   `bson:"idle_until"` // moves forward with use
+	// Pair is the sibling opened by the same sign-in (an API login's token
+	// and its browser cookie): signing out of one ends both.
+	Pair string `bson:"pair,omitempty"`
 }
 
 // tokenPrefix makes leaked tokens recognisable to secret scanners.

@@ -14,13 +14,17 @@ import (
 // User is a person with access to Tesoro. Email and phone are personal data:
 // they never go to logs.
 type User struct {
-	ID                string     `bson:"_id" json:"id"`
-	Email             string     `bson:"email" json:"email"` // lower case; unique
-	Name              string     `bson:"name" json:"name"`
-	Phone             string     `bson:"phone,omitempty" json:"phone,omitempty"`
-	PasswordHash      string     `bson:"password_hash" json:"-"`
-	Roles             []string   `bson:"roles" json:"roles"`
-	InitiativeIDs     []string   `bson:"initiative_ids" json:"initiative_ids"`
+	ID            string   `bson:"_id" json:"id"`
+	Email         string   `bson:"email" json:"email"` // lower case; unique
+	Name          string   `bson:"name" json:"name"`
+	Phone         string   `bson:"phone,omitempty" json:"phone,omitempty"`
+	PasswordHash  string   `bson:"password_hash" json:"-"`
+	Roles         []string `bson:"roles" json:"roles"`
+	InitiativeIDs []string `bson:"initiative_ids" json:"initiative_ids"`
+	// ProducerOf and AdviserOf are the initiatives of each role, apart
+	// (InitiativeIDs is both together); absent on records made before.
+	ProducerOf        []string   `bson:"producer_of,omitempty" json:"producer_initiative_ids,omitempty"`
+	AdviserOf         []string   `bson:"adviser_of,omitempty" json:"adviser_initiative_ids,omitempty"`
 	Active            bool       `bson:"active" json:"active"`
 	Consent           *Consent   `bson:"consent,omitempty" json:"consent,omitempty"`
 	CreatedAt         time.Time  `bson:"created_at" json:"created_at"`
@@ -48,8 +52,56 @@ const ConsentText = "Autorizo a Tesoro (programa Somos Tesoro, con el acompañam
 
 // principal returns the request identity of u; the caller sets ViaBearer.
 func (u User) principal(sessionID string) *Principal {
-	return &Principal{UserID: u.ID, Name: u.Name, Roles: u.Roles, InitiativeIDs: u.InitiativeIDs, SessionID: sessionID}
+	p := &Principal{UserID: u.ID, Name: u.Name, Roles: u.Roles, InitiativeIDs: u.InitiativeIDs, SessionID: sessionID}
+	if u.ProducerOf != nil || u.AdviserOf != nil {
+		p.ProducerOf, p.AdviserOf = nonNil(u.ProducerOf), nonNil(u.AdviserOf)
+	}
+	return p
 }
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// assignments works out each role's initiatives from what an admin sent:
+// the split lists when given, else initiative_ids for the user's one role.
+// A user with both roles needs the split: one list cannot say which.
+func assignments(f *errs.Fields, roles []string, ids, producerOf, adviserOf *[]string, cur User) (producer, adviser []string) {
+	producer, adviser = cur.ProducerOf, cur.AdviserOf
+	if producer == nil && adviser == nil { // a record made before the split
+		p := (&Principal{Roles: cur.Roles, InitiativeIDs: cur.InitiativeIDs})
+		producer, adviser = p.ProducerInitiatives(), p.AdviserInitiatives()
+	}
+	isProducer, isAdviser := slices.Contains(roles, RoleProducer), slices.Contains(roles, RoleAdviser)
+	switch {
+	case producerOf != nil || adviserOf != nil:
+		if producerOf != nil {
+			producer = dedupe(*producerOf)
+		}
+		if adviserOf != nil {
+			adviser = dedupe(*adviserOf)
+		}
+	case ids != nil && isProducer && isAdviser && len(*ids) > 0:
+		f.Add("initiative_ids", "this user is both producer and adviser: give producer_initiative_ids and adviser_initiative_ids apart")
+	case ids != nil && isProducer:
+		producer = dedupe(*ids)
+	case ids != nil && isAdviser:
+		adviser = dedupe(*ids)
+	}
+	if !isProducer {
+		producer = nil
+	}
+	if !isAdviser {
+		adviser = nil
+	}
+	return nonNil(producer), nonNil(adviser)
+}
+
+// union is both roles' initiatives, each once.
+func union(a, b []string) []string { return dedupe(append(slices.Clone(a), b...)) }
 
 var phoneRe = regexp.MustCompile(`^\+?[0-9 ()-]{7,20}$`)
 

@@ -41,12 +41,12 @@ func (s *server) apiLogin(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	token, u, err := s.Accounts.Login(c.UserContext(), in.Email, in.Password, accounts.KindBearer, meta(c))
+	token, cookie, u, err := s.Accounts.LoginWithCookie(c.UserContext(), in.Email, in.Password, meta(c))
 	if err != nil {
 		return err
 	}
-	s.setSessionCookie(c, token, accounts.KindBearer)
-	return c.JSON(loginResponse{Token: token, User: u, CSRFToken: csrfFor(token)})
+	s.setSessionCookie(c, cookie, accounts.KindCookie)
+	return c.JSON(loginResponse{Token: token, User: u, CSRFToken: csrfFor(cookie)})
 }
 
 func (s *server) apiLogout(c *fiber.Ctx) error {
@@ -219,8 +219,10 @@ func (s *server) apiCreateUser(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := s.checkInitiatives(c, in.InitiativeIDs); err != nil {
-		return err
+	for _, ids := range [][]string{in.InitiativeIDs, in.ProducerInitiativeIDs, in.AdviserInitiativeIDs} {
+		if err := s.checkInitiatives(c, ids); err != nil {
+			return err
+		}
 	}
 	u, err := s.Accounts.CreateUser(c.UserContext(), p, in, meta(c))
 	if err != nil {
@@ -253,8 +255,11 @@ func (s *server) apiUpdateUser(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if in.InitiativeIDs != nil {
-		if err := s.checkInitiatives(c, *in.InitiativeIDs); err != nil {
+	for _, ids := range []*[]string{in.InitiativeIDs, in.ProducerInitiativeIDs, in.AdviserInitiativeIDs} {
+		if ids == nil {
+			continue
+		}
+		if err := s.checkInitiatives(c, *ids); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 )
@@ -37,13 +38,22 @@ func TestAPILoginGivesTokenAndCookie(t *testing.T) {
 		t.Fatalf("login body: got %s", body)
 	}
 	c := cookieNamed(res, sessionCookie)
-	if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Value != out.Token {
-		t.Fatalf("session cookie: got %+v, want HttpOnly SameSite=Lax with the token", c)
+	if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Value == "" {
+		t.Fatalf("session cookie: got %+v, want HttpOnly SameSite=Lax", c)
 	}
+	// The cookie is a browser session of its own (14 days, 3 idle), not the
+	// 30-day API token (item 13 of the security review).
+	if c.Value == out.Token {
+		t.Fatal("the cookie carries the API token, want a cookie session of its own")
+	}
+	if left := time.Until(c.Expires); left > 14*24*time.Hour+time.Minute || left < 14*24*time.Hour-time.Hour {
+		t.Fatalf("session cookie expires in %s, want 14 days", left)
+	}
+	cookieToken := c.Value
 
 	withCookie := func(method, path, body, csrf string) *http.Response {
 		req := request(method, path, body, "")
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: out.Token})
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookieToken})
 		if csrf != "" {
 			req.Header.Set(csrfHeader, csrf)
 		}

@@ -230,7 +230,7 @@ func fieldMessage(fe errs.FieldError) (string, []any) {
 		if strings.Contains(m, "own account") {
 			return "form.error.active_self", nil
 		}
-	case "initiative_ids":
+	case "initiative_ids", "producer_initiative_ids", "adviser_initiative_ids":
 		return "form.error.initiatives", nil
 	}
 	return "form.error.generic", nil
@@ -545,7 +545,9 @@ func (s *server) renderAdminUsers(c *fiber.Ctx, p *accounts.Principal, status in
 		} else {
 			row.Form = newForm()
 			row.Form.Multi["roles"] = u.Roles
-			row.Form.Multi["initiative_ids"] = u.InitiativeIDs
+			lists := accounts.Principal{Roles: u.Roles, InitiativeIDs: u.InitiativeIDs, ProducerOf: u.ProducerOf, AdviserOf: u.AdviserOf}
+			row.Form.Multi["producer_initiative_ids"] = lists.ProducerInitiatives()
+			row.Form.Multi["adviser_initiative_ids"] = lists.AdviserInitiatives()
 			if u.Active {
 				row.Form.Values["active"] = "on"
 			}
@@ -561,16 +563,17 @@ func (s *server) adminCreateUser(c *fiber.Ctx) error {
 		return err
 	}
 	n := accounts.NewUser{Email: c.FormValue("email"), Name: c.FormValue("name"), Password: c.FormValue("password"),
-		Roles: formValues(c, "roles"), InitiativeIDs: formValues(c, "initiative_ids")}
-	err = s.checkInitiatives(c, n.InitiativeIDs)
+		Roles: formValues(c, "roles"), ProducerInitiativeIDs: formValues(c, "producer_initiative_ids"),
+		AdviserInitiativeIDs: formValues(c, "adviser_initiative_ids")}
+	err = s.checkInitiatives(c, append(slices.Clone(n.ProducerInitiativeIDs), n.AdviserInitiativeIDs...))
 	if err == nil {
 		_, err = s.Accounts.CreateUser(c.UserContext(), p, n, meta(c))
 	}
 	if err != nil {
 		f := newForm()
 		f.Values["email"], f.Values["name"] = n.Email, n.Name
-		f.Multi["roles"], f.Multi["initiative_ids"] = n.Roles, n.InitiativeIDs
-		if status, ok := s.formError(c, s.pages.localizer(c), f, err, "email", "name", "password", "roles", "initiative_ids"); ok {
+		f.Multi["roles"], f.Multi["producer_initiative_ids"], f.Multi["adviser_initiative_ids"] = n.Roles, n.ProducerInitiativeIDs, n.AdviserInitiativeIDs
+		if status, ok := s.formError(c, s.pages.localizer(c), f, err, "email", "name", "password", "roles", "producer_initiative_ids"); ok {
 			return s.renderAdminUsers(c, p, status, f, "", nil)
 		}
 		return err
@@ -586,19 +589,20 @@ func (s *server) adminUpdateUser(c *fiber.Ctx) error {
 		return err
 	}
 	id := c.Params("id")
-	roles, ids, active := formValues(c, "roles"), formValues(c, "initiative_ids"), c.FormValue("active") != ""
-	err = s.checkInitiatives(c, ids)
+	roles, active := formValues(c, "roles"), c.FormValue("active") != ""
+	producerOf, adviserOf := formValues(c, "producer_initiative_ids"), formValues(c, "adviser_initiative_ids")
+	err = s.checkInitiatives(c, append(slices.Clone(producerOf), adviserOf...))
 	if err == nil {
 		_, err = s.Accounts.UpdateUser(c.UserContext(), p, id,
-			accounts.UserUpdate{Roles: &roles, InitiativeIDs: &ids, Active: &active}, meta(c))
+			accounts.UserUpdate{Roles: &roles, ProducerInitiativeIDs: &producerOf, AdviserInitiativeIDs: &adviserOf, Active: &active}, meta(c))
 	}
 	if err != nil {
 		f := newForm()
-		f.Multi["roles"], f.Multi["initiative_ids"] = roles, ids
+		f.Multi["roles"], f.Multi["producer_initiative_ids"], f.Multi["adviser_initiative_ids"] = roles, producerOf, adviserOf
 		if active {
 			f.Values["active"] = "on"
 		}
-		if status, ok := s.formError(c, s.pages.localizer(c), f, err, "roles", "initiative_ids", "active"); ok {
+		if status, ok := s.formError(c, s.pages.localizer(c), f, err, "roles", "producer_initiative_ids", "adviser_initiative_ids", "active"); ok {
 			return s.renderAdminUsers(c, p, status, nil, id, f)
 		}
 		return err

@@ -3,6 +3,7 @@ package frontend
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -187,7 +188,7 @@ func TestSignInRateLimited(t *testing.T) {
 	v.get(t, "/entrar")
 	var res *http.Response
 	var body string
-	for range accounts.DefaultRateLimits.LoginPerAccount.Max {
+	for range accounts.DefaultRateLimits.LoginPerPair.Max {
 		res, body = v.post(t, "/entrar", url.Values{"email": {"rosa@tesoro.test"}, "password": {"adivinando-la-clave"}})
 		if res.StatusCode == http.StatusTooManyRequests {
 			break
@@ -513,17 +514,17 @@ func TestAdminCreatesAndDeactivatesUsers(t *testing.T) {
 
 	// Errors show in place, with what was typed.
 	res, body := v.post(t, "/admin/usuarios", url.Values{"email": {"dora@tesoro.test"}, "name": {"Dora Inés Zapata"},
-		"password": {"corta"}, "initiative_ids": {arepas.ID}})
+		"password": {"corta"}, "producer_initiative_ids": {arepas.ID}})
 	wantStatus(t, "create without roles and with a short password", res, http.StatusUnprocessableEntity, body)
 	wantText(t, "422 admin page", body, "Elija al menos un rol", "al menos 10 caracteres", `value="Dora Inés Zapata"`,
 		`<option value="`+arepas.ID+`" selected>`, `<details class="panel" open id="crear">`)
 	res, body = v.post(t, "/admin/usuarios", url.Values{"email": {"dora@tesoro.test"}, "name": {"Dora Inés Zapata"},
-		"password": {testPassword}, "roles": {"producer"}, "initiative_ids": {"000000000000000000000000"}})
+		"password": {testPassword}, "roles": {"producer"}, "producer_initiative_ids": {"000000000000000000000000"}})
 	wantStatus(t, "create with an unknown initiative", res, http.StatusUnprocessableEntity, body)
 	wantText(t, "422 admin page", body, "Una de las iniciativas elegidas no existe")
 
 	res, _ = v.post(t, "/admin/usuarios", url.Values{"email": {"dora@tesoro.test"}, "name": {"Dora Inés Zapata"},
-		"password": {testPassword}, "roles": {"producer"}, "initiative_ids": {arepas.ID}})
+		"password": {testPassword}, "roles": {"producer"}, "producer_initiative_ids": {arepas.ID}})
 	wantRedirect(t, "create", res, "/admin/usuarios?aviso=usuario-creado")
 	_, body = v.get(t, "/admin/usuarios?aviso=usuario-creado")
 	wantText(t, "list after create", body, "La cuenta quedó creada", "Dora Inés Zapata", "dora@tesoro.test", "Iniciativas: "+arepas.Name)
@@ -538,12 +539,20 @@ func TestAdminCreatesAndDeactivatesUsers(t *testing.T) {
 	// Dora signs in; the admin moves her to the bakery, then deactivates her.
 	doraTab := newVisitor(env)
 	doraTab.signIn(t, "dora@tesoro.test", testPassword)
-	res, _ = v.post(t, "/admin/usuarios/"+dora.ID, url.Values{"roles": {"producer", "adviser"}, "initiative_ids": {bakery.ID}, "active": {"si"}})
+	res, _ = v.post(t, "/admin/usuarios/"+dora.ID, url.Values{"roles": {"producer", "adviser"}, "producer_initiative_ids": {arepas.ID},
+		"adviser_initiative_ids": {bakery.ID}, "active": {"si"}})
 	wantRedirect(t, "update", res, "/admin/usuarios?aviso=usuario-actualizado#u-"+dora.ID)
 	_, body = doraTab.get(t, "/perfil")
 	wantText(t, "Dora's profile after the change", body, bakery.Name, "Asesor(a)")
+	// Each role keeps its own initiatives: she advises the bakery, sells for the arepas.
+	dora, _ = env.accounts.UserByEmail(t.Context(), "dora@tesoro.test")
+	if fmt.Sprint(dora.ProducerOf) != fmt.Sprint([]string{arepas.ID}) || fmt.Sprint(dora.AdviserOf) != fmt.Sprint([]string{bakery.ID}) {
+		t.Fatalf("after the update: producer of %v, adviser of %v; want %s and %s", dora.ProducerOf, dora.AdviserOf, arepas.ID, bakery.ID)
+	}
+	_, body = v.get(t, "/admin/usuarios")
+	wantText(t, "the edit form keeps both lists", body, `name="producer_initiative_ids"`, `name="adviser_initiative_ids"`)
 
-	res, _ = v.post(t, "/admin/usuarios/"+dora.ID, url.Values{"roles": {"producer"}, "initiative_ids": {bakery.ID}})
+	res, _ = v.post(t, "/admin/usuarios/"+dora.ID, url.Values{"roles": {"producer"}, "producer_initiative_ids": {bakery.ID}})
 	wantRedirect(t, "deactivate", res, "/admin/usuarios?aviso=usuario-actualizado#u-"+dora.ID)
 	res, _ = doraTab.get(t, "/perfil")
 	wantRedirect(t, "Dora's session after deactivation", res, "/entrar?next=%2Fperfil")

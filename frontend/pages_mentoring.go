@@ -408,8 +408,8 @@ func (s *server) newSessionPage(c *fiber.Ctx) error {
 	}
 	if id := c.Query("iniciativa"); id != "" {
 		f.Multi["initiative"] = []string{id}
-	} else if !p.IsAdmin() && len(p.InitiativeIDs) == 1 {
-		f.Multi["initiative"] = []string{p.InitiativeIDs[0]}
+	} else if !p.IsAdmin() && len(p.AdviserInitiatives()) == 1 {
+		f.Multi["initiative"] = []string{p.AdviserInitiatives()[0]}
 	}
 	return s.renderSessionForm(c, fiber.StatusOK, p, f)
 }

@@ -124,7 +124,7 @@ func (s *server) myProductsPage(c *fiber.Ctx) error {
 	case d.Chosen != "":
 		ids = []string{d.Chosen}
 	case !p.IsAdmin():
-		ids = p.InitiativeIDs
+		ids = p.ProducerInitiatives()
 	}
 	if d.Admin {
 		all, err := s.Catalog.Initiatives(ctx, catalog.InitiativeFilter{})
@@ -217,10 +217,10 @@ func (s *server) newProductInitiative(c *fiber.Ctx, p *accounts.Principal) (ini 
 		id = c.FormValue("initiative")
 	}
 	if id == "" {
-		if p.IsAdmin() || len(p.InitiativeIDs) != 1 {
+		if p.IsAdmin() || len(p.ProducerInitiatives()) != 1 {
 			return ini, false, c.Redirect("/mis-productos", fiber.StatusSeeOther)
 		}
-		id = p.InitiativeIDs[0]
+		id = p.ProducerInitiatives()[0]
 	}
 	if ini, err = s.Catalog.Initiative(c.UserContext(), id); err != nil {
 		return ini, false, err
