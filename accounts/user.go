@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -103,7 +102,6 @@ func assignments(f *errs.Fields, roles []string, ids, producerOf, adviserOf *[]s
 // union is both roles' initiatives, each once.
 func union(a, b []string) []string { return dedupe(append(slices.Clone(a), b...)) }
 
-var phoneRe = regexp.MustCompile(`^\+?[0-9 ()-]{7,20}$`)
 
 // NormalizeEmail trims and lower-cases an email so that uniqueness ignores case.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -121,9 +119,45 @@ func checkName(f *errs.Fields, name string) {
 }
 
 func checkPhone(f *errs.Fields, phone string) {
-	if phone != "" && !phoneRe.MatchString(phone) {
-		f.Add("phone", "must be a phone number (digits, spaces, +, -)")
+	if phone != "" && !ColombianPhone(phone) {
+		f.Add("phone", PhoneRule)
 	}
+}
+
+// PhoneRule says which phones are accepted.
+const PhoneRule = "must be a Colombian mobile (3xx xxx xxxx) or landline (60x xxx xxxx), with or without +57"
+
+// ColombianPhone reports whether s is a Colombian phone number as people
+// write it: a mobile of ten digits starting with 3, or a landline of ten
+// starting with 60 and the region (601 Bogotá … 608 Boyacá; since 2021
+// every landline is dialled so), optionally after +57 or 57, with spaces,
+// dots, hyphens or parentheses between digits.
+func ColombianPhone(s string) bool {
+	digits := make([]byte, 0, 12)
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = append(digits, byte(r))
+		case r == '+' && i == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
+		default:
+			return false
+		}
+	}
+	if len(digits) == 12 && digits[0] == '5' && digits[1] == '7' {
+		digits = digits[2:]
+	} else if strings.HasPrefix(s, "+") {
+		return false // another country's code
+	}
+	if len(digits) != 10 {
+		return false
+	}
+	switch {
+	case digits[0] == '3':
+		return digits[1] <= '5' // 300–359: the mobile ranges
+	case digits[0] == '6' && digits[1] == '0':
+		return digits[2] >= '1' && digits[2] <= '8'
+	}
+	return false
 }
 
 func checkRoles(f *errs.Fields, roles []string) {

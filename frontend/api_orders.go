@@ -10,7 +10,7 @@ import (
 )
 
 func (s *server) routesOrdersAPI(api fiber.Router) {
-	api.Post("/orders", s.checkout)
+	api.Post("/orders", limited(s.checkouts), s.checkout)
 	api.Get("/orders", s.myOrders)
 	api.Get("/orders/:id", s.getOrder)
 	api.Post("/orders/:id/cancel", s.cancelOrder)

@@ -37,6 +37,9 @@ type Deps struct {
 	// BodyLimit caps any request body (uploads included); JSON bodies are
 	// further capped at jsonLimit.
 	BodyLimit int
+	// CheckoutsPerAddress overrides the checkouts one address may start in
+	// a minute (default CheckoutsPerAddress).
+	CheckoutsPerAddress int
 }
 
 type server struct {
@@ -47,6 +50,7 @@ type server struct {
 
 	productPages pageCache
 	metrics      *metrics
+	checkouts    *addressLimit
 }
 
 const jsonLimit = 1 << 20
@@ -63,7 +67,10 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	if d.BodyLimit == 0 {
 		d.BodyLimit = 10 << 20
 	}
-	s := &server{Deps: d, log: d.Logger, metrics: newMetrics()}
+	if d.CheckoutsPerAddress == 0 {
+		d.CheckoutsPerAddress = CheckoutsPerAddress
+	}
+	s := &server{Deps: d, log: d.Logger, metrics: newMetrics(), checkouts: newAddressLimit(d.CheckoutsPerAddress, time.Minute)}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("static assets: %w", err)

@@ -262,7 +262,7 @@ func TestRegister(t *testing.T) {
 		{"without consent", with("consent", ""), []string{"debe aceptar el tratamiento de sus datos personales"}},
 		{"bad email", with("email", "camila@"), []string{"Escriba un correo válido"}},
 		{"short password", with("password", "corta"), []string{"al menos 10 caracteres"}},
-		{"bad phone", with("phone", "llámeme"), []string{"Escriba un número de teléfono"}},
+		{"bad phone", with("phone", "llámeme"), []string{"Escriba un celular (3xx xxx xxxx) o un teléfono fijo"}},
 		{"email taken", with("email", "ya.existe@tesoro.test"), []string{"Ya existe una cuenta con este correo", `<a href="/entrar">Entrar</a>`}},
 	}
 	for _, tt := range tests {
@@ -346,7 +346,7 @@ func TestProfileUpdate(t *testing.T) {
 
 	res, body := v.post(t, "/perfil", url.Values{"name": {"R"}, "phone": {"abc"}})
 	wantStatus(t, "invalid profile", res, http.StatusUnprocessableEntity, body)
-	wantText(t, "invalid profile", body, "Escriba un nombre de 2 a 100 caracteres", "Escriba un número de teléfono", `value="abc"`)
+	wantText(t, "invalid profile", body, "Escriba un nombre de 2 a 100 caracteres", "Escriba un celular (3xx xxx xxxx) o un teléfono fijo", `value="abc"`)
 
 	res, _ = v.post(t, "/perfil", url.Values{"name": {"Rosa Elvira Cárdenas"}, "phone": {"3105551234"}})
 	wantRedirect(t, "profile update", res, "/perfil?aviso=datos-guardados")

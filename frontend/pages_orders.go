@@ -27,7 +27,7 @@ func (s *server) routesOrderPages(app *fiber.App) {
 	app.Get("/carrito", noStore, s.cartPage)
 	app.Post("/carrito/agregar", noStore, shows("/carrito"), s.addToCart)
 	app.Post("/carrito/cambiar", noStore, shows("/carrito"), s.updateCart)
-	app.Post("/carrito/pagar", noStore, shows("/carrito"), s.placeOrder)
+	app.Post("/carrito/pagar", noStore, limited(s.checkouts), shows("/carrito"), s.placeOrder)
 	app.Get("/pedido/:checkout", noStore, s.confirmationPage)
 	app.Post("/pedido/:checkout/cancelar", noStore, s.buyerCancel)
 	app.Get("/mis-pedidos", noStore, s.myOrdersPage)

@@ -194,7 +194,7 @@ func TestCheckoutValidationErrorsInSpanish(t *testing.T) {
 	res, body := v.post(t, "/carrito/pagar", form)
 	wantStatus(t, "invalid checkout", res, http.StatusUnprocessableEntity, body)
 	wantText(t, "invalid checkout", body, "Revise los datos marcados",
-		`id="phone-error">Escriba un celular de 7 a 15 dígitos`,
+		`id="phone-error">Escriba un celular (3xx xxx xxxx) o un teléfono fijo`,
 		`id="email-error">Escriba un correo válido`,
 		`id="consent-error">Para hacer el pedido debe autorizar`,
 		`value="Marta"`, `value="llámeme"`, `value="marta-sin-arroba"`, "Pan de papa")
@@ -209,7 +209,7 @@ func TestCheckoutValidationErrorsInSpanish(t *testing.T) {
 	}
 	v.lang = "en"
 	_, body = v.post(t, "/carrito/pagar", form)
-	wantText(t, "invalid checkout in English", body, "Write a mobile number of 7 to 15 digits")
+	wantText(t, "invalid checkout in English", body, "Enter a Colombian mobile (3xx xxx xxxx) or landline")
 }
 
 func TestCheckoutShortStockSaysWhatIsLeft(t *testing.T) {

@@ -132,8 +132,8 @@ func (in *CheckoutInput) normalize(p *accounts.Principal, cardEnabled bool) erro
 	if n := utf8.RuneCountInString(b.Name); n < 2 || n > 100 {
 		f.Add("buyer.name", "must have 2 to 100 characters")
 	}
-	if !validPhone(b.Phone) {
-		f.Add("buyer.phone", "must be a phone number of 7 to 15 digits")
+	if !accounts.ColombianPhone(b.Phone) {
+		f.Add("buyer.phone", accounts.PhoneRule)
 	}
 	if b.Email != "" && (len(b.Email) > 254 || !strings.Contains(b.Email, "@")) {
 		f.Add("buyer.email", "must be a valid email address")
@@ -162,20 +162,6 @@ func (in *CheckoutInput) normalize(p *accounts.Principal, cardEnabled bool) erro
 		f.Add("fair_id", "must have at most 64 characters")
 	}
 	return f.Err()
-}
-
-func validPhone(s string) bool {
-	digits := 0
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '+' && i == 0, r == ' ', r == '-':
-		default:
-			return false
-		}
-	}
-	return digits >= 7 && digits <= 15
 }
 
 // DecodeCheckout reads a checkout body strictly (unknown fields are errors).
@@ -276,10 +262,11 @@ func (s *Service) split(in CheckoutInput, products []catalog.Product, userID str
 				Payments: []Payment{}, Refunds: []Refund{}, History: []Change{},
 				CreatedAt: now, UpdatedAt: now, StockReleased: true, TokenHash: hashToken(c.Token),
 			}
+			exp := now.Add(s.pendingTTL)
 			if in.PaymentMethod == MethodCard {
-				exp := now.Add(s.cardOrderTTL)
-				o.ExpiresAt = &exp
+				exp = now.Add(s.cardOrderTTL)
 			}
+			o.ExpiresAt = &exp
 			orders = append(orders, o)
 		}
 		o := &orders[j]
@@ -460,8 +447,8 @@ func (s *Service) confirmReserved(ctx context.Context, o Order, now time.Time, f
 	if o.StripeSession != "" {
 		set["stripe_session"], set["payment_url"] = o.StripeSession, o.PaymentURL
 	}
-	if o.PaymentMethod == MethodCard && o.ExpiresAt != nil {
-		if err := s.work.Add(ctx, setCardUnpaid, o.ID, *o.ExpiresAt); err != nil {
+	if o.ExpiresAt != nil {
+		if err := s.work.Add(ctx, expirySet(o), o.ID, *o.ExpiresAt); err != nil {
 			return o, err
 		}
 	}

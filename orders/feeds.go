@@ -61,9 +61,10 @@ func (o Summary) Outstanding() int64 { return max(0, o.Total.Amount-o.Paid) }
 
 // Names of the working sets in order_sets.
 const (
-	setUnreleased = "unreleased"  // cancelled or rolled back, stock not yet back: order id → since
-	setCardUnpaid = "card_unpaid" // pending card orders: order id → expiry
-	setReindex    = "reindex"     // orders whose lists are being updated: order id → since
+	setUnreleased  = "unreleased"  // cancelled or rolled back, stock not yet back: order id → since
+	setCardUnpaid  = "card_unpaid" // pending card orders: order id → expiry
+	setUnconfirmed = "unconfirmed" // other pending orders: order id → expiry
+	setReindex     = "reindex"     // orders whose lists are being updated: order id → since
 )
 
 // summariesPerBucket keeps an order history bucket near 8 KB (a summary
@@ -220,4 +221,12 @@ func (s *Service) Board(ctx context.Context, p *accounts.Principal, initiativeID
 		}
 	}
 	return out, nil
+}
+
+// expirySet is the working set where a pending order waits for its expiry.
+func expirySet(o Order) string {
+	if o.PaymentMethod == MethodCard {
+		return setCardUnpaid
+	}
+	return setUnconfirmed
 }

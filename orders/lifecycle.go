@@ -53,6 +53,10 @@ func (s *Service) move(ctx context.Context, o Order, guard bson.M, to, actorID, 
 	for k, v := range extra {
 		set[k] = v
 	}
+	update := bson.M{"$set": set, "$push": bson.M{"history": Change{At: now, ActorID: actorID, From: o.Status, To: to, Note: note}}}
+	if o.Status == StatusPending && to != StatusCancelled && to != StatusFailed {
+		update["$unset"] = bson.M{"expires_at": ""} // confirmed: it no longer expires
+	}
 	// Marked first, so that a crash after the order changed leaves it where
 	// the sweeper lists it again (and gives its stock back).
 	if err := s.changing(ctx, o.ID); err != nil {
@@ -64,8 +68,7 @@ func (s *Service) move(ctx context.Context, o Order, guard bson.M, to, actorID, 
 		}
 	}
 	var after Order
-	err := s.orders.FindOneAndUpdate(ctx, guard,
-		bson.M{"$set": set, "$push": bson.M{"history": Change{At: now, ActorID: actorID, From: o.Status, To: to, Note: note}}},
+	err := s.orders.FindOneAndUpdate(ctx, guard, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return Order{}, fmt.Errorf("order %s changed meanwhile, it cannot become %s: %w", o.ID, to, errs.Conflict)
@@ -73,8 +76,9 @@ func (s *Service) move(ctx context.Context, o Order, guard bson.M, to, actorID, 
 	if err != nil {
 		return Order{}, storage.Err("order "+o.ID, err)
 	}
-	if to == StatusCancelled && o.PaymentMethod == MethodCard {
-		if err := s.work.Remove(ctx, setCardUnpaid, o.ID); err != nil {
+	if o.Status == StatusPending && to != StatusPending {
+		// Out of pending: nothing expires it any more.
+		if err := s.work.Remove(ctx, expirySet(o), o.ID); err != nil {
 			return after, err
 		}
 	}

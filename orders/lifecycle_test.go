@@ -10,6 +10,7 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
 )
 
@@ -381,5 +382,54 @@ func TestCancelMadeToOrderReleasesNothing(t *testing.T) {
 	}
 	if m, err := f.cat.StockMoveByKey(t.Context(), "release:"+o.ID+":2"); err != nil || m.Delta != 1 {
 		t.Errorf("release move of the bread line: got %+v %v, want +1", m, err)
+	}
+}
+
+// An order nobody confirms or pays stops holding its stock after the
+// pending TTL: a stranger cannot keep a product sold out (item 3 of the
+// security review: an anonymous order for the whole stock held it forever).
+func TestUnconfirmedOrdersExpire(t *testing.T) {
+	f := newFixture(t, orders.Options{PendingOrderTTL: 48 * time.Hour})
+	now := f.clock.Now().UTC().Truncate(time.Millisecond)
+	hoard := place(t, f, nil, guestInput(line(f.bread, 25))).Orders[0]
+	if hoard.ExpiresAt == nil || !hoard.ExpiresAt.Equal(now.Add(48*time.Hour)) {
+		t.Fatalf("the order's expiry: %v, want %v", hoard.ExpiresAt, now.Add(48*time.Hour))
+	}
+	if _, err := f.svc.Checkout(t.Context(), nil, "real-buyer", guestInput(line(f.bread, 1))); !errors.As(err, new(*orders.ShortError)) {
+		t.Fatalf("a real buyer while the stock is held: %v, want short", err)
+	}
+	kept := place(t, f, nil, guestInput(line(f.arepa, 2))).Orders[0]
+	if _, err := f.svc.Transition(t.Context(), producerOf(f.arepas), kept.ID, orders.StatusConfirmed, ""); err != nil {
+		t.Fatal(err)
+	}
+	paid := place(t, f, nil, guestInput(line(f.arepa, 1))).Orders[0]
+	if _, err := f.svc.RecordPayment(t.Context(), producerOf(f.arepas), paid.ID, orders.PaymentInput{Amount: money.Pesos(2000), Method: orders.MethodCash}, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(47 * time.Hour)
+	if _, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter); err != nil {
+		t.Fatal(err)
+	}
+	if o := f.load(t, hoard.ID); o.Status != orders.StatusPending {
+		t.Fatalf("before its expiry: %s, want pending", o.Status)
+	}
+	f.clock.Add(2 * time.Hour)
+	sw, err := f.svc.Sweep(t.Context(), orders.DefaultRecoverAfter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := f.load(t, hoard.ID); o.Status != orders.StatusCancelled || sw.Expired != 1 {
+		t.Fatalf("after its expiry: %s (%d expired), want cancelled, one", o.Status, sw.Expired)
+	}
+	if got := f.stock(t, f.bread.ID); got != 25 {
+		t.Fatalf("stock after the expiry: %d, want the 25 back", got)
+	}
+	for _, o := range []orders.Order{f.load(t, kept.ID), f.load(t, paid.ID)} {
+		if o.Status == orders.StatusCancelled || o.ExpiresAt != nil {
+			t.Errorf("order %s (confirmed or paid): %s, expires %v; want kept, no expiry", o.ID, o.Status, o.ExpiresAt)
+		}
+	}
+	if _, err := f.svc.Checkout(t.Context(), nil, "real-buyer-2", guestInput(line(f.bread, 1))); err != nil {
+		t.Fatalf("a real buyer after the expiry: %v", err)
 	}
 }

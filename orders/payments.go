@@ -134,8 +134,9 @@ func (s *Service) addPayment(ctx context.Context, o Order, pay Payment, card boo
 		return Order{}, err
 	}
 	var after Order
+	// Money received: the order no longer expires.
 	err := s.orders.FindOneAndUpdate(ctx, guard,
-		bson.M{"$push": bson.M{"payments": pay}, "$inc": inc, "$set": bson.M{"updated_at": s.now()}},
+		bson.M{"$push": bson.M{"payments": pay}, "$inc": inc, "$set": bson.M{"updated_at": s.now()}, "$unset": bson.M{"expires_at": ""}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return Order{}, fmt.Errorf("payment on order %s: %w", o.ID, errs.Conflict)
@@ -146,10 +147,8 @@ func (s *Service) addPayment(ctx context.Context, o Order, pay Payment, card boo
 	if err := s.appendLedger(ctx, o.InitiativeID, pay.ID, paymentEntry(after, pay)); err != nil {
 		return after, err
 	}
-	if card {
-		if err := s.work.Remove(ctx, setCardUnpaid, o.ID); err != nil {
-			return after, err
-		}
+	if err := s.work.Remove(ctx, expirySet(o), o.ID); err != nil {
+		return after, err
 	}
 	return after, s.reindexed(ctx, after)
 }
@@ -347,7 +346,7 @@ func (s *Service) sessionOrders(ctx context.Context, cs stripe.CheckoutSession) 
 // paid, giving their stock back.
 func (s *Service) cancelUnpaid(ctx context.Context, orders []Order, reason string) error {
 	for _, o := range orders {
-		if o.Status != StatusPending || o.PaymentMethod != MethodCard || o.Paid != 0 {
+		if o.Status != StatusPending || o.Paid != 0 {
 			continue
 		}
 		after, err := s.move(ctx, o, bson.M{"status": StatusPending, "paid": 0}, StatusCancelled, "", reason, bson.M{"stock_released": false})

@@ -26,6 +26,12 @@ import (
 // Defaults of Options.
 const (
 	DefaultCardOrderTTL = time.Hour
+	// DefaultPendingOrderTTL is how long an order no producer confirmed
+	// (and nobody paid) holds its stock before it is cancelled.
+	DefaultPendingOrderTTL = 48 * time.Hour
+	// MinPendingOrderTTL and MaxPendingOrderTTL bound PendingOrderTTL.
+	MinPendingOrderTTL = time.Hour
+	MaxPendingOrderTTL = 30 * 24 * time.Hour
 	// DefaultRecoverAfter is how old an unfinished step must be before the
 	// sweeper takes it over (longer than any live request runs).
 	DefaultRecoverAfter = time.Minute
@@ -41,6 +47,10 @@ type Options struct {
 	// CardOrderTTL is how long an unpaid card order holds its stock, from
 	// MinCardOrderTTL to MaxCardOrderTTL (outside, the nearest bound).
 	CardOrderTTL time.Duration
+	// PendingOrderTTL is how long an unpaid order that no producer has
+	// confirmed holds its stock (default DefaultPendingOrderTTL): a stranger
+	// cannot keep a product sold out.
+	PendingOrderTTL time.Duration
 	// Stripe enables card payments; nil offers none.
 	Stripe *Stripe
 	Logger *slog.Logger
@@ -62,6 +72,7 @@ type Service struct {
 	stripe       *Stripe
 	clock        func() time.Time
 	cardOrderTTL time.Duration
+	pendingTTL   time.Duration
 	log          *slog.Logger
 	// hook lets tests stop a checkout between steps, as a crash would.
 	hook func(step string) error
@@ -82,6 +93,10 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 	// session expires with its orders, so no order expires while its session
 	// still takes the money, nor holds stock long after nobody can pay.
 	opts.CardOrderTTL = min(max(opts.CardOrderTTL, MinCardOrderTTL), MaxCardOrderTTL)
+	if opts.PendingOrderTTL <= 0 {
+		opts.PendingOrderTTL = DefaultPendingOrderTTL
+	}
+	opts.PendingOrderTTL = min(max(opts.PendingOrderTTL, MinPendingOrderTTL), MaxPendingOrderTTL)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -100,6 +115,7 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 		stripe:       opts.Stripe,
 		clock:        opts.Clock,
 		cardOrderTTL: opts.CardOrderTTL,
+		pendingTTL:   opts.PendingOrderTTL,
 		log:          opts.Logger,
 		hook:         func(string) error { return nil },
 	}

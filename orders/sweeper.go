@@ -27,7 +27,8 @@ type Swept struct {
 //     rolled back (their buyer was never answered 201); their key is
 //     completed or freed and their orders listed;
 //   - cancelled or rolled-back orders whose stock is not back yet get it back;
-//   - unpaid card orders past their expiry are cancelled;
+//   - unpaid card orders past their expiry, and unpaid orders no producer
+//     confirmed within the pending TTL, are cancelled (their stock returns);
 //   - orders whose lists a crash left half-updated are listed again;
 //   - the idempotency keys of the days before yesterday are dropped, a day
 //     at a time (a stored answer can be replayed for at least 24 hours).
@@ -52,8 +53,10 @@ func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (Swept, er
 	if err := s.sweepOrders(ctx, setUnreleased, before, &sw); err != nil {
 		return sw, err
 	}
-	if err := s.sweepOrders(ctx, setCardUnpaid, now, &sw); err != nil {
-		return sw, err
+	for _, set := range []string{setCardUnpaid, setUnconfirmed} {
+		if err := s.sweepOrders(ctx, set, now, &sw); err != nil {
+			return sw, err
+		}
 	}
 	return sw, s.sweepOrders(ctx, setReindex, before, &sw)
 }
@@ -155,14 +158,18 @@ func (s *Service) sweepOrders(ctx context.Context, set string, due time.Time, sw
 				sw.Released++
 			}
 			err = s.releaseOrder(ctx, o)
-		case setCardUnpaid:
+		case setCardUnpaid, setUnconfirmed:
+			reason := "card payment expired"
+			if set == setUnconfirmed {
+				reason = "not confirmed in time"
+			}
 			if o.Status == StatusPending && o.Paid == 0 {
-				if err = s.cancelUnpaid(ctx, []Order{o}, "card payment expired"); err == nil {
+				if err = s.cancelUnpaid(ctx, []Order{o}, reason); err == nil {
 					sw.Expired++
 				}
 			}
 			if err == nil {
-				err = s.work.Remove(ctx, setCardUnpaid, id)
+				err = s.work.Remove(ctx, set, id)
 			}
 		case setReindex:
 			if err = s.ensureLedger(ctx, o); err == nil {

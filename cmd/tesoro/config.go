@@ -33,6 +33,10 @@ type Config struct {
 	// sweeper rolls it back.
 	CardOrderTTL, OrderRecoverAfter string
 	cardOrderTTL, orderRecoverAfter time.Duration
+	// PendingOrderTTL is how long an unpaid order no producer confirmed
+	// holds its stock.
+	PendingOrderTTL string
+	pendingOrderTTL time.Duration
 	// SessionLockDays is how many days after its date an advisory session
 	// becomes read-only (admins unlock).
 	SessionLockDays  string
@@ -70,6 +74,7 @@ var settings = []setting{
 	{"STRIPE_WEBHOOK_SECRET", "", true, func(c *Config) *string { return &c.StripeWebhook }},
 	{"STRIPE_API_URL", "", false, func(c *Config) *string { return &c.StripeAPIURL }},
 	{"TESORO_CARD_ORDER_TTL", "1h", false, func(c *Config) *string { return &c.CardOrderTTL }},
+	{"TESORO_PENDING_ORDER_TTL", "48h", false, func(c *Config) *string { return &c.PendingOrderTTL }},
 	{"TESORO_ORDER_RECOVER_AFTER", "1m", false, func(c *Config) *string { return &c.OrderRecoverAfter }},
 	{"TESORO_SESSION_LOCK_DAYS", "30", false, func(c *Config) *string { return &c.SessionLockDays }},
 	{"TESORO_ADMIN_EMAIL", "", false, func(c *Config) *string { return &c.AdminEmail }},
@@ -122,6 +127,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}{
 		// A card order lives as long as its Stripe Checkout Session can.
 		{"TESORO_CARD_ORDER_TTL", c.CardOrderTTL, &c.cardOrderTTL, orders.MinCardOrderTTL, orders.MaxCardOrderTTL},
+		{"TESORO_PENDING_ORDER_TTL", c.PendingOrderTTL, &c.pendingOrderTTL, orders.MinPendingOrderTTL, orders.MaxPendingOrderTTL},
 		{"TESORO_ORDER_RECOVER_AFTER", c.OrderRecoverAfter, &c.orderRecoverAfter, 10 * time.Second, time.Hour},
 	} {
 		v, err := time.ParseDuration(d.raw)

@@ -41,6 +41,7 @@ func TestLoadConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{map[string]string{"STRIPE_API_URL": "localhost:12111"}, "STRIPE_API_URL"},
 		{map[string]string{"TESORO_CARD_ORDER_TTL": "5m"}, "TESORO_CARD_ORDER_TTL"},
 		{map[string]string{"TESORO_CARD_ORDER_TTL": "soon"}, "TESORO_CARD_ORDER_TTL"},
+		{map[string]string{"TESORO_PENDING_ORDER_TTL": "10m"}, "TESORO_PENDING_ORDER_TTL"},
 		{map[string]string{"TESORO_ORDER_RECOVER_AFTER": "1s"}, "TESORO_ORDER_RECOVER_AFTER"},
 		{map[string]string{"TESORO_SESSION_LOCK_DAYS": "0"}, "TESORO_SESSION_LOCK_DAYS"},
 		{map[string]string{"TESORO_SESSION_LOCK_DAYS": "a month"}, "TESORO_SESSION_LOCK_DAYS"},
@@ -138,7 +139,13 @@ func TestDurationsFromConfig(t *testing.T) {
 	if c.sessionLockAfter != 7*24*time.Hour || c.cardOrderTTL != 45*time.Minute || c.orderRecoverAfter != 2*time.Minute {
 		t.Fatalf("got lock %s, card TTL %s, recover after %s; want 168h, 45m, 2m", c.sessionLockAfter, c.cardOrderTTL, c.orderRecoverAfter)
 	}
+	if c, err := LoadConfig(envOf(map[string]string{"TESORO_PENDING_ORDER_TTL": "72h"})); err != nil || c.pendingOrderTTL != 72*time.Hour {
+		t.Fatalf("TESORO_PENDING_ORDER_TTL=72h: got %s %v", c.pendingOrderTTL, err)
+	}
 	c, err = LoadConfig(envOf(nil))
+	if err == nil && c.pendingOrderTTL != 48*time.Hour {
+		t.Fatalf("default pending order TTL %s, want 48h", c.pendingOrderTTL)
+	}
 	if err != nil || c.sessionLockAfter != 30*24*time.Hour || c.cardOrderTTL != time.Hour || c.orderRecoverAfter != time.Minute {
 		t.Fatalf("defaults: got lock %s, card TTL %s, recover after %s (%v); want 720h, 1h, 1m", c.sessionLockAfter, c.cardOrderTTL, c.orderRecoverAfter, err)
 	}

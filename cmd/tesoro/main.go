@@ -146,7 +146,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	cat := catalog.NewService(p.db.DB, p.objects)
 	men := mentoring.NewService(p.db.DB, mentoring.Options{LockAfter: cfg.sessionLockAfter})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
-		CardOrderTTL: cfg.cardOrderTTL, Logger: p.log,
+		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
 			SiteURL: cfg.BaseURL, APIURL: cfg.StripeAPIURL}),
 	})

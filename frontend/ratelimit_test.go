@@ -1,0 +1,63 @@
+package frontend
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/money"
+)
+
+// One address may start only so many checkouts a minute (item 3 of the
+// security review), well above the fair hot-spot floor of the stable core.
+func TestCheckoutsPerAddressAreBounded(t *testing.T) {
+	if CheckoutsPerAddress < 600 {
+		t.Fatalf("CheckoutsPerAddress is %d: buyers at a fair share one address, the stable core promises 600 a minute", CheckoutsPerAddress)
+	}
+	env := newTestEnv(t, func(d *Deps) { d.CheckoutsPerAddress = 3 }, nil)
+	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
+	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		req := request(http.MethodPost, "/api/v1/orders", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 1}],
+			"buyer": {"name": "Marta Gómez", "phone": "3105551234", "consent": true}, "payment_method": "cash"}`, "")
+		req.Header.Set("Idempotency-Key", fmt.Sprint("flood-", i))
+		res, body := env.do(t, req)
+		want := http.StatusCreated
+		if i == 3 {
+			want = http.StatusTooManyRequests
+		}
+		if res.StatusCode != want {
+			t.Fatalf("checkout %d from one address: got %d %s, want %d", i+1, res.StatusCode, body, want)
+		}
+		if i == 3 && (res.Header.Get("Retry-After") == "" || !strings.Contains(body, "too-many-requests")) {
+			t.Fatalf("the refused checkout: Retry-After %q, body %s", res.Header.Get("Retry-After"), body)
+		}
+	}
+}
+
+func TestAddressLimitCountsEachAddressPerWindow(t *testing.T) {
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	l := newAddressLimit(2, time.Minute)
+	l.now = func() time.Time { return now }
+	for i, want := range []bool{true, true, false} {
+		if ok, _ := l.allow("10.0.0.1"); ok != want {
+			t.Fatalf("request %d from one address: %v, want %v", i+1, ok, want)
+		}
+	}
+	if ok, _ := l.allow("10.0.0.2"); !ok {
+		t.Fatal("another address was refused")
+	}
+	now = now.Add(time.Minute)
+	if ok, _ := l.allow("10.0.0.1"); !ok {
+		t.Fatal("a new window still refused the address")
+	}
+	if len(l.count) != 1 {
+		t.Fatalf("the new window holds %d addresses, want only the one seen since", len(l.count))
+	}
+}
