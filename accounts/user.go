@@ -102,7 +102,6 @@ func assignments(f *errs.Fields, roles []string, ids, producerOf, adviserOf *[]s
 // union is both roles' initiatives, each once.
 func union(a, b []string) []string { return dedupe(append(slices.Clone(a), b...)) }
 
-
 // NormalizeEmail trims and lower-cases an email so that uniqueness ignores case.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
