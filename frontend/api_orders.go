@@ -41,6 +41,7 @@ func (s *server) checkout(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, err.Error())
 	}
+	in.Client = c.IP() + "|" + c.Get(fiber.HeaderUserAgent)
 	r, err := s.Orders.Checkout(c.UserContext(), principal(c), key, in)
 	if err != nil {
 		return err

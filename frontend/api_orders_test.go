@@ -192,3 +192,35 @@ func TestRefusedDeletionChangesNothing(t *testing.T) {
 		t.Errorf("after a refused deletion /me answers %d, want 200", res.StatusCode)
 	}
 }
+
+// Another client replaying a guest's Idempotency-Key with the same body
+// learns that the order exists, not its token nor the buyer; the guest's own
+// retry gets the whole answer again (item 15 of the security review).
+func TestReplayByAnotherClientGetsNoToken(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
+	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"lines": [{"product_id": "` + arepa.ID + `", "quantity": 1}],
+		"buyer": {"name": "Marta Gómez", "phone": "3105551234", "consent": true}, "payment_method": "cash"}`
+	send := func(agent string) (int, string) {
+		req := request(http.MethodPost, "/api/v1/orders", body, "")
+		req.Header.Set("Idempotency-Key", "la-llave-de-marta")
+		req.Header.Set("User-Agent", agent)
+		res, b := env.do(t, req)
+		return res.StatusCode, b
+	}
+	status, first := send("el celular de Marta")
+	if status != 201 || !strings.Contains(first, `"token"`) || !strings.Contains(first, "3105551234") {
+		t.Fatalf("first checkout: %d %s", status, first)
+	}
+	status, other := send("otro celular")
+	if status != 201 || strings.Contains(other, `"token"`) || strings.Contains(other, "3105551234") || strings.Contains(other, "Marta") {
+		t.Fatalf("another client's replay: %d %s, want 201 without the token or the buyer", status, other)
+	}
+	if status, again := send("el celular de Marta"); status != 201 || again != first {
+		t.Fatalf("the guest's own retry: %d %s, want the first answer byte for byte", status, again)
+	}
+}

@@ -338,6 +338,7 @@ func (s *server) placeOrder(c *fiber.Ctx) error {
 	for _, ln := range lines {
 		in.Lines = append(in.Lines, orders.LineInput{ProductID: ln.ProductID, Quantity: ln.Quantity})
 	}
+	in.Client = c.IP() + "|" + c.Get(fiber.HeaderUserAgent)
 	r, err := s.Orders.Checkout(c.UserContext(), principal(c), c.FormValue("key"), in)
 	var short *orders.ShortError
 	switch {

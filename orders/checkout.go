@@ -36,6 +36,10 @@ type CheckoutInput struct {
 	PaymentMethod string      `json:"payment_method"`
 	Channel       string      `json:"channel,omitempty"`
 	FairID        string      `json:"fair_id,omitempty"`
+	// Client names the device that sent the checkout (its address and
+	// user agent, from the frontend); a replay of its Idempotency-Key by
+	// another client gets the receipt without the guest's token and contact.
+	Client string `json:"-"`
 }
 
 // LineInput asks for a quantity of one product.
@@ -203,7 +207,8 @@ func (s *Service) Checkout(ctx context.Context, p *accounts.Principal, key strin
 		In   CheckoutInput
 	}{userID, in})
 	sum := sha256.Sum256(canonical)
-	claim, prior, err := s.claimKey(ctx, key, hex.EncodeToString(sum[:]))
+	client := sha256.Sum256([]byte(in.Client))
+	claim, prior, err := s.claimKey(ctx, key, hex.EncodeToString(sum[:]), hex.EncodeToString(client[:16]))
 	if err != nil || prior != nil {
 		return derefReceipt(prior), err
 	}

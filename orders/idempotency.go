@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -25,6 +26,7 @@ type claimRecord struct {
 	State      string    `bson:"state"` // pending, done
 	CheckoutID string    `bson:"checkout_id"`
 	Token      string    `bson:"token"`
+	Client     string    `bson:"client,omitempty"` // hash of the device that sent it
 	Body       []byte    `bson:"body,omitempty"`
 	CreatedAt  time.Time `bson:"created_at"`
 }
@@ -60,14 +62,14 @@ func (s *Service) findKey(ctx context.Context, key string, at time.Time) (claimR
 // claimKey takes key for a new checkout, or returns the stored answer of the
 // checkout that took it with the same input. The same key with other input
 // is errs.Invalid.
-func (s *Service) claimKey(ctx context.Context, key, hash string) (claimRecord, *Receipt, error) {
+func (s *Service) claimKey(ctx context.Context, key, hash, client string) (claimRecord, *Receipt, error) {
 	if key == "" || len(key) > MaxKeyLength {
 		var f errs.Fields
 		f.Add("Idempotency-Key", fmt.Sprintf("must have 1 to %d characters", MaxKeyLength))
 		return claimRecord{}, nil, f.Err()
 	}
 	deadline := time.Now().Add(duplicateWait)
-	c := claimRecord{Key: key, Hash: hash, State: "pending", CheckoutID: NewID(), Token: newToken(), CreatedAt: s.now()}
+	c := claimRecord{Key: key, Hash: hash, State: "pending", CheckoutID: NewID(), Token: newToken(), Client: client, CreatedAt: s.now()}
 	claimed := false
 	listed := false
 	defer func() {
@@ -109,6 +111,10 @@ func (s *Service) claimKey(ctx context.Context, key, hash string) (claimRecord, 
 			var f errs.Fields
 			f.Add("Idempotency-Key", "was already used for another order: use a new key for a new order")
 			return claimRecord{}, nil, f.Err()
+		case prior.State == "done" && prior.Client != "" && prior.Client != client:
+			// Someone else holding the key (and the body) learns that the
+			// order exists, not how to read it nor who placed it.
+			return claimRecord{}, &Receipt{Body: withoutSecrets(prior.Body), Replayed: true}, nil
 		case prior.State == "done":
 			return claimRecord{}, &Receipt{Body: prior.Body, Replayed: true}, nil
 		}
@@ -130,4 +136,23 @@ func (s *Service) completeKey(ctx context.Context, c claimRecord, body []byte) e
 	_, err := s.keys(c.CreatedAt).UpdateOne(ctx, bson.M{"_id": c.Key},
 		bson.M{"$set": bson.M{"state": "done", "body": body}})
 	return storage.Err("idempotency key", err)
+}
+
+// withoutSecrets is a stored answer less the guest's token and each
+// order's buyer.
+func withoutSecrets(body []byte) []byte {
+	var r map[string]json.RawMessage
+	if err := json.Unmarshal(body, &r); err != nil {
+		return []byte(`{}`)
+	}
+	delete(r, "token")
+	var list []map[string]json.RawMessage
+	if err := json.Unmarshal(r["orders"], &list); err == nil {
+		for _, o := range list {
+			delete(o, "buyer")
+		}
+		r["orders"], _ = json.Marshal(list)
+	}
+	out, _ := json.Marshal(r)
+	return out
 }
