@@ -89,6 +89,21 @@ func (s *Service) Initiative(ctx context.Context, id string) (Initiative, error)
 	return s.initiativeURLs(in), err
 }
 
+// MissingInitiatives returns those of ids that name no initiative (for
+// the records of other packages that refer to initiatives).
+func (s *Service) MissingInitiatives(ctx context.Context, ids []string) ([]string, error) {
+	var missing []string
+	for _, id := range ids {
+		_, err := s.initiatives.get(ctx, bson.M{"_id": id}, "initiative "+id)
+		if errors.Is(err, errs.NotFound) {
+			missing = append(missing, id)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return missing, nil
+}
+
 // InitiativeBySlug returns one initiative by slug.
 func (s *Service) InitiativeBySlug(ctx context.Context, slug string) (Initiative, error) {
 	in, err := s.initiatives.get(ctx, bson.M{"slug": slug}, "initiative "+slug)

@@ -3,6 +3,7 @@ package frontend
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -73,6 +74,9 @@ func (s *server) exportSessions(c *fiber.Ctx) error {
 		return err
 	}
 	name := fmt.Sprintf("sesiones_%s_%s.%s", from.Format(time.DateOnly), to.Format(time.DateOnly), format)
+	if len(r.Problems) > 0 { // the rest is exported; the workbook lists them in its own sheet
+		c.Set("X-Export-Problems", strconv.Itoa(len(r.Problems)))
+	}
 	c.Set(fiber.HeaderContentType, mime)
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", name))
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -77,3 +77,36 @@ func TestExportSessionsAPI(t *testing.T) {
 		}
 	})
 }
+
+// A session naming an initiative that is gone no longer breaks the export:
+// the rest is exported and the problem reported (item 9 of the security
+// review: one bad record made the whole export 404). A session for an
+// initiative that does not exist cannot be recorded at all.
+func TestExportSurvivesABadRecord(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	kept := createInitiative(t, env.catalog, "Panadería de Papa", "Mongua")
+	gone := createInitiative(t, env.catalog, "Arepas que ya no está", "Segovia")
+	_, admin := env.user(t, "admin@tesoro.demo", []string{accounts.RoleAdmin})
+	today := time.Now().UTC().Format(time.DateOnly)
+	if res, body := env.do(t, request("POST", "/api/v1/sessions", sessionJSON(today, "doesnotexist"), admin)); res.StatusCode != 422 || !strings.Contains(body, "initiative_ids") {
+		t.Fatalf("a session for an initiative that does not exist: got %d %s, want 422 on initiative_ids", res.StatusCode, body)
+	}
+	for _, id := range []string{kept.ID, gone.ID} {
+		if res, body := env.do(t, request("POST", "/api/v1/sessions", sessionJSON(today, id), admin)); res.StatusCode != 201 {
+			t.Fatalf("create: got %d %s", res.StatusCode, body)
+		}
+	}
+	// A record of before the check: its initiative is gone.
+	if _, err := env.db.Collection("initiatives").DeleteOne(t.Context(), map[string]any{"_id": gone.ID}); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"csv", "xlsx"} {
+		res, body := env.do(t, request("GET", "/api/v1/exports/sessions?from="+today+"&to="+today+"&format="+format, "", admin))
+		if res.StatusCode != 200 || res.Header.Get("X-Export-Problems") != "1" {
+			t.Fatalf("%s export with a bad record: got %d, problems %q: %.200s", format, res.StatusCode, res.Header.Get("X-Export-Problems"), body)
+		}
+		if format == "csv" && (!strings.Contains(body, "Mongua") || strings.Contains(body, "Segovia")) {
+			t.Errorf("csv: %q, want the kept initiative's row only", body)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
@@ -29,6 +30,7 @@ type testEnv struct {
 	mentoring *mentoring.Service
 	orders    *orders.Service
 	objects   storage.ObjectStore
+	db        *mongo.Database
 }
 
 const testWebhookSecret = "whsec_test"
@@ -53,7 +55,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	}
 	cat := catalog.NewService(db, objects)
 	acc := accounts.NewService(db, accounts.Options{Argon2: testArgon2})
-	men := mentoring.NewService(db, mentoring.Options{})
+	men := mentoring.NewService(db, mentoring.Options{Initiatives: cat.MissingInitiatives})
 	// Card payments against stripe-mock when the test script started it.
 	ord := orders.NewService(db, cat, orders.Options{Logger: slog.New(slog.DiscardHandler), Stripe: orders.NewStripe(orders.StripeConfig{
 		SecretKey: stripeTestKey(), WebhookSecret: testWebhookSecret, SiteURL: "http://tesoro.test", APIURL: os.Getenv("TESORO_TEST_STRIPE_MOCK")})})
@@ -70,7 +72,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat, accounts: acc, mentoring: men, orders: ord, objects: objects}
+	return &testEnv{app: app, catalog: cat, accounts: acc, mentoring: men, orders: ord, objects: objects, db: db}
 }
 
 // do sends req through the whole middleware stack.

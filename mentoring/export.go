@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,6 +63,9 @@ type Report struct {
 	Sessions   []ExportSession
 	Summary    []ExportSummary
 	Agreements []ExportAgreement
+	// Problems are the records left out, each said in Spanish (a session
+	// naming an initiative that no longer exists): the rest is exported.
+	Problems []string
 }
 
 // Export gathers the sessions held from from to to (whole days, inclusive)
@@ -135,6 +139,11 @@ func (s *Service) Export(ctx context.Context, p *accounts.Principal, from, to ti
 				continue
 			}
 			pl, err := locate(ini)
+			if errors.Is(err, errs.NotFound) {
+				r.Problems = append(r.Problems, fmt.Sprintf("La sesión %s del %s nombra la iniciativa %s, que no existe: se omite esa fila.",
+					sess.ID, sess.Date.Format(ExportDate), ini))
+				continue
+			}
 			if err != nil {
 				return Report{}, err
 			}
@@ -155,10 +164,16 @@ func (s *Service) Export(ctx context.Context, p *accounts.Principal, from, to ti
 					summary[k] = sum
 				}
 				sum.Sessions++
-				sum.Participants.Women += sess.Participants.Women
-				sum.Participants.Men += sess.Participants.Men
-				sum.Participants.Youth += sess.Participants.Youth
-				sum.Participants.Adults += sess.Participants.Adults
+				for _, c := range []struct {
+					dst *int
+					n   int
+				}{{&sum.Participants.Women, sess.Participants.Women},
+					{&sum.Participants.Men, sess.Participants.Men}, {&sum.Participants.Youth, sess.Participants.Youth},
+					{&sum.Participants.Adults, sess.Participants.Adults}} {
+					if err := addCount(c.dst, c.n); err != nil {
+						return Report{}, fmt.Errorf("summary of %s in %s: %w", t, pl.municipality, err)
+					}
+				}
 			}
 		}
 	}
@@ -217,6 +232,19 @@ func (s *Service) Export(ctx context.Context, p *accounts.Principal, from, to ti
 	return r, nil
 }
 
+// addCount adds n to *dst, refusing a count out of range (a record written
+// before counts were bounded) or a sum that would overflow.
+func addCount(dst *int, n int) error {
+	if n < 0 || n > MaxParticipants {
+		return fmt.Errorf("a count of %d is out of range: %w", n, errs.Invalid)
+	}
+	if *dst > math.MaxInt-n {
+		return fmt.Errorf("the sum overflows: %w", errs.Invalid)
+	}
+	*dst += n
+	return nil
+}
+
 // Header rows of the export sheets.
 var (
 	sessionsHeader   = []string{"Fecha", "Municipio", "Departamento", "Iniciativa", "Modalidad", "Temas", "Mujeres", "Hombres", "Jóvenes", "Adultos", "Minutos"}
@@ -229,6 +257,7 @@ const (
 	SheetSessions   = "Sesiones"
 	SheetSummary    = "Resumen por tema y municipio"
 	SheetAgreements = "Compromisos"
+	SheetProblems   = "Problemas"
 )
 
 func (e ExportSession) cells() []any {
@@ -288,7 +317,11 @@ func WriteXLSX(w io.Writer, r Report) (err error) {
 	if err := f.SetSheetName("Sheet1", SheetSessions); err != nil {
 		return err
 	}
-	for _, name := range []string{SheetSummary, SheetAgreements} {
+	names := []string{SheetSummary, SheetAgreements}
+	if len(r.Problems) > 0 {
+		names = append(names, SheetProblems)
+	}
+	for _, name := range names {
 		if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
@@ -301,6 +334,13 @@ func WriteXLSX(w io.Writer, r Report) (err error) {
 		{SheetSessions, sessionsHeader, rowsOf(r.Sessions, ExportSession.cells)},
 		{SheetSummary, summaryHeader, rowsOf(r.Summary, ExportSummary.cells)},
 		{SheetAgreements, agreementsHeader, rowsOf(r.Agreements, ExportAgreement.cells)},
+	}
+	if len(r.Problems) > 0 {
+		sheets = append(sheets, struct {
+			name   string
+			header []string
+			rows   [][]any
+		}{SheetProblems, []string{"Problema"}, rowsOf(r.Problems, func(p string) []any { return []any{p} })})
 	}
 	for _, sh := range sheets {
 		header := make([]any, len(sh.header))

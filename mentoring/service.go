@@ -21,10 +21,18 @@ import (
 // DefaultLockAfter is how long after its date a session stays editable.
 const DefaultLockAfter = 30 * 24 * time.Hour
 
+// DefaultUnlockFor is how long an admin's unlock lets a session be edited
+// before it locks again.
+const DefaultUnlockFor = 7 * 24 * time.Hour
+
 // Options tune the service; zero values take the defaults.
 type Options struct {
 	Clock     func() time.Time // default time.Now
 	LockAfter time.Duration    // default DefaultLockAfter
+	UnlockFor time.Duration    // default DefaultUnlockFor
+	// Initiatives reports initiatives of ids that do not exist (a session
+	// names only real ones); nil accepts any.
+	Initiatives func(ctx context.Context, ids []string) (missing []string, err error)
 }
 
 // Service is the mentoring API for the rest of the program. Every call gets the
@@ -36,6 +44,8 @@ type Service struct {
 	lists      lists
 	clock      func() time.Time
 	lockAfter  time.Duration
+	unlockFor  time.Duration
+	missing    func(ctx context.Context, ids []string) ([]string, error)
 }
 
 // NewService wires mentoring to its collections in db: mentoring_sessions
@@ -48,6 +58,9 @@ func NewService(db *mongo.Database, opts Options) *Service {
 	if opts.LockAfter <= 0 {
 		opts.LockAfter = DefaultLockAfter
 	}
+	if opts.UnlockFor <= 0 {
+		opts.UnlockFor = DefaultUnlockFor
+	}
 	return &Service{
 		sessions:   sessionRepo{coll: db.Collection("mentoring_sessions")},
 		versions:   versionRepo{coll: db.Collection("session_versions")},
@@ -55,7 +68,23 @@ func NewService(db *mongo.Database, opts Options) *Service {
 		lists:      newLists(db),
 		clock:      opts.Clock,
 		lockAfter:  opts.LockAfter,
+		unlockFor:  opts.UnlockFor,
+		missing:    opts.Initiatives,
 	}
+}
+
+// checkInitiatives refuses initiatives that do not exist (422).
+func (s *Service) checkInitiatives(ctx context.Context, ids []string) error {
+	if s.missing == nil {
+		return nil
+	}
+	missing, err := s.missing(ctx, ids)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	var fe errs.Fields
+	fe.Add("initiative_ids", "no initiative "+strings.Join(missing, ", "))
+	return fe.Err()
 }
 
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }
@@ -164,10 +193,14 @@ func (s *Service) Create(ctx context.Context, p *accounts.Principal, in SessionI
 	if !CanRecord(p, f.InitiativeIDs) {
 		return Session{}, nil, fmt.Errorf("record a session for initiatives %s: %w", strings.Join(f.InitiativeIDs, ", "), errs.Forbidden)
 	}
+	if err := s.checkInitiatives(ctx, f.InitiativeIDs); err != nil {
+		return Session{}, nil, err
+	}
+	locks := dayStart(f.Date).Add(s.lockAfter)
 	sess := Session{
 		ID: NewID(), AdviserID: p.UserID, InitiativeIDs: f.InitiativeIDs, Date: f.Date, DurationMinutes: f.DurationMinutes,
 		Modality: f.Modality, Topics: f.Topics, Participants: f.Participants, MemberIDs: f.MemberIDs, Notes: f.Notes,
-		NextFollowUp: f.NextFollowUp, Agreements: []string{}, CreatedAt: now, UpdatedAt: now,
+		NextFollowUp: f.NextFollowUp, Agreements: []string{}, CreatedAt: now, UpdatedAt: now, LocksAt: &locks,
 	}
 	agreements := make([]Agreement, len(in.Agreements))
 	for i, a := range in.Agreements {
@@ -284,10 +317,13 @@ func sessionOwners(p *accounts.Principal, f SessionFilter) ([]string, func(Sessi
 	}
 }
 
-// Locked reports whether the session is read-only at now: LockAfter has passed
-// since its date and no admin unlocked it.
+// Locked reports whether the session is read-only at now: its lock time
+// has passed and no admin's unlock is running.
 func (s *Service) Locked(sess Session, now time.Time) bool {
-	return sess.Unlocked == nil && !now.Before(sess.lockedAt(s.lockAfter))
+	if now.Before(sess.lockedAt(s.lockAfter)) {
+		return false
+	}
+	return sess.Unlocked == nil || !now.Before(sess.Unlocked.until())
 }
 
 // Update changes a session (admins, advisers assigned to all its initiatives),
@@ -345,6 +381,14 @@ func (s *Service) Update(ctx context.Context, p *accounts.Principal, id string, 
 			return nil
 		}
 		set["updated_at"] = now
+		// A later date never buys more time to edit; an earlier one locks sooner.
+		locks := cur.lockedAt(s.lockAfter)
+		if earlier := dayStart(f.Date).Add(s.lockAfter); earlier.Before(locks) {
+			locks = earlier
+		}
+		if cur.LocksAt == nil || !locks.Equal(*cur.LocksAt) {
+			set["locks_at"] = locks
+		}
 		// The edit and its version are one write on one document.
 		v := Version{ID: NewID(), SessionID: id, Rev: cur.Rev + 1, At: now, By: p.UserID, Changes: changes}
 		out, err = s.setSession(ctx, cur, set, &v)
@@ -399,7 +443,7 @@ func (s *Service) Unlock(ctx context.Context, admin *accounts.Principal, id, rea
 			return err
 		}
 		now := s.now()
-		rec := &UnlockRecord{By: admin.UserID, At: now, Reason: reason}
+		rec := &UnlockRecord{By: admin.UserID, At: now, Reason: reason, Until: now.Add(s.unlockFor)}
 		var from any
 		if cur.Unlocked != nil {
 			from = *cur.Unlocked

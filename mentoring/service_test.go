@@ -1,6 +1,7 @@
 package mentoring_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -432,5 +433,78 @@ func TestConcurrentUpdatesKeepEveryVersion(t *testing.T) {
 	}
 	if got.Rev != 3 || len(vs) != 3 || vs[2].Changes["notes"].To != got.Notes {
 		t.Fatalf("got rev %d notes %q with versions %+v; want rev 3 and 3 versions", got.Rev, got.Notes, vs)
+	}
+}
+
+// Moving the date later never buys time to edit, and an admin's unlock ends:
+// the session locks again (item 15 of the security review: both let a
+// session stay editable for ever).
+func TestTheLockCannotBeSidestepped(t *testing.T) {
+	svc, clock := newService(t)
+	in := validInput()
+	in.Date = clock.Now().AddDate(0, 0, -25) // five days left to edit
+	sess, _, err := svc.Create(t.Context(), adviser, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := mentoring.Today(clock.Now())
+	if _, err := svc.Update(t.Context(), adviser, sess.ID, mentoring.SessionUpdate{Date: &today}); err != nil {
+		t.Fatalf("moving the date to today: %v", err)
+	}
+	clock.Add(6 * 24 * time.Hour) // 31 days after the first date, 6 after the new one
+	if _, err := svc.Update(t.Context(), adviser, sess.ID, mentoring.SessionUpdate{Notes: ptr("más tarde")}); !errors.Is(err, errs.Locked) {
+		t.Fatalf("after the first date's window, the date moved later: got %v, want locked", err)
+	}
+	un, err := svc.Unlock(t.Context(), admin, sess.ID, "faltó una participante")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := clock.Now().Add(mentoring.DefaultUnlockFor); !un.Unlocked.Until.Equal(want) {
+		t.Fatalf("unlocked until %v, want %v", un.Unlocked.Until, want)
+	}
+	if _, err := svc.Update(t.Context(), adviser, sess.ID, mentoring.SessionUpdate{Notes: ptr("corregido")}); err != nil {
+		t.Fatalf("while unlocked: %v", err)
+	}
+	clock.Add(mentoring.DefaultUnlockFor + time.Hour)
+	if _, err := svc.Update(t.Context(), adviser, sess.ID, mentoring.SessionUpdate{Notes: ptr("otra vez")}); !errors.Is(err, errs.Locked) {
+		t.Fatalf("after the unlock ended: got %v, want locked again", err)
+	}
+}
+
+// Counts are bounded: a huge number is refused, not stored to wrap in a sum
+// (item 10 of the security review).
+func TestParticipantCountsAreBounded(t *testing.T) {
+	svc, _ := newService(t)
+	for _, n := range []int{9223372036854775807, mentoring.MaxParticipants + 1, -1} {
+		in := validInput()
+		in.Participants.Women = n
+		_, _, err := svc.Create(t.Context(), adviser, in)
+		wantField(t, err, "participants.women")
+	}
+	in := validInput()
+	in.Participants.Women = mentoring.MaxParticipants
+	if _, _, err := svc.Create(t.Context(), adviser, in); err != nil {
+		t.Fatalf("%d women: %v", mentoring.MaxParticipants, err)
+	}
+}
+
+// A session names only initiatives that exist (item 9 of the security review).
+func TestSessionsNameExistingInitiatives(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}
+	svc := mentoring.NewService(storagetest.DB(t), mentoring.Options{Clock: clock.Now, Initiatives: func(_ context.Context, ids []string) ([]string, error) {
+		var missing []string
+		for _, id := range ids {
+			if id != "ini-a" && id != "ini-b" {
+				missing = append(missing, id)
+			}
+		}
+		return missing, nil
+	}})
+	in := validInput()
+	in.InitiativeIDs = []string{"doesnotexist"}
+	_, _, err := svc.Create(t.Context(), admin, in)
+	wantField(t, err, "initiative_ids")
+	if _, _, err := svc.Create(t.Context(), admin, validInput()); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -24,8 +24,11 @@ var Modalities = []string{"visit", "virtual", "workshop", "phone"}
 const (
 	MaxDurationMinutes = 600
 	MaxNotes           = 4000
-	YouthMinAge        = 14 // youth is 14–28 years old
-	YouthMaxAge        = 28
+	// MaxParticipants bounds each count of a session (a whole town's
+	// workshop stays below it; a typo of a huge number does not).
+	MaxParticipants = 10000
+	YouthMinAge     = 14 // youth is 14–28 years old
+	YouthMaxAge     = 28
 )
 
 // Participants counts who attended, by sex and by age group (youth 14–28, adults).
@@ -41,6 +44,17 @@ type UnlockRecord struct {
 	By     string    `bson:"by" json:"by"`
 	At     time.Time `bson:"at" json:"at"`
 	Reason string    `bson:"reason" json:"reason"`
+	// Until is when the session locks again (records made before it was
+	// kept: At plus DefaultUnlockFor).
+	Until time.Time `bson:"until,omitempty" json:"until"`
+}
+
+// until is when an unlock ends.
+func (u UnlockRecord) until() time.Time {
+	if u.Until.IsZero() {
+		return u.At.Add(DefaultUnlockFor)
+	}
+	return u.Until
 }
 
 // Session is one advisory session with one or more initiatives.
@@ -61,7 +75,11 @@ type Session struct {
 	UpdatedAt       time.Time     `bson:"updated_at" json:"updated_at"`
 	Rev             int64         `bson:"rev" json:"rev"`
 	Unlocked        *UnlockRecord `bson:"unlocked,omitempty" json:"unlocked,omitempty"`
-	Attachments     []Attachment  `bson:"attachments,omitempty" json:"attachments,omitempty"`
+	// LocksAt is when the session becomes read-only: LockAfter after the
+	// day it was first recorded for; moving the date later never moves it
+	// (records made before it was kept count from their date).
+	LocksAt     *time.Time   `bson:"locks_at,omitempty" json:"locks_at,omitempty"`
+	Attachments []Attachment `bson:"attachments,omitempty" json:"attachments,omitempty"`
 	// Versions are the session's edits, pushed in the update that makes
 	// each one; read them with Service.Versions.
 	Versions []Version `bson:"versions,omitempty" json:"-"`
@@ -192,8 +210,8 @@ func (f *sessionFields) normalize(now time.Time, fe *errs.Fields) {
 	}
 	f.Topics = topics
 	for name, n := range map[string]int{"women": f.Participants.Women, "men": f.Participants.Men, "youth": f.Participants.Youth, "adults": f.Participants.Adults} {
-		if n < 0 {
-			fe.Add("participants."+name, "must not be negative")
+		if n < 0 || n > MaxParticipants {
+			fe.Add("participants."+name, fmt.Sprintf("must be a count from 0 to %d", MaxParticipants))
 		}
 	}
 	f.MemberIDs = cleanIDs(f.MemberIDs)
@@ -230,6 +248,11 @@ func (s Session) fields() sessionFields {
 	}
 }
 
-// lockedAt is when the session becomes read-only: lockAfter after its day
-// began in Bogotá.
-func (s Session) lockedAt(lockAfter time.Duration) time.Time { return dayStart(s.Date).Add(lockAfter) }
+// lockedAt is when the session becomes read-only: LocksAt, or for records
+// made before it was kept, lockAfter after its day began in Bogotá.
+func (s Session) lockedAt(lockAfter time.Duration) time.Time {
+	if s.LocksAt != nil {
+		return *s.LocksAt
+	}
+	return dayStart(s.Date).Add(lockAfter)
+}
