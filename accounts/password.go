@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -73,8 +74,13 @@ var errWeakPassword = errors.New("weak password")
 
 // passwordProblem explains why a password is refused, or returns "".
 func passwordProblem(password, email string) string {
+	// Spaces count inside a passphrase, not around it: ten spaces are no
+	// password, nor is one that is mostly padding; controls and invalid
+	// UTF-8 cannot be typed twice the same way.
 	switch {
-	case utf8.RuneCountInString(password) < minPasswordRunes:
+	case !utf8.ValidString(password) || strings.IndexFunc(password, unicode.IsControl) >= 0:
+		return "must be text you can type, without control characters"
+	case utf8.RuneCountInString(strings.TrimSpace(password)) < minPasswordRunes:
 		return fmt.Sprintf("must have at least %d characters", minPasswordRunes)
 	case len(password) > maxPasswordBytes:
 		return fmt.Sprintf("must have at most %d bytes", maxPasswordBytes)

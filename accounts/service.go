@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
 
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -175,8 +176,8 @@ func (s *Service) CreateUser(ctx context.Context, actor *Principal, n NewUser, m
 // create validates and stores a user; f carries errors found by the caller.
 func (s *Service) create(ctx context.Context, n NewUser, f errs.Fields, consent *Consent) (User, error) {
 	n.Email = NormalizeEmail(n.Email)
-	n.Name = strings.TrimSpace(n.Name)
-	n.Phone = strings.TrimSpace(n.Phone)
+	n.Name = clean.Line(n.Name)
+	n.Phone = clean.Line(n.Phone)
 	checkEmail(&f, n.Email)
 	checkName(&f, n.Name)
 	checkPhone(&f, n.Phone)
@@ -494,12 +495,12 @@ func (s *Service) updateFields(up UserUpdate) (bson.M, map[string]string, error)
 	set := bson.M{"updated_at": s.now()}
 	details := map[string]string{}
 	if up.Name != nil {
-		name := strings.TrimSpace(*up.Name)
+		name := clean.Line(*up.Name)
 		checkName(&f, name)
 		set["name"] = name
 	}
 	if up.Phone != nil {
-		phone := strings.TrimSpace(*up.Phone)
+		phone := clean.Line(*up.Phone)
 		checkPhone(&f, phone)
 		set["phone"] = phone
 	}

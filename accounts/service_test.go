@@ -590,3 +590,26 @@ func TestColombianPhones(t *testing.T) {
 		}
 	}
 }
+
+// Text hygiene (item 11 of the security review): names lose control and
+// bidi characters and invalid bytes; a password of spaces is no password.
+func TestTextIsCleanedAndPasswordsAreReal(t *testing.T) {
+	s, _ := newService(t, accounts.Options{})
+	u, err := s.Register(t.Context(), accounts.Registration{Email: "ana@tesoro.demo", Name: "Ana\x00 \u202EMar\xffía\a", Password: pw, Consent: true}, here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Name != "Ana María" {
+		t.Errorf("stored name %q, want %q", u.Name, "Ana María")
+	}
+	p := &accounts.Principal{UserID: u.ID, Roles: u.Roles}
+	if got, err := s.UpdateProfile(t.Context(), p, "Ana\u2066 Lucía\x1b", ""); err != nil || got.Name != "Ana Lucía" {
+		t.Errorf("profile name: %q %v, want %q", got.Name, err, "Ana Lucía")
+	}
+	for _, bad := range []string{"          ", "  corta  ", "clave\x00secreta-larga"} {
+		_, err := s.Register(t.Context(), accounts.Registration{Email: "beto@tesoro.demo", Name: "Beto", Password: bad, Consent: true}, here)
+		if got := fieldsOf(err); len(got) != 1 || got[0] != "password" {
+			t.Errorf("password %q: got %v (%v), want 422 on password", bad, got, err)
+		}
+	}
+}

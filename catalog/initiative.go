@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
@@ -68,8 +69,8 @@ type InitiativeInput struct {
 // department from it, and returns field errors for whatever is wrong.
 func (in *InitiativeInput) normalize() error {
 	var f errs.Fields
-	in.Name = strings.TrimSpace(in.Name)
-	in.Description = strings.TrimSpace(in.Description)
+	in.Name = clean.Line(in.Name)
+	in.Description = clean.Text(in.Description)
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n < 3:
 		f.Add("name", "must have at least 3 characters")
@@ -134,7 +135,7 @@ func normalizePhone(s string) string {
 
 func (m *Member) normalize() error {
 	var f errs.Fields
-	m.Name, m.Role = strings.TrimSpace(m.Name), strings.TrimSpace(m.Role)
+	m.Name, m.Role = clean.Line(m.Name), clean.Line(m.Role)
 	if n := utf8.RuneCountInString(m.Name); n < 2 || n > 100 {
 		f.Add("name", "must have between 2 and 100 characters")
 	}

@@ -134,3 +134,23 @@ func FuzzSlugify(f *testing.F) {
 		}
 	})
 }
+
+// A member's name keeps no control or bidi characters (item 11 of the
+// security review).
+func TestMemberNameIsCleaned(t *testing.T) {
+	svc := newCatalog(t)
+	in, err := svc.CreateInitiative(t.Context(), catalog.InitiativeInput{Name: "Panadería\u202E de papa", Municipality: "Mongua"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Name != "Panadería de papa" {
+		t.Errorf("initiative name %q", in.Name)
+	}
+	m, err := svc.AddMember(t.Context(), in.ID, catalog.Member{Name: "Rosa\x07 Elvira\x00", Role: "socia", Sex: "female", AgeGroup: "adult"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Name != "Rosa Elvira" {
+		t.Errorf("member name %q, want %q", m.Name, "Rosa Elvira")
+	}
+}

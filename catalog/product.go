@@ -5,6 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/money"
 )
@@ -88,8 +89,8 @@ const maxPrice = 100_000_000 * 100
 
 func (in *ProductInput) normalize() error {
 	var f errs.Fields
-	in.Name = strings.TrimSpace(in.Name)
-	in.Description = strings.TrimSpace(in.Description)
+	in.Name = clean.Line(in.Name)
+	in.Description = clean.Text(in.Description)
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n < 2:
 		f.Add("name", "must have at least 2 characters")

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -97,7 +98,7 @@ const movesPerBucket = 32
 // step 2 nothing changed, and recovery only takes the move off the list.
 func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, error) {
 	var f errs.Fields
-	m.Reason = strings.TrimSpace(m.Reason)
+	m.Reason = clean.Line(m.Reason)
 	if m.Delta == 0 || m.Delta > maxStockDelta || m.Delta < -maxStockDelta {
 		f.Add("delta", "must be a whole number from -1000000 to 1000000, not 0")
 	}

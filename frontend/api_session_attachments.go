@@ -15,6 +15,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 )
@@ -97,10 +98,7 @@ func prepareAttachment(fh *multipart.FileHeader) (*preparedAttachment, error) {
 	}
 	unsupported := fmt.Errorf("attachments are JPEG, PNG or WebP photos or PDF documents: %w", errs.Unsupported)
 	prep := &preparedAttachment{data: data,
-		a: mentoring.Attachment{ID: mentoring.NewID(), Name: path.Base(strings.ReplaceAll(fh.Filename, `\`, "/")), Size: int64(len(data))}}
-	if prep.a.Name == "" || prep.a.Name == "." || prep.a.Name == "/" {
-		prep.a.Name = "adjunto"
-	}
+		a: mentoring.Attachment{ID: mentoring.NewID(), Name: clean.FileName(fh.Filename), Size: int64(len(data))}}
 	if bytes.HasPrefix(data, []byte("%PDF-")) {
 		prep.a.ContentType, prep.ext = "application/pdf", "pdf"
 		return prep, nil
@@ -112,10 +110,15 @@ func prepareAttachment(fh *multipart.FileHeader) (*preparedAttachment, error) {
 		}
 		return nil, unsupported
 	}
-	prep.a.ContentType = http.DetectContentType(data)
-	prep.ext = map[string]string{"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[prep.a.ContentType]
-	if prep.ext == "" {
+	// A photo is kept as its re-encoded full rendition, never as uploaded:
+	// the camera's Exif (GPS included), XMP and comments stay out.
+	if ct := http.DetectContentType(data); ct != "image/jpeg" && ct != "image/png" && ct != "image/webp" {
 		return nil, unsupported
+	}
+	prep.data, prep.a.Size = img.Full.Data, int64(len(img.Full.Data))
+	prep.a.ContentType, prep.ext = img.Full.ContentType, img.Full.Ext()
+	if old := path.Ext(prep.a.Name); !strings.EqualFold(old, "."+prep.ext) {
+		prep.a.Name = strings.TrimSuffix(prep.a.Name, old) + "." + prep.ext
 	}
 	prep.thumb = &img.Thumb
 	return prep, nil
@@ -209,8 +212,38 @@ func (s *server) getSessionAttachment(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, obj.ContentType)
 		c.Set(fiber.HeaderCacheControl, "private, no-store")
 		c.Set("X-Content-Type-Options", "nosniff")
-		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf("inline; filename=%q", a.Name))
+		c.Set(fiber.HeaderContentDisposition, contentDisposition("inline", a.Name))
 		return c.SendStream(r, int(obj.Size))
 	}
 	return fmt.Errorf("attachment %s of session %s: %w", c.Params("attachment"), sess.ID, errs.NotFound)
+}
+
+// contentDisposition names a file for the browser as RFC 6266 says: an
+// ASCII fallback in filename (anything else becomes "_") and the exact UTF-8
+// name in filename* (percent-encoded), so "Acta reunión.pdf" keeps its
+// accent and no name can break out of the header.
+func contentDisposition(kind, name string) string {
+	name = clean.FileName(name)
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
+			return '_'
+		}
+		return r
+	}, name)
+	return kind + `; filename="` + ascii + `"; filename*=UTF-8''` + attrValue(name)
+}
+
+// attrValue percent-encodes every byte outside RFC 5987's attr-char.
+func attrValue(s string) string {
+	const attrChar = "!#$&+-.^_`|~"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(attrChar, c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }

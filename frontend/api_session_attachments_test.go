@@ -56,11 +56,33 @@ func TestMentoringSessionAttachments(t *testing.T) {
 	if doc.ContentType != "application/pdf" || doc.Size != int64(len(pdf)) || doc.Name != "acta.pdf" || !strings.HasPrefix(doc.URL, path+"/") {
 		t.Fatalf("pdf: unexpected %+v", doc)
 	}
-	photo := upload(t, "horno.png", testJPEG(t, 640, 480), adviser, 201) // named .png, sniffed as JPEG
+	photo := upload(t, "horno.png", testJPEG(t, 640, 480), adviser, 201) // named .png, sniffed as JPEG: kept as horno.jpg
 	if photo.ContentType != "image/jpeg" {
 		t.Fatalf("photo: got %q, want image/jpeg", photo.ContentType)
 	}
 
+	// A photo with GPS in its Exif is kept without it; its name, however
+	// long or odd, is cut and cleaned, and comes back in an RFC 6266 header
+	// (items 11 and 12 of the security review).
+	t.Run("photos lose their metadata, names are cleaned", func(t *testing.T) {
+		const secret = "6.2442N-75.5812W-FINCA"
+		name := "Reunión\u202Egpj.exe " + strings.Repeat("ñ", 200_000) + ".jpg"
+		shot := upload(t, name, withExif(testJPEG(t, 800, 600), secret), adviser, 201)
+		if len(shot.Name) > 255 || strings.ContainsRune(shot.Name, '\u202E') || !strings.HasSuffix(shot.Name, ".jpg") {
+			t.Fatalf("stored name: %d bytes, %.40q…", len(shot.Name), shot.Name)
+		}
+		res, body := fetch(t, shot.URL, adviser)
+		if res.StatusCode != 200 || strings.Contains(body, secret) || strings.Contains(body, "Exif") {
+			t.Fatalf("the stored photo: %d, still holds its Exif: %v", res.StatusCode, strings.Contains(body, secret))
+		}
+		cd := res.Header.Get("Content-Disposition")
+		if !strings.HasPrefix(cd, `inline; filename="Reuni_ngpj.exe `) || !strings.Contains(cd, "; filename*=UTF-8''Reuni%C3%B3ngpj.exe%20%C3%B1") {
+			t.Fatalf("Content-Disposition: %.120q", cd)
+		}
+		if _, body := fetch(t, "/api/v1/sessions/"+created.Session.ID, adviser); strings.Count(body, "ñ") > 200 {
+			t.Fatalf("the session holds the long name: %d ñ", strings.Count(body, "ñ"))
+		}
+	})
 	t.Run("types and sizes", func(t *testing.T) {
 		upload(t, "notas.txt", []byte("solo texto, no una foto"), adviser, 415)
 		upload(t, "falso.pdf", []byte("<html>%PDF-</html>"), adviser, 415)
@@ -136,8 +158,8 @@ func TestMentoringSessionAttachments(t *testing.T) {
 			}
 		}
 		_, body = fetch(t, "/api/v1/sessions/"+created.Session.ID+"/versions", adviser)
-		if !strings.Contains(body, `"attachments"`) || !strings.Contains(body, `"horno.png"`) {
-			t.Errorf("versions: got %s, want the removal of horno.png", body)
+		if !strings.Contains(body, `"attachments"`) || !strings.Contains(body, `"horno.jpg"`) {
+			t.Errorf("versions: got %s, want the removal of horno.jpg (renamed to what it is)", body)
 		}
 	})
 }

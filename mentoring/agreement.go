@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
@@ -76,11 +77,11 @@ type AgreementFilter struct {
 // normalize cleans in as agreement i of a session with initiatives and reports problems.
 func (in *AgreementInput) normalize(i int, initiatives []string, fe *errs.Fields) {
 	field := func(name string) string { return fmt.Sprintf("agreements[%d].%s", i, name) }
-	in.Text = strings.TrimSpace(in.Text)
+	in.Text = clean.Text(in.Text)
 	if n := utf8.RuneCountInString(in.Text); n < MinAgreementText || n > MaxAgreementText {
 		fe.Add(field("text"), fmt.Sprintf("must be %d to %d characters", MinAgreementText, MaxAgreementText))
 	}
-	in.Owner = strings.TrimSpace(in.Owner)
+	in.Owner = clean.Line(in.Owner)
 	if n := utf8.RuneCountInString(in.Owner); n == 0 || n > MaxOwner {
 		fe.Add(field("owner"), fmt.Sprintf("must be 1 to %d characters", MaxOwner))
 	}

@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
@@ -430,7 +431,7 @@ func (s *Service) Unlock(ctx context.Context, admin *accounts.Principal, id, rea
 	if !admin.IsAdmin() {
 		return Session{}, denied(admin, "unlock session "+id)
 	}
-	reason = strings.TrimSpace(reason)
+	reason = clean.Text(reason)
 	if reason == "" {
 		var fe errs.Fields
 		fe.Add("reason", "required")

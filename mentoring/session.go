@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
@@ -215,7 +216,7 @@ func (f *sessionFields) normalize(now time.Time, fe *errs.Fields) {
 		}
 	}
 	f.MemberIDs = cleanIDs(f.MemberIDs)
-	f.Notes = strings.TrimSpace(f.Notes)
+	f.Notes = clean.Text(f.Notes)
 	if utf8.RuneCountInString(f.Notes) > MaxNotes {
 		fe.Add("notes", fmt.Sprintf("at most %d characters", MaxNotes))
 	}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -83,7 +84,7 @@ func (s *Service) RecordPayout(ctx context.Context, p *accounts.Principal, initi
 	if in.Method != "bank" && in.Method != MethodNequi {
 		f.Add("method", "must be bank or nequi")
 	}
-	in.Reference = strings.TrimSpace(in.Reference)
+	in.Reference = clean.Line(in.Reference)
 	if n := utf8.RuneCountInString(in.Reference); n < 2 || n > 100 {
 		f.Add("reference", "say which transfer it was (2 to 100 characters)")
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -132,7 +133,7 @@ func (in *CheckoutInput) normalize(p *accounts.Principal, cardEnabled bool) erro
 	}
 	in.Lines = merged
 	b := &in.Buyer
-	b.Name, b.Phone, b.Email = strings.TrimSpace(b.Name), strings.TrimSpace(b.Phone), strings.TrimSpace(strings.ToLower(b.Email))
+	b.Name, b.Phone, b.Email = clean.Line(b.Name), clean.Line(b.Phone), clean.Line(strings.ToLower(b.Email))
 	if n := utf8.RuneCountInString(b.Name); n < 2 || n > 100 {
 		f.Add("buyer.name", "must have 2 to 100 characters")
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -12,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -99,7 +99,7 @@ func checkNote(note string) error {
 // confirms; producers and admins until delivery. token is a guest's
 // checkout token.
 func (s *Service) Cancel(ctx context.Context, p *accounts.Principal, id, reason, token string) (Order, error) {
-	reason = strings.TrimSpace(reason)
+	reason = clean.Text(reason)
 	if err := checkNote(reason); err != nil {
 		return Order{}, err
 	}

@@ -433,3 +433,15 @@ func TestUnconfirmedOrdersExpire(t *testing.T) {
 		t.Fatalf("a real buyer after the expiry: %v", err)
 	}
 }
+
+// A buyer's name keeps no control or bidi characters (item 11 of the
+// security review).
+func TestBuyerNameIsCleaned(t *testing.T) {
+	f := newFixture(t, orders.Options{})
+	in := guestInput(line(f.bread, 1))
+	in.Buyer.Name = "Luz\x00 \u202EMarina\a"
+	o := place(t, f, nil, in).Orders[0]
+	if got := f.load(t, o.ID).Buyer.Name; got != "Luz Marina" {
+		t.Fatalf("stored buyer %q, want %q", got, "Luz Marina")
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -165,7 +165,7 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 	}
 	var f errs.Fields
 	checkAmount(&f, in.Amount, o.Total.Currency)
-	in.Reason = strings.TrimSpace(in.Reason)
+	in.Reason = clean.Text(in.Reason)
 	if utf8.RuneCountInString(in.Reason) > 300 {
 		f.Add("reason", "must have at most 300 characters")
 	}
