@@ -88,9 +88,13 @@ func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id s
 	return after, err
 }
 
+// MaxAmount bounds any one amount of money recorded (minor units: ten
+// billion pesos), so that sums of them cannot overflow.
+const MaxAmount = 1_000_000_000_000
+
 func checkAmount(f *errs.Fields, m money.Money, currency string) {
-	if m.Amount <= 0 {
-		f.Add("amount.amount", "must be more than 0")
+	if m.Amount <= 0 || m.Amount > MaxAmount {
+		f.Add("amount.amount", "must be more than 0 and at most 10.000.000.000 pesos")
 	}
 	if m.Currency != currency {
 		f.Add("amount.currency", "must be "+currency)

@@ -66,6 +66,7 @@ func TestRecordPayments(t *testing.T) {
 		{"more than outstanding", prod, orders.PaymentInput{Amount: cop(300001), Method: orders.MethodNequi}, "", "422 amount.amount", 300000, 2},
 		{"wrong currency", prod, orders.PaymentInput{Amount: money.Money{Amount: 1000, Currency: "USD"}, Method: orders.MethodCash}, "", "422 amount.currency", 300000, 2},
 		{"zero", prod, orders.PaymentInput{Amount: cop(0), Method: orders.MethodCash}, "", "422 amount.amount", 300000, 2},
+		{"a sum that would overflow", prod, orders.PaymentInput{Amount: cop(9223372036854775807), Method: orders.MethodCash}, "", "422 amount.amount", 300000, 2},
 		{"card by hand", prod, orders.PaymentInput{Amount: cop(1000), Method: orders.MethodCard}, "", "422 method", 300000, 2},
 		{"in two days", prod, orders.PaymentInput{Amount: cop(1000), Method: orders.MethodCash, PaidAt: at(48 * time.Hour)}, "", "422 paid_at", 300000, 2},
 		{"long before the order", prod, orders.PaymentInput{Amount: cop(1000), Method: orders.MethodCash, PaidAt: at(-40 * 24 * time.Hour)}, "", "422 paid_at", 300000, 2},
