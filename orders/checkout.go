@@ -453,10 +453,8 @@ func (s *Service) confirmReserved(ctx context.Context, o Order, now time.Time, f
 	if o.StripeSession != "" {
 		set["stripe_session"], set["payment_url"] = o.StripeSession, o.PaymentURL
 	}
-	if o.ExpiresAt != nil {
-		if err := s.work.Add(ctx, expirySet(o), o.ID, *o.ExpiresAt); err != nil {
-			return o, err
-		}
+	if err := s.expecting(ctx, o); err != nil {
+		return o, err
 	}
 	if _, err := s.orders.UpdateOne(ctx, bson.M{"_id": o.ID},
 		bson.M{"$set": set, "$push": bson.M{"history": pendingChange(o, now)}}); err != nil {

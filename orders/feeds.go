@@ -61,10 +61,9 @@ func (o Summary) Outstanding() int64 { return max(0, o.Total.Amount-o.Paid) }
 
 // Names of the working sets in order_sets.
 const (
-	setUnreleased  = "unreleased"  // cancelled or rolled back, stock not yet back: order id → since
-	setCardUnpaid  = "card_unpaid" // pending card orders: order id → expiry
-	setUnconfirmed = "unconfirmed" // other pending orders: order id → expiry
-	setReindex     = "reindex"     // orders whose lists are being updated: order id → since
+	setUnreleased = "unreleased"  // cancelled or rolled back, stock not yet back: order id → since
+	setCardUnpaid = "card_unpaid" // pending card orders: order id → expiry
+	setReindex    = "reindex"     // orders whose lists are being updated: order id → since
 )
 
 // summariesPerBucket keeps an order history bucket near 8 KB (a summary
@@ -223,10 +222,24 @@ func (s *Service) Board(ctx context.Context, p *accounts.Principal, initiativeID
 	return out, nil
 }
 
-// expirySet is the working set where a pending order waits for its expiry.
-func expirySet(o Order) string {
-	if o.PaymentMethod == MethodCard {
-		return setCardUnpaid
+// expecting notes that a pending order waits for its expiry: card orders
+// in the card_unpaid set (few: they live an hour), the others in the
+// order_unconfirmed working set (one small document each, as many as the
+// orders waiting for a producer).
+func (s *Service) expecting(ctx context.Context, o Order) error {
+	if o.ExpiresAt == nil {
+		return nil
 	}
-	return setUnconfirmed
+	if o.PaymentMethod == MethodCard {
+		return s.work.Add(ctx, setCardUnpaid, o.ID, *o.ExpiresAt)
+	}
+	return s.unconfirmed.Add(ctx, o.ID, *o.ExpiresAt)
+}
+
+// expected forgets a pending order's expiry (confirmed, paid or cancelled).
+func (s *Service) expected(ctx context.Context, o Order) error {
+	if o.PaymentMethod == MethodCard {
+		return s.work.Remove(ctx, setCardUnpaid, o.ID)
+	}
+	return s.unconfirmed.Remove(ctx, o.ID)
 }

@@ -78,7 +78,7 @@ func (s *Service) move(ctx context.Context, o Order, guard bson.M, to, actorID, 
 	}
 	if o.Status == StatusPending && to != StatusPending {
 		// Out of pending: nothing expires it any more.
-		if err := s.work.Remove(ctx, expirySet(o), o.ID); err != nil {
+		if err := s.expected(ctx, o); err != nil {
 			return after, err
 		}
 	}

@@ -231,6 +231,48 @@ func (s *Service) rebuildLedgers(ctx context.Context, all []Order) error {
 	return nil
 }
 
+// ExpireUnconfirmed gives the pending orders of a directory made before
+// orders expired (unpaid, not by card, with no expiry) the pending TTL from
+// now, and puts them in the working set the sweeper cancels from. It reads
+// the boards (the live orders), not the history; run again, it changes
+// nothing more.
+func (s *Service) ExpireUnconfirmed(ctx context.Context) error {
+	names, err := s.db.ListCollectionNames(ctx, bson.M{"name": bson.M{"$regex": "^order_board_"}})
+	if err != nil {
+		return storage.Err("boards", err)
+	}
+	exp := s.now().Add(s.pendingTTL)
+	for _, n := range names {
+		live, err := s.boards(strings.TrimPrefix(n, "order_board_")).Members(ctx)
+		if err != nil {
+			return err
+		}
+		for id, sum := range live {
+			if sum.Status != StatusPending || sum.PaymentMethod == MethodCard || sum.Paid != 0 || sum.ExpiresAt != nil {
+				continue
+			}
+			res, err := s.orders.UpdateOne(ctx, bson.M{"_id": id, "status": StatusPending, "paid": 0, "expires_at": bson.M{"$exists": false}},
+				bson.M{"$set": bson.M{"expires_at": exp}})
+			if err != nil {
+				return storage.Err("order "+id, err)
+			}
+			if res.ModifiedCount == 1 {
+				if err := s.unconfirmed.Add(ctx, id, exp); err != nil {
+					return err
+				}
+				o, err := s.load(ctx, id)
+				if err != nil {
+					return err
+				}
+				if err := s.reindexed(ctx, o); err != nil { // the board and histories show the expiry
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // onlyDuplicates reports a bulk insert whose every failure is a document
 // that was there already.
 func onlyDuplicates(err error) bool {

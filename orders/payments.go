@@ -151,7 +151,7 @@ func (s *Service) addPayment(ctx context.Context, o Order, pay Payment, card boo
 	if err := s.appendLedger(ctx, o.InitiativeID, pay.ID, paymentEntry(after, pay)); err != nil {
 		return after, err
 	}
-	if err := s.work.Remove(ctx, expirySet(o), o.ID); err != nil {
+	if err := s.expected(ctx, o); err != nil {
 		return after, err
 	}
 	return after, s.reindexed(ctx, after)

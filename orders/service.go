@@ -64,6 +64,7 @@ type Service struct {
 	events       *mongo.Collection
 	boards       func(initiativeID string) storage.WorkSet[Summary]
 	open         storage.WorkSet[checkoutEntry]
+	unconfirmed  storage.WorkSet[time.Time]
 	work         storage.Set[time.Time]
 	feeds        storage.Feed[Summary]
 	ledgers      storage.Feed[ledgerEntry]
@@ -107,6 +108,7 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 		events:       db.Collection("stripe_events"),
 		boards:       storage.WorkSetFamily[Summary](db, "order_board_"),
 		open:         storage.NewWorkSet[checkoutEntry](db.Collection("open_checkouts")),
+		unconfirmed:  storage.NewWorkSet[time.Time](db.Collection("order_unconfirmed")),
 		work:         storage.NewSet[time.Time](db.Collection("order_work")),
 		feeds:        storage.NewFeed[Summary](db.Collection("order_feeds"), summariesPerBucket),
 		ledgers:      storage.NewCountedFeed(db.Collection("order_ledgers"), ledgerPerBucket, ledgerTally),

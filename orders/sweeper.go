@@ -53,10 +53,11 @@ func (s *Service) Sweep(ctx context.Context, olderThan time.Duration) (Swept, er
 	if err := s.sweepOrders(ctx, setUnreleased, before, &sw); err != nil {
 		return sw, err
 	}
-	for _, set := range []string{setCardUnpaid, setUnconfirmed} {
-		if err := s.sweepOrders(ctx, set, now, &sw); err != nil {
-			return sw, err
-		}
+	if err := s.sweepOrders(ctx, setCardUnpaid, now, &sw); err != nil {
+		return sw, err
+	}
+	if err := s.sweepUnconfirmed(ctx, now, &sw); err != nil {
+		return sw, err
 	}
 	return sw, s.sweepOrders(ctx, setReindex, before, &sw)
 }
@@ -158,18 +159,14 @@ func (s *Service) sweepOrders(ctx context.Context, set string, due time.Time, sw
 				sw.Released++
 			}
 			err = s.releaseOrder(ctx, o)
-		case setCardUnpaid, setUnconfirmed:
-			reason := "card payment expired"
-			if set == setUnconfirmed {
-				reason = "not confirmed in time"
-			}
+		case setCardUnpaid:
 			if o.Status == StatusPending && o.Paid == 0 {
-				if err = s.cancelUnpaid(ctx, []Order{o}, reason); err == nil {
+				if err = s.cancelUnpaid(ctx, []Order{o}, "card payment expired"); err == nil {
 					sw.Expired++
 				}
 			}
 			if err == nil {
-				err = s.work.Remove(ctx, set, id)
+				err = s.work.Remove(ctx, setCardUnpaid, id)
 			}
 		case setReindex:
 			if err = s.ensureLedger(ctx, o); err == nil {
@@ -177,6 +174,35 @@ func (s *Service) sweepOrders(ctx context.Context, set string, due time.Time, sw
 			}
 		}
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sweepUnconfirmed cancels the pending orders no producer confirmed (and
+// nobody paid) before their expiry; their stock returns.
+func (s *Service) sweepUnconfirmed(ctx context.Context, now time.Time, sw *Swept) error {
+	m, err := s.unconfirmed.Members(ctx)
+	if err != nil {
+		return err
+	}
+	for id, at := range m {
+		if at.After(now) {
+			continue
+		}
+		o, err := s.load(ctx, id)
+		if errors.Is(err, errs.NotFound) {
+			err = nil
+		} else if err == nil && o.Status == StatusPending && o.Paid == 0 {
+			if err = s.cancelUnpaid(ctx, []Order{o}, "not confirmed in time"); err == nil {
+				sw.Expired++
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.unconfirmed.Remove(ctx, id); err != nil {
 			return err
 		}
 	}

@@ -171,8 +171,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 			}
 			return ord.MigrateToBuckets(ctx)
 		}},
-		{Version: 3, Name: "counted ledgers, the users' list and the active admins", Run: func(ctx context.Context) error {
-			return rebuildCounters(ctx, acc, ord)
+		{Version: 3, Name: "counted ledgers, the users' list and the active admins; unconfirmed orders expire", Run: func(ctx context.Context) error {
+			if err := rebuildCounters(ctx, acc, ord); err != nil {
+				return err
+			}
+			return ord.ExpireUnconfirmed(ctx)
 		}},
 	}, p.log); err != nil {
 		return nil, err

@@ -42,7 +42,7 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 	d := db.DB
 	ctx := t.Context()
 	for _, name := range []string{"schema", "stock_history", "stock_moves", "order_feeds", "checkouts", "open_checkouts", "order_work",
-		"audit_feeds", "session_lists", "agreement_lists", "open_agreements", "user_emails", "order_ledgers", "user_directory", "user_work"} {
+		"audit_feeds", "session_lists", "agreement_lists", "open_agreements", "user_emails", "order_ledgers", "user_directory", "user_work", "order_unconfirmed"} {
 		if err := d.Collection(name).Drop(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -190,6 +190,16 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 	}
 	if balance.Sales.Amount != 150000 {
 		t.Errorf("sales in the statement after the migration: %d, want the old payment, 150000", balance.Sales.Amount)
+	}
+	// The pending order of before now expires like a new one.
+	var po struct {
+		ExpiresAt *time.Time `json:"expires_at"`
+	}
+	if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/orders/"+pending, "", 200), &po); err != nil {
+		t.Fatal(err)
+	}
+	if po.ExpiresAt == nil || po.ExpiresAt.Before(time.Now().Add(47*time.Hour)) {
+		t.Errorf("the old pending order after the migration expires at %v, want 48 hours from the start", po.ExpiresAt)
 	}
 	var users struct{ Items []struct{ Email string } }
 	if err := json.Unmarshal(admin.must(t, "GET", "/api/v1/users", "", 200), &users); err != nil {
