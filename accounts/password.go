@@ -72,25 +72,26 @@ func checkPassword(password, encoded string) bool {
 
 var errWeakPassword = errors.New("weak password")
 
-// passwordProblem explains why a password is refused, or returns "".
-func passwordProblem(password, email string) string {
+// passwordProblem says why a password is refused (a field error's code,
+// message and params), or returns code "".
+func passwordProblem(password, email string) (code, message string, params []any) {
 	// Spaces count inside a passphrase, not around it: ten spaces are no
 	// password, nor is one that is mostly padding; controls and invalid
 	// UTF-8 cannot be typed twice the same way.
 	switch {
 	case !utf8.ValidString(password) || strings.IndexFunc(password, unicode.IsControl) >= 0:
-		return "must be text you can type, without control characters"
+		return errs.CodeInvalid, "must be text you can type, without control characters", nil
 	case utf8.RuneCountInString(strings.TrimSpace(password)) < minPasswordRunes:
-		return fmt.Sprintf("must have at least %d characters", minPasswordRunes)
+		return errs.CodeTooShort, fmt.Sprintf("must have at least %d characters", minPasswordRunes), []any{"min", minPasswordRunes}
 	case len(password) > maxPasswordBytes:
-		return fmt.Sprintf("must have at most %d bytes", maxPasswordBytes)
+		return errs.CodeTooLong, fmt.Sprintf("must have at most %d bytes", maxPasswordBytes), []any{"max", maxPasswordBytes}
 	}
 	lower := strings.ToLower(strings.TrimSpace(password))
 	local, _, _ := strings.Cut(email, "@")
 	if email != "" && (lower == email || lower == local) {
-		return "must not be your email"
+		return errs.CodeWeak, "must not be your email", []any{"reason", "email"}
 	}
-	return ""
+	return "", "", nil
 }
 
 // hashGate bounds the argon2id computations running at once: each takes

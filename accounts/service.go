@@ -136,7 +136,7 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) (User, e
 	}
 	var f errs.Fields
 	if !r.Consent {
-		f.Add("consent", "consent to the processing of personal data is required")
+		f.Add("consent", errs.CodeRequired, "consent to the processing of personal data is required")
 	}
 	takenKey := limitKey("register-taken-ip", m.IP)
 	if wait, err := s.limiter.blocked(ctx, takenKey, now); err != nil {
@@ -182,8 +182,8 @@ func (s *Service) create(ctx context.Context, n NewUser, f errs.Fields, consent 
 	checkName(&f, n.Name)
 	checkPhone(&f, n.Phone)
 	checkRoles(&f, n.Roles)
-	if p := passwordProblem(n.Password, n.Email); p != "" {
-		f.Add("password", p)
+	if code, msg, params := passwordProblem(n.Password, n.Email); code != "" {
+		f.Add("password", code, msg, params...)
 	}
 	var split [2]*[]string
 	if n.ProducerInitiativeIDs != nil || n.AdviserInitiativeIDs != nil {
@@ -210,7 +210,7 @@ func (s *Service) create(ctx context.Context, n NewUser, f errs.Fields, consent 
 	if err := s.users.insert(ctx, u); err != nil {
 		if errors.Is(err, errs.Conflict) {
 			var f errs.Fields
-			f.Add("email", "is already registered")
+			f.Add("email", errs.CodeTaken, "is already registered")
 			return User{}, fmt.Errorf("%w: %w", f.Err(), errs.Conflict)
 		}
 		return User{}, err
@@ -410,9 +410,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor *Principal, id string, u
 		if err != nil {
 			return User{}, err
 		}
-		if prob := passwordProblem(*up.Password, cur.Email); prob != "" {
+		if code, msg, params := passwordProblem(*up.Password, cur.Email); code != "" {
 			var f errs.Fields
-			f.Add("password", prob)
+			f.Add("password", code, msg, params...)
 			return User{}, f.Err()
 		}
 		hash, err := s.hash(ctx, *up.Password)
@@ -424,19 +424,19 @@ func (s *Service) UpdateUser(ctx context.Context, actor *Principal, id string, u
 	}
 	if up.Active != nil && !*up.Active && id == actor.UserID {
 		var f errs.Fields
-		f.Add("active", "you cannot deactivate your own account")
+		f.Add("active", errs.CodeNotAllowed, "you cannot deactivate your own account", "reason", "self")
 		return User{}, f.Err()
 	}
 	if up.Active != nil && *up.Active {
 		if cur, err := s.users.byID(ctx, id); err == nil && cur.AnonymizedAt != nil {
 			var f errs.Fields
-			f.Add("active", "an anonymised account cannot be reactivated")
+			f.Add("active", errs.CodeNotAllowed, "an anonymised account cannot be reactivated", "reason", "anonymised")
 			return User{}, f.Err()
 		}
 	}
 	if up.Roles != nil && id == actor.UserID && !slices.Contains(*up.Roles, RoleAdmin) {
 		var f errs.Fields
-		f.Add("roles", "you cannot remove your own admin role")
+		f.Add("roles", errs.CodeNotAllowed, "you cannot remove your own admin role")
 		return User{}, f.Err()
 	}
 	cur, err := s.users.byID(ctx, id)
@@ -562,12 +562,12 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 			return err
 		}
 		var f errs.Fields
-		f.Add("current_password", "is not your current password")
+		f.Add("current_password", errs.CodeWrong, "is not your current password")
 		return f.Err()
 	}
-	if prob := passwordProblem(next, u.Email); prob != "" {
+	if code, msg, params := passwordProblem(next, u.Email); code != "" {
 		var f errs.Fields
-		f.Add("new_password", prob)
+		f.Add("new_password", code, msg, params...)
 		return f.Err()
 	}
 	hash, err := s.hash(ctx, next)

@@ -84,7 +84,7 @@ func assignments(f *errs.Fields, roles []string, ids, producerOf, adviserOf *[]s
 			adviser = dedupe(*adviserOf)
 		}
 	case ids != nil && isProducer && isAdviser && len(*ids) > 0:
-		f.Add("initiative_ids", "this user is both producer and adviser: give producer_initiative_ids and adviser_initiative_ids apart")
+		f.Add("initiative_ids", errs.CodeNotAllowed, "this user is both producer and adviser: give producer_initiative_ids and adviser_initiative_ids apart")
 	case ids != nil && isProducer:
 		producer = dedupe(*ids)
 	case ids != nil && isAdviser:
@@ -107,19 +107,19 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 
 func checkEmail(f *errs.Fields, email string) {
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") || len(email) > 254 {
-		f.Add("email", "must be a valid email address")
+		f.Add("email", errs.CodeInvalid, "must be a valid email address")
 	}
 }
 
 func checkName(f *errs.Fields, name string) {
 	if n := utf8.RuneCountInString(name); n < 2 || n > 100 {
-		f.Add("name", "must have between 2 and 100 characters")
+		f.Add("name", errs.CodeOutOfRange, "must have between 2 and 100 characters", "min", 2, "max", 100)
 	}
 }
 
 func checkPhone(f *errs.Fields, phone string) {
 	if phone != "" && !ColombianPhone(phone) {
-		f.Add("phone", PhoneRule)
+		f.Add("phone", errs.CodeInvalid, PhoneRule)
 	}
 }
 
@@ -161,11 +161,11 @@ func ColombianPhone(s string) bool {
 
 func checkRoles(f *errs.Fields, roles []string) {
 	if len(roles) == 0 {
-		f.Add("roles", "must have at least one role")
+		f.Add("roles", errs.CodeRequired, "must have at least one role")
 	}
 	for _, r := range roles {
 		if !slices.Contains(Roles, r) {
-			f.Add("roles", "unknown role "+r+"; use admin, adviser, producer or buyer")
+			f.Add("roles", errs.CodeUnknown, "unknown role "+r+"; use admin, adviser, producer or buyer")
 		}
 	}
 }

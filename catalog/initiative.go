@@ -73,35 +73,35 @@ func (in *InitiativeInput) normalize() error {
 	in.Description = clean.Text(in.Description)
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n < 3:
-		f.Add("name", "must have at least 3 characters")
+		f.Add("name", errs.CodeTooShort, "must have at least 3 characters", "min", 3)
 	case n > 120:
-		f.Add("name", "must have at most 120 characters")
+		f.Add("name", errs.CodeTooLong, "must have at most 120 characters", "max", 120)
 	}
 	in.WhatsApp = normalizePhone(in.WhatsApp)
 	if in.WhatsApp != "" && (len(in.WhatsApp) < 10 || len(in.WhatsApp) > 15) {
-		f.Add("whatsapp", "must be a phone number such as 3105551234 or +57 310 555 1234")
+		f.Add("whatsapp", errs.CodeInvalid, "must be a phone number such as 3105551234 or +57 310 555 1234")
 	}
 	if utf8.RuneCountInString(in.Description) > 4000 {
-		f.Add("description", "must have at most 4000 characters")
+		f.Add("description", errs.CodeTooLong, "must have at most 4000 characters", "max", 4000)
 	}
 	if in.Kind == "" {
 		in.Kind = "other"
 	}
 	if !contains(InitiativeKinds, in.Kind) {
-		f.Add("kind", "must be one of "+strings.Join(InitiativeKinds, ", "))
+		f.Add("kind", errs.CodeUnknown, "must be one of "+strings.Join(InitiativeKinds, ", "))
 	}
 	if in.Stage == "" {
 		in.Stage = "production"
 	}
 	if !contains(Stages, in.Stage) {
-		f.Add("stage", "must be one of "+strings.Join(Stages, ", "))
+		f.Add("stage", errs.CodeUnknown, "must be one of "+strings.Join(Stages, ", "))
 	}
 	m, ok := LookupMunicipality(in.Municipality)
 	if !ok {
-		f.Add("municipality", "must be one of the programme's municipalities: El Bagre, Remedios, Segovia, Zaragoza, Gámeza, Mongua, Sogamoso, Tópaga")
+		f.Add("municipality", errs.CodeUnknown, "must be one of the programme's municipalities: El Bagre, Remedios, Segovia, Zaragoza, Gámeza, Mongua, Sogamoso, Tópaga")
 	} else {
 		if in.Department != "" && Fold(in.Department) != Fold(m.Department) {
-			f.Add("department", m.Name+" is in "+m.Department)
+			f.Add("department", errs.CodeInvalid, m.Name+" is in "+m.Department)
 		}
 		in.Municipality, in.Department = m.Name, m.Department
 	}
@@ -137,16 +137,16 @@ func (m *Member) normalize() error {
 	var f errs.Fields
 	m.Name, m.Role = clean.Line(m.Name), clean.Line(m.Role)
 	if n := utf8.RuneCountInString(m.Name); n < 2 || n > 100 {
-		f.Add("name", "must have between 2 and 100 characters")
+		f.Add("name", errs.CodeOutOfRange, "must have between 2 and 100 characters", "min", 2, "max", 100)
 	}
 	if utf8.RuneCountInString(m.Role) > 60 {
-		f.Add("role", "must have at most 60 characters")
+		f.Add("role", errs.CodeTooLong, "must have at most 60 characters", "max", 60)
 	}
 	if !contains(Sexes, m.Sex) {
-		f.Add("sex", "must be female or male")
+		f.Add("sex", errs.CodeUnknown, "must be female or male")
 	}
 	if !contains(AgeGroups, m.AgeGroup) {
-		f.Add("age_group", "must be youth (14–28) or adult")
+		f.Add("age_group", errs.CodeUnknown, "must be youth (14–28) or adult")
 	}
 	return f.Err()
 }

@@ -93,28 +93,28 @@ func (in *ProductInput) normalize() error {
 	in.Description = clean.Text(in.Description)
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n < 2:
-		f.Add("name", "must have at least 2 characters")
+		f.Add("name", errs.CodeTooShort, "must have at least 2 characters", "min", 2)
 	case n > 120:
-		f.Add("name", "must have at most 120 characters")
+		f.Add("name", errs.CodeTooLong, "must have at most 120 characters", "max", 120)
 	}
 	if utf8.RuneCountInString(in.Description) > 2000 {
-		f.Add("description", "must have at most 2000 characters")
+		f.Add("description", errs.CodeTooLong, "must have at most 2000 characters", "max", 2000)
 	}
 	if in.Category == "" {
 		in.Category = "other"
 	}
 	if !contains(Categories, in.Category) {
-		f.Add("category", "must be one of "+strings.Join(Categories, ", "))
+		f.Add("category", errs.CodeUnknown, "must be one of "+strings.Join(Categories, ", "))
 	}
 	if in.Unit == "" {
 		in.Unit = "unit"
 	}
 	if !contains(Units, in.Unit) {
-		f.Add("unit", "must be one of "+strings.Join(Units, ", "))
+		f.Add("unit", errs.CodeUnknown, "must be one of "+strings.Join(Units, ", "))
 	}
 	checkPrice(&f, &in.Price)
 	if in.Stock != nil && (*in.Stock < 0 || *in.Stock > maxStockDelta) {
-		f.Add("stock", "must be from 0 to 1000000, or null for made to order")
+		f.Add("stock", errs.CodeOutOfRange, "must be from 0 to 1000000, or null for made to order", "min", 0, "max", 1000000)
 	}
 	return f.Err()
 }
@@ -125,12 +125,12 @@ func checkPrice(f *errs.Fields, p *money.Money) {
 	}
 	switch {
 	case p.Currency != money.COP:
-		f.Add("price.currency", "must be COP")
+		f.Add("price.currency", errs.CodeInvalid, "must be COP")
 	case p.Amount <= 0:
-		f.Add("price.amount", "must be more than 0")
+		f.Add("price.amount", errs.CodeOutOfRange, "must be more than 0", "min", 1)
 	case p.Amount > maxPrice:
-		f.Add("price.amount", "is too large")
+		f.Add("price.amount", errs.CodeOutOfRange, "is too large")
 	case p.Amount%100 != 0:
-		f.Add("price.amount", "must be whole pesos (minor units: 12500 pesos = 1250000)")
+		f.Add("price.amount", errs.CodeInvalid, "must be whole pesos (minor units: 12500 pesos = 1250000)")
 	}
 }

@@ -240,7 +240,7 @@ func roomForImage(images []Image, max int, owner string) error {
 		return nil
 	}
 	var f errs.Fields
-	f.Add("file", fmt.Sprintf("%s has at most %d photos; remove one first", owner, max))
+	f.Add("file", errs.CodeTooMany, fmt.Sprintf("%s has at most %d photos; remove one first", owner, max), "max", max)
 	return f.Err()
 }
 

@@ -117,7 +117,7 @@ func (s *Service) Initiatives(ctx context.Context, f InitiativeFilter) ([]Initia
 		m, ok := LookupMunicipality(f.Municipality)
 		if !ok {
 			var fe errs.Fields
-			fe.Add("municipality", "unknown municipality")
+			fe.Add("municipality", errs.CodeUnknown, "unknown municipality")
 			return nil, fe.Err()
 		}
 		f.Municipality = m.Name

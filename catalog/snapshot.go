@@ -204,21 +204,21 @@ func (s *Service) PublicProducts(ctx context.Context, q ProductQuery) ([]Product
 		q.Sort = SortNewest
 	}
 	if q.Sort != SortNewest && q.Sort != SortPriceAsc && q.Sort != SortPriceDesc {
-		f.Add("sort", "must be newest, price_asc or price_desc")
+		f.Add("sort", errs.CodeUnknown, "must be newest, price_asc or price_desc")
 	}
 	if q.Municipality != "" {
 		if m, ok := LookupMunicipality(q.Municipality); ok {
 			q.Municipality = m.Name
 		} else {
-			f.Add("municipality", "unknown municipality")
+			f.Add("municipality", errs.CodeUnknown, "unknown municipality")
 		}
 	}
 	if q.Category != "" && !contains(Categories, q.Category) {
-		f.Add("category", "unknown category")
+		f.Add("category", errs.CodeUnknown, "unknown category")
 	}
 	after, err := decodeCursor(q.Cursor, q.Sort)
 	if err != nil {
-		f.Add("cursor", "is not a cursor of this list")
+		f.Add("cursor", errs.CodeInvalid, "is not a cursor of this list")
 	}
 	if err := f.Err(); err != nil {
 		return nil, "", err

@@ -100,16 +100,16 @@ func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, e
 	var f errs.Fields
 	m.Reason = clean.Line(m.Reason)
 	if m.Delta == 0 || m.Delta > maxStockDelta || m.Delta < -maxStockDelta {
-		f.Add("delta", "must be a whole number from -1000000 to 1000000, not 0")
+		f.Add("delta", errs.CodeOutOfRange, "must be a whole number from -1000000 to 1000000, not 0", "min", -1000000, "max", 1000000)
 	}
 	if m.Kind == MoveAdjustment && utf8.RuneCountInString(m.Reason) < 3 {
-		f.Add("reason", "say why the stock changes (at least 3 characters)")
+		f.Add("reason", errs.CodeTooShort, "say why the stock changes (at least 3 characters)", "min", 3)
 	}
 	if utf8.RuneCountInString(m.Reason) > 200 {
-		f.Add("reason", "must have at most 200 characters")
+		f.Add("reason", errs.CodeTooLong, "must have at most 200 characters", "max", 200)
 	}
 	if len(m.Key) > 200 || strings.ContainsAny(m.Key, ".$\x00") {
-		f.Add("key", "must be at most 200 characters without dots or $")
+		f.Add("key", errs.CodeInvalid, "must be at most 200 characters without dots or $")
 	}
 	if err := f.Err(); err != nil {
 		return StockMove{}, err

@@ -45,11 +45,36 @@ func KindOf(err error) *Kind {
 	return nil
 }
 
-// FieldError is one invalid input field; Message is a message key or English text.
+// FieldError is one invalid input field. Code is stable ("required",
+// "too_short"…; see the codes below) and Params its values ("min": 2):
+// pages and clients translate the pair through their locales. Message is
+// the English sentence for API clients that show it as it is.
 type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field   string         `json:"field"`
+	Code    string         `json:"code"`
+	Params  map[string]any `json:"params,omitempty"`
+	Message string         `json:"message"`
 }
+
+// Field error codes. A code names the rule a value broke; its params give
+// the numbers and names a message needs.
+const (
+	CodeRequired    = "required"     // missing or empty
+	CodeTooShort    = "too_short"    // min
+	CodeTooLong     = "too_long"     // max
+	CodeOutOfRange  = "out_of_range" // min, max
+	CodeUnknown     = "unknown"      // not one of the allowed values (allowed)
+	CodeInvalid     = "invalid"      // malformed (email, phone, cursor, number…)
+	CodeTaken       = "taken"        // already used (an email, a key)
+	CodeNotFound    = "not_found"    // names a record that does not exist (id)
+	CodeTooMany     = "too_many"     // max
+	CodeDuplicate   = "duplicate"    // the same value twice
+	CodeNotAllowed  = "not_allowed"  // a rule forbids it here (reason)
+	CodeTooMuch     = "too_much"     // an amount above what the record allows (max)
+	CodeWeak        = "weak"         // a password that is too easy (reason)
+	CodeWrong       = "wrong"        // does not match (current password)
+	CodeUnavailable = "unavailable"  // a feature not offered here
+)
 
 // ValidationError carries field errors and is errs.Invalid.
 type ValidationError struct {
@@ -70,8 +95,18 @@ func (v *ValidationError) Is(target error) bool { return target == Invalid }
 // Fields collects field errors; Err returns nil when none were added.
 type Fields []FieldError
 
-// Add records a problem with field.
-func (f *Fields) Add(field, message string) { *f = append(*f, FieldError{field, message}) }
+// Add records a problem with field: its code, the English message, and
+// the params as name, value pairs ("min", 2, "max", 100).
+func (f *Fields) Add(field, code, message string, params ...any) {
+	fe := FieldError{Field: field, Code: code, Message: message}
+	for i := 0; i+1 < len(params); i += 2 {
+		if fe.Params == nil {
+			fe.Params = map[string]any{}
+		}
+		fe.Params[fmt.Sprint(params[i])] = params[i+1]
+	}
+	*f = append(*f, fe)
+}
 
 // Err returns a *ValidationError, or nil when no field failed.
 func (f Fields) Err() error {

@@ -9,7 +9,7 @@ import (
 
 func TestKindOf(t *testing.T) {
 	var f Fields
-	f.Add("email", "is already registered")
+	f.Add("email", CodeTaken, "is already registered")
 	tests := []struct {
 		name string
 		err  error
@@ -33,5 +33,17 @@ func TestKindOf(t *testing.T) {
 	var ve *ValidationError
 	if !errors.As(fmt.Errorf("x: %w", f.Err()), &ve) || ve.Fields[0].Field != "email" {
 		t.Error("validation error lost its fields when wrapped")
+	}
+}
+
+func TestFieldErrorsCarryCodeAndParams(t *testing.T) {
+	var f Fields
+	f.Add("name", CodeOutOfRange, "must have between 2 and 100 characters", "min", 2, "max", 100)
+	f.Add("email", CodeRequired, "required")
+	if got := f[0]; got.Code != CodeOutOfRange || got.Params["min"] != 2 || got.Params["max"] != 100 || got.Message == "" {
+		t.Fatalf("field error: %+v", got)
+	}
+	if f[1].Params != nil {
+		t.Fatalf("no params: got %v, want nil", f[1].Params)
 	}
 }

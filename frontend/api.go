@@ -83,7 +83,7 @@ func pageLimit(c *fiber.Ctx) (int, error) {
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 1 || n > 100 {
 		var f errs.Fields
-		f.Add("limit", "must be a whole number from 1 to 100")
+		f.Add("limit", errs.CodeOutOfRange, "must be a whole number from 1 to 100", "min", 1, "max", 100)
 		return 0, f.Err()
 	}
 	return n, nil

@@ -276,7 +276,7 @@ func (s *server) checkInitiatives(c *fiber.Ctx, ids []string) error {
 	for _, id := range ids {
 		if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
 			if errs.KindOf(err) == errs.NotFound {
-				f.Add("initiative_ids", fmt.Sprintf("initiative %s does not exist", id))
+				f.Add("initiative_ids", errs.CodeNotFound, fmt.Sprintf("initiative %s does not exist", id))
 				continue
 			}
 			return err

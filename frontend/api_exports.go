@@ -37,22 +37,22 @@ func (s *server) exportSessions(c *fiber.Ctx) error {
 	day := func(field string) time.Time {
 		raw := c.Query(field)
 		if raw == "" {
-			fe.Add(field, "required, as YYYY-MM-DD")
+			fe.Add(field, errs.CodeRequired, "required, as YYYY-MM-DD")
 			return time.Time{}
 		}
 		t, err := time.Parse(time.DateOnly, raw)
 		if err != nil {
-			fe.Add(field, fmt.Sprintf("%q is not YYYY-MM-DD", raw))
+			fe.Add(field, errs.CodeInvalid, fmt.Sprintf("%q is not YYYY-MM-DD", raw))
 		}
 		return t
 	}
 	from, to := day("from"), day("to")
 	format := c.Query("format", "csv")
 	if format != "csv" && format != "xlsx" {
-		fe.Add("format", "must be csv or xlsx")
+		fe.Add("format", errs.CodeUnknown, "must be csv or xlsx")
 	}
 	if len(fe) == 0 && to.Before(from) {
-		fe.Add("to", "must not be before from")
+		fe.Add("to", errs.CodeNotAllowed, "must not be before from")
 	}
 	if err := fe.Err(); err != nil {
 		return err

@@ -52,7 +52,7 @@ func uploadedImage(c *fiber.Ctx) (multipart.File, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		var f errs.Fields
-		f.Add("file", "send the photo as multipart/form-data field \"file\"")
+		f.Add("file", errs.CodeRequired, "send the photo as multipart/form-data field \"file\"")
 		return nil, f.Err()
 	}
 	if fh.Size > catalog.MaxImageBytes {

@@ -56,7 +56,7 @@ func (d *apiDate) UnmarshalJSON(b []byte) error {
 // check reports d under field when it was not a date.
 func (d *apiDate) check(field string, fe *errs.Fields) {
 	if d != nil && d.bad != "" {
-		fe.Add(field, fmt.Sprintf("%q is neither RFC 3339 nor YYYY-MM-DD", d.bad))
+		fe.Add(field, errs.CodeInvalid, fmt.Sprintf("%q is neither RFC 3339 nor YYYY-MM-DD", d.bad))
 	}
 }
 
@@ -250,7 +250,7 @@ func (s *server) listAgreements(c *fiber.Ctx) error {
 	if raw := c.Query("overdue"); raw != "" {
 		if f.Overdue, err = strconv.ParseBool(raw); err != nil {
 			var fe errs.Fields
-			fe.Add("overdue", "must be true or false")
+			fe.Add("overdue", errs.CodeInvalid, "must be true or false")
 			return fe.Err()
 		}
 	}

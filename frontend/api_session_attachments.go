@@ -53,7 +53,7 @@ func (s *server) uploadSessionAttachment(c *fiber.Ctx) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		var f errs.Fields
-		f.Add("file", "send the file as multipart/form-data field \"file\"")
+		f.Add("file", errs.CodeRequired, "send the file as multipart/form-data field \"file\"")
 		return f.Err()
 	}
 	prep, err := prepareAttachment(fh)

@@ -190,14 +190,13 @@ func waitText(secs int) string {
 	return fmt.Sprintf("%d min", (secs+59)/60)
 }
 
-// fieldMessage maps a field error of the accounts service (English text) to
-// a message id and its arguments. It goes by field, and by the wording only
-// where one field can fail in different ways.
+// fieldMessage names the locale message of an account form's field error,
+// chosen by its field and code (never by its English text), and the
+// template data its params give.
 func fieldMessage(fe errs.FieldError) (string, []any) {
-	m := fe.Message
 	switch fe.Field {
 	case "email":
-		if strings.Contains(m, "already registered") {
+		if fe.Code == errs.CodeTaken {
 			return "form.error.email_taken", nil
 		}
 		return "form.error.email", nil
@@ -206,14 +205,12 @@ func fieldMessage(fe errs.FieldError) (string, []any) {
 	case "phone":
 		return "form.error.phone", nil
 	case "password", "new_password":
-		var n int
-		if _, err := fmt.Sscanf(m, "must have at least %d characters", &n); err == nil {
-			return "form.error.password_short", []any{"N", n}
-		}
-		switch {
-		case strings.Contains(m, "at most"):
+		switch fe.Code {
+		case errs.CodeTooShort:
+			return "form.error.password_short", []any{"N", fe.Params["min"]}
+		case errs.CodeTooLong:
 			return "form.error.password_long", nil
-		case strings.Contains(m, "email"):
+		case errs.CodeWeak:
 			return "form.error.password_email", nil
 		}
 		return "form.error.password", nil
@@ -222,15 +219,18 @@ func fieldMessage(fe errs.FieldError) (string, []any) {
 	case "consent":
 		return "form.error.consent", nil
 	case "roles":
-		if strings.Contains(m, "own admin") {
+		if fe.Code == errs.CodeNotAllowed {
 			return "form.error.roles_self", nil
 		}
 		return "form.error.roles", nil
 	case "active":
-		if strings.Contains(m, "own account") {
+		if fe.Code == errs.CodeNotAllowed && fe.Params["reason"] == "self" {
 			return "form.error.active_self", nil
 		}
 	case "initiative_ids", "producer_initiative_ids", "adviser_initiative_ids":
+		if fe.Code == errs.CodeNotAllowed {
+			return "form.error.initiatives_split", nil
+		}
 		return "form.error.initiatives", nil
 	}
 	return "form.error.generic", nil

@@ -628,26 +628,28 @@ func TestSignInLinkComesBack(t *testing.T) {
 
 func TestFieldMessages(t *testing.T) {
 	tests := []struct {
-		field, message, wantID string
+		fe     errs.FieldError
+		wantID string
 	}{
-		{"email", "must be a valid email address", "form.error.email"},
-		{"email", "is already registered", "form.error.email_taken"},
-		{"password", "must have at least 10 characters", "form.error.password_short"},
-		{"new_password", "must have at most 256 bytes", "form.error.password_long"},
-		{"password", "must not be your email", "form.error.password_email"},
-		{"roles", "you cannot remove your own admin role", "form.error.roles_self"},
-		{"roles", "unknown role x; use admin, adviser, producer or buyer", "form.error.roles"},
-		{"active", "you cannot deactivate your own account", "form.error.active_self"},
-		{"nickname", "whatever", "form.error.generic"},
+		{errs.FieldError{Field: "email", Code: errs.CodeInvalid}, "form.error.email"},
+		{errs.FieldError{Field: "email", Code: errs.CodeTaken}, "form.error.email_taken"},
+		{errs.FieldError{Field: "password", Code: errs.CodeTooShort, Params: map[string]any{"min": 10}}, "form.error.password_short"},
+		{errs.FieldError{Field: "new_password", Code: errs.CodeTooLong, Params: map[string]any{"max": 256}}, "form.error.password_long"},
+		{errs.FieldError{Field: "password", Code: errs.CodeWeak, Params: map[string]any{"reason": "email"}}, "form.error.password_email"},
+		{errs.FieldError{Field: "roles", Code: errs.CodeNotAllowed}, "form.error.roles_self"},
+		{errs.FieldError{Field: "roles", Code: errs.CodeUnknown}, "form.error.roles"},
+		{errs.FieldError{Field: "active", Code: errs.CodeNotAllowed, Params: map[string]any{"reason": "self"}}, "form.error.active_self"},
+		{errs.FieldError{Field: "initiative_ids", Code: errs.CodeNotAllowed}, "form.error.initiatives_split"},
+		{errs.FieldError{Field: "nickname", Code: errs.CodeInvalid}, "form.error.generic"},
 	}
 	bundle, err := loadBundle()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range tests {
-		id, args := fieldMessage(errs.FieldError{Field: tt.field, Message: tt.message})
+		id, args := fieldMessage(tt.fe)
 		if id != tt.wantID {
-			t.Errorf("%s %q: got %s, want %s", tt.field, tt.message, id, tt.wantID)
+			t.Errorf("%s %s: got %s, want %s", tt.fe.Field, tt.fe.Code, id, tt.wantID)
 		}
 		for _, lang := range languages {
 			l := &loc{Lang: lang, l: i18n.NewLocalizer(bundle, lang)}

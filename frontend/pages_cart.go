@@ -260,7 +260,7 @@ func (s *server) addToCart(c *fiber.Ctx) error {
 	n, ok := cartQuantity(c)
 	if !ok {
 		var f errs.Fields
-		f.Add("quantity", fmt.Sprintf("must be a whole number from 1 to %d", orders.MaxQuantity))
+		f.Add("quantity", errs.CodeOutOfRange, fmt.Sprintf("must be a whole number from 1 to %d", orders.MaxQuantity), "min", 1, "max", orders.MaxQuantity)
 		return f.Err()
 	}
 	lines, products, err := s.readCart(c)
@@ -296,7 +296,7 @@ func (s *server) updateCart(c *fiber.Ctx) error {
 		lines[i].Quantity = n
 	} else {
 		var f errs.Fields
-		f.Add("quantity", fmt.Sprintf("must be a whole number from 0 to %d", orders.MaxQuantity))
+		f.Add("quantity", errs.CodeOutOfRange, fmt.Sprintf("must be a whole number from 0 to %d", orders.MaxQuantity), "min", 0, "max", orders.MaxQuantity)
 		return f.Err()
 	}
 	writeCart(c, lines)

@@ -606,7 +606,7 @@ func sessionFormErrors(l *loc, f *form, err error, rows []int) bool {
 			field, id = "initiative", "advice.error.initiative"
 		case name == "date":
 			field, id = "date", "advice.error.date"
-			if strings.Contains(fe.Message, "future") {
+			if fe.Code == errs.CodeNotAllowed { // a day still to come
 				id = "advice.error.date_future"
 			}
 		case name == "duration_minutes":

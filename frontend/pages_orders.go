@@ -372,7 +372,7 @@ var paymentMessages = map[string]string{
 // than what is still owed (the one amount error a valid amount can get).
 func overpaid(ve *errs.ValidationError) bool {
 	for _, fe := range ve.Fields {
-		if strings.HasPrefix(fe.Field, "amount") && strings.Contains(fe.Message, "still owed") {
+		if strings.HasPrefix(fe.Field, "amount") && fe.Code == errs.CodeTooMuch {
 			return true
 		}
 	}

@@ -716,13 +716,12 @@ func productFormError(l *loc, f *form, err error, shown ...string) bool {
 	return true
 }
 
-// productFieldMessage maps a field error of the catalog (English text) to the
-// form field it belongs to and a message id.
+// productFieldMessage maps a catalog field error to the form field it
+// belongs to and a message id, by its field and code.
 func productFieldMessage(fe errs.FieldError) (field, id string) {
-	m := fe.Message
 	switch fe.Field {
 	case "name":
-		if strings.Contains(m, "at most") {
+		if fe.Code == errs.CodeTooLong {
 			return "name", "producer.error.name_long"
 		}
 		return "name", "producer.error.name_short"
@@ -734,9 +733,9 @@ func productFieldMessage(fe errs.FieldError) (field, id string) {
 		return "unit", "producer.error.unit"
 	case "price.amount", "price.currency", "price":
 		switch {
-		case strings.Contains(m, "more than 0"):
+		case fe.Code == errs.CodeOutOfRange && fe.Params["min"] != nil:
 			return "price", "producer.error.price_positive"
-		case strings.Contains(m, "too large"):
+		case fe.Code == errs.CodeOutOfRange:
 			return "price", "producer.error.price_large"
 		}
 		return "price", "producer.error.price_format"
@@ -745,7 +744,7 @@ func productFieldMessage(fe errs.FieldError) (field, id string) {
 	case "delta":
 		return "quantity", "producer.error.quantity"
 	case "reason":
-		if strings.Contains(m, "at most") {
+		if fe.Code == errs.CodeTooLong {
 			return "reason", "producer.error.reason_long"
 		}
 		return "reason", "producer.error.reason_short"

@@ -79,15 +79,15 @@ func (in *AgreementInput) normalize(i int, initiatives []string, fe *errs.Fields
 	field := func(name string) string { return fmt.Sprintf("agreements[%d].%s", i, name) }
 	in.Text = clean.Text(in.Text)
 	if n := utf8.RuneCountInString(in.Text); n < MinAgreementText || n > MaxAgreementText {
-		fe.Add(field("text"), fmt.Sprintf("must be %d to %d characters", MinAgreementText, MaxAgreementText))
+		fe.Add(field("text"), errs.CodeOutOfRange, fmt.Sprintf("must be %d to %d characters", MinAgreementText, MaxAgreementText), "min", MinAgreementText, "max", MaxAgreementText)
 	}
 	in.Owner = clean.Line(in.Owner)
 	if n := utf8.RuneCountInString(in.Owner); n == 0 || n > MaxOwner {
-		fe.Add(field("owner"), fmt.Sprintf("must be 1 to %d characters", MaxOwner))
+		fe.Add(field("owner"), errs.CodeOutOfRange, fmt.Sprintf("must be 1 to %d characters", MaxOwner), "min", 1, "max", MaxOwner)
 	}
 	in.OwnerUserID = strings.TrimSpace(in.OwnerUserID)
 	if in.Due.IsZero() {
-		fe.Add(field("due"), "required")
+		fe.Add(field("due"), errs.CodeRequired, "required")
 	} else {
 		in.Due = Day(in.Due)
 	}
@@ -96,7 +96,7 @@ func (in *AgreementInput) normalize(i int, initiatives []string, fe *errs.Fields
 		in.InitiativeID = initiatives[0]
 	}
 	if !slices.Contains(initiatives, in.InitiativeID) {
-		fe.Add(field("initiative_id"), "must be one of the session's initiatives")
+		fe.Add(field("initiative_id"), errs.CodeUnknown, "must be one of the session's initiatives")
 	}
 }
 

@@ -80,7 +80,7 @@ func (s *Service) Export(ctx context.Context, p *accounts.Principal, from, to ti
 	from, to = Day(from), Day(to)
 	if to.Before(from) {
 		var fe errs.Fields
-		fe.Add("to", "must not be before from")
+		fe.Add("to", errs.CodeNotAllowed, "must not be before from")
 		return Report{}, fe.Err()
 	}
 	// The lists of the days (admins) or quarters (each readable initiative) of

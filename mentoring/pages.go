@@ -39,7 +39,7 @@ func decodeCursor(kind, s string) (string, error) {
 	rest, ok := strings.CutPrefix(string(raw), kind+":")
 	if err != nil || !ok || rest == "" {
 		var fe errs.Fields
-		fe.Add("cursor", "is not a cursor of this list")
+		fe.Add("cursor", errs.CodeInvalid, "is not a cursor of this list")
 		return "", fe.Err()
 	}
 	return rest, nil

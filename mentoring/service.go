@@ -84,7 +84,7 @@ func (s *Service) checkInitiatives(ctx context.Context, ids []string) error {
 		return err
 	}
 	var fe errs.Fields
-	fe.Add("initiative_ids", "no initiative "+strings.Join(missing, ", "))
+	fe.Add("initiative_ids", errs.CodeNotFound, "no initiative "+strings.Join(missing, ", "))
 	return fe.Err()
 }
 
@@ -434,7 +434,7 @@ func (s *Service) Unlock(ctx context.Context, admin *accounts.Principal, id, rea
 	reason = clean.Text(reason)
 	if reason == "" {
 		var fe errs.Fields
-		fe.Add("reason", "required")
+		fe.Add("reason", errs.CodeRequired, "required")
 		return Session{}, fe.Err()
 	}
 	var out Session
@@ -502,7 +502,7 @@ func (s *Service) agreementOwners(p *accounts.Principal, f AgreementFilter) (own
 	}
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		var fe errs.Fields
-		fe.Add("status", "unknown status")
+		fe.Add("status", errs.CodeUnknown, "unknown status")
 		return nil, nil, false, fe.Err()
 	}
 	if f.Overdue && f.Status != "" && f.Status != StatusOpen {
@@ -549,7 +549,7 @@ func CanSetAgreementStatus(p *accounts.Principal, a Agreement, status string) bo
 func (s *Service) SetAgreementStatus(ctx context.Context, p *accounts.Principal, id, status string) (Agreement, error) {
 	if !slices.Contains(Statuses, status) {
 		var fe errs.Fields
-		fe.Add("status", "unknown status")
+		fe.Add("status", errs.CodeUnknown, "unknown status")
 		return Agreement{}, fe.Err()
 	}
 	a, err := s.Agreement(ctx, p, id)

@@ -174,36 +174,36 @@ type sessionFields struct {
 func (f *sessionFields) normalize(now time.Time, fe *errs.Fields) {
 	f.InitiativeIDs = cleanIDs(f.InitiativeIDs)
 	if len(f.InitiativeIDs) == 0 {
-		fe.Add("initiative_ids", "at least one initiative is required")
+		fe.Add("initiative_ids", errs.CodeRequired, "at least one initiative is required")
 	}
 	if f.Date.IsZero() {
-		fe.Add("date", "required")
+		fe.Add("date", errs.CodeRequired, "required")
 	} else {
 		f.Date = Day(f.Date)
 		if f.Date.After(Today(now).AddDate(0, 0, 1)) {
-			fe.Add("date", "date is in the future")
+			fe.Add("date", errs.CodeNotAllowed, "date is in the future")
 		}
 	}
 	if f.DurationMinutes < 1 || f.DurationMinutes > MaxDurationMinutes {
-		fe.Add("duration_minutes", fmt.Sprintf("must be between 1 and %d minutes", MaxDurationMinutes))
+		fe.Add("duration_minutes", errs.CodeOutOfRange, fmt.Sprintf("must be between 1 and %d minutes", MaxDurationMinutes), "min", 1, "max", MaxDurationMinutes)
 	}
 	f.Modality = strings.TrimSpace(f.Modality)
 	if !slices.Contains(Modalities, f.Modality) {
-		fe.Add("modality", "unknown modality")
+		fe.Add("modality", errs.CodeUnknown, "unknown modality")
 	}
 	topics := make([]string, 0, len(f.Topics))
 	switch {
 	case len(f.Topics) == 0:
-		fe.Add("topics", "at least one topic is required")
+		fe.Add("topics", errs.CodeRequired, "at least one topic is required")
 	default:
 		for _, t := range f.Topics {
 			t = strings.TrimSpace(t)
 			if !slices.Contains(Topics, t) {
-				fe.Add("topics", "unknown topic "+t)
+				fe.Add("topics", errs.CodeUnknown, "unknown topic "+t)
 				break
 			}
 			if slices.Contains(topics, t) {
-				fe.Add("topics", "duplicate topic "+t)
+				fe.Add("topics", errs.CodeDuplicate, "duplicate topic "+t)
 				break
 			}
 			topics = append(topics, t)
@@ -212,13 +212,13 @@ func (f *sessionFields) normalize(now time.Time, fe *errs.Fields) {
 	f.Topics = topics
 	for name, n := range map[string]int{"women": f.Participants.Women, "men": f.Participants.Men, "youth": f.Participants.Youth, "adults": f.Participants.Adults} {
 		if n < 0 || n > MaxParticipants {
-			fe.Add("participants."+name, fmt.Sprintf("must be a count from 0 to %d", MaxParticipants))
+			fe.Add("participants."+name, errs.CodeOutOfRange, fmt.Sprintf("must be a count from 0 to %d", MaxParticipants), "min", 0, "max", MaxParticipants)
 		}
 	}
 	f.MemberIDs = cleanIDs(f.MemberIDs)
 	f.Notes = clean.Text(f.Notes)
 	if utf8.RuneCountInString(f.Notes) > MaxNotes {
-		fe.Add("notes", fmt.Sprintf("at most %d characters", MaxNotes))
+		fe.Add("notes", errs.CodeTooLong, fmt.Sprintf("at most %d characters", MaxNotes), "max", MaxNotes)
 	}
 	if f.NextFollowUp != nil {
 		if f.NextFollowUp.IsZero() {

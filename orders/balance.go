@@ -82,21 +82,21 @@ func (s *Service) RecordPayout(ctx context.Context, p *accounts.Principal, initi
 	var f errs.Fields
 	checkAmount(&f, in.Amount, money.COP)
 	if in.Method != "bank" && in.Method != MethodNequi {
-		f.Add("method", "must be bank or nequi")
+		f.Add("method", errs.CodeUnknown, "must be bank or nequi")
 	}
 	in.Reference = clean.Line(in.Reference)
 	if n := utf8.RuneCountInString(in.Reference); n < 2 || n > 100 {
-		f.Add("reference", "say which transfer it was (2 to 100 characters)")
+		f.Add("reference", errs.CodeOutOfRange, "say which transfer it was (2 to 100 characters)", "min", 2, "max", 100)
 	}
 	if in.Amount.Amount > st.Owed.Amount {
-		f.Add("amount.amount", "is more than the "+st.Owed.String()+" owed")
+		f.Add("amount.amount", errs.CodeTooMuch, "is more than the "+st.Owed.String()+" owed")
 	}
 	now := s.now()
 	paidAt := now
 	if in.PaidAt != nil {
 		paidAt = in.PaidAt.UTC().Truncate(time.Millisecond)
 		if paidAt.After(now.Add(24 * time.Hour)) {
-			f.Add("paid_at", "cannot be in the future")
+			f.Add("paid_at", errs.CodeNotAllowed, "cannot be in the future")
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -173,7 +173,7 @@ func parseStatementCursor(c string, owed int64) (string, int64, error) {
 	n, err := strconv.ParseInt(num, 10, 64)
 	if !ok || err != nil {
 		var f errs.Fields
-		f.Add("cursor", "is not a cursor this list gave")
+		f.Add("cursor", errs.CodeInvalid, "is not a cursor this list gave")
 		return "", 0, f.Err()
 	}
 	return feedCursor, n, nil

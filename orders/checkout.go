@@ -98,10 +98,10 @@ type CheckoutResult struct {
 func (in *CheckoutInput) normalize(p *accounts.Principal, cardEnabled bool) error {
 	var f errs.Fields
 	if len(in.Lines) == 0 {
-		f.Add("lines", "add at least one product")
+		f.Add("lines", errs.CodeRequired, "add at least one product")
 	}
 	if len(in.Lines) > MaxLines {
-		f.Add("lines", fmt.Sprintf("at most %d products per order", MaxLines))
+		f.Add("lines", errs.CodeTooMany, fmt.Sprintf("at most %d products per order", MaxLines), "max", MaxLines)
 	}
 	// The same product twice becomes one line.
 	merged := make([]LineInput, 0, len(in.Lines))
@@ -110,11 +110,11 @@ func (in *CheckoutInput) normalize(p *accounts.Principal, cardEnabled bool) erro
 		l.ProductID = strings.TrimSpace(l.ProductID)
 		field := "lines[" + strconv.Itoa(i) + "]"
 		if l.ProductID == "" || len(l.ProductID) > 64 {
-			f.Add(field+".product_id", "is required")
+			f.Add(field+".product_id", errs.CodeRequired, "is required")
 			continue
 		}
 		if l.Quantity < 1 || l.Quantity > MaxQuantity {
-			f.Add(field+".quantity", fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity))
+			f.Add(field+".quantity", errs.CodeOutOfRange, fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity), "min", 1, "max", MaxQuantity)
 			continue
 		}
 		if j, ok := at[l.ProductID]; ok {
@@ -128,43 +128,43 @@ func (in *CheckoutInput) normalize(p *accounts.Principal, cardEnabled bool) erro
 	// thirty lines of 1 000 of one product are one line of 30 000.
 	for i, l := range merged {
 		if l.Quantity > MaxQuantity {
-			f.Add("lines["+strconv.Itoa(i)+"].quantity", fmt.Sprintf("must be a whole number from 1 to %d (the lines of one product add up)", MaxQuantity))
+			f.Add("lines["+strconv.Itoa(i)+"].quantity", errs.CodeOutOfRange, fmt.Sprintf("must be a whole number from 1 to %d (the lines of one product add up)", MaxQuantity), "min", 1, "max", MaxQuantity)
 		}
 	}
 	in.Lines = merged
 	b := &in.Buyer
 	b.Name, b.Phone, b.Email = clean.Line(b.Name), clean.Line(b.Phone), clean.Line(strings.ToLower(b.Email))
 	if n := utf8.RuneCountInString(b.Name); n < 2 || n > 100 {
-		f.Add("buyer.name", "must have 2 to 100 characters")
+		f.Add("buyer.name", errs.CodeOutOfRange, "must have 2 to 100 characters", "min", 2, "max", 100)
 	}
 	if !accounts.ColombianPhone(b.Phone) {
-		f.Add("buyer.phone", accounts.PhoneRule)
+		f.Add("buyer.phone", errs.CodeInvalid, accounts.PhoneRule)
 	}
 	if b.Email != "" && (len(b.Email) > 254 || !strings.Contains(b.Email, "@")) {
-		f.Add("buyer.email", "must be a valid email address")
+		f.Add("buyer.email", errs.CodeInvalid, "must be a valid email address")
 	}
 	if p == nil && !b.Consent {
-		f.Add("buyer.consent", "must be true: we keep your name and phone to deliver the order")
+		f.Add("buyer.consent", errs.CodeRequired, "must be true: we keep your name and phone to deliver the order")
 	}
 	switch in.PaymentMethod {
 	case MethodCash, MethodTransfer, MethodNequi:
 	case MethodCard:
 		if !cardEnabled {
-			f.Add("payment_method", "card payments are not available")
+			f.Add("payment_method", errs.CodeUnavailable, "card payments are not available")
 		}
 	default:
-		f.Add("payment_method", "must be cash, transfer, nequi or card")
+		f.Add("payment_method", errs.CodeUnknown, "must be cash, transfer, nequi or card")
 	}
 	switch in.Channel {
 	case "":
 		in.Channel = ChannelOnline
 	case ChannelOnline, ChannelFair, ChannelPhone:
 	default:
-		f.Add("channel", "must be online, fair or phone")
+		f.Add("channel", errs.CodeUnknown, "must be online, fair or phone")
 	}
 	in.FairID = strings.TrimSpace(in.FairID)
 	if len(in.FairID) > 64 {
-		f.Add("fair_id", "must have at most 64 characters")
+		f.Add("fair_id", errs.CodeTooLong, "must have at most 64 characters", "max", 64)
 	}
 	return f.Err()
 }
@@ -176,12 +176,12 @@ func DecodeCheckout(body []byte) (CheckoutInput, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		var f errs.Fields
-		f.Add("body", "must be a JSON checkout: "+err.Error())
+		f.Add("body", errs.CodeInvalid, "must be a JSON checkout: "+err.Error())
 		return in, f.Err()
 	}
 	if dec.More() {
 		var f errs.Fields
-		f.Add("body", "must hold one JSON object")
+		f.Add("body", errs.CodeInvalid, "must hold one JSON object")
 		return in, f.Err()
 	}
 	return in, nil
@@ -237,7 +237,7 @@ func (s *Service) products(ctx context.Context, lines []LineInput) ([]catalog.Pr
 	for i, l := range lines {
 		pr, err := s.catalog.Product(ctx, l.ProductID)
 		if errors.Is(err, errs.NotFound) || (err == nil && !pr.Active) {
-			f.Add("lines["+strconv.Itoa(i)+"].product_id", "is not a product on sale")
+			f.Add("lines["+strconv.Itoa(i)+"].product_id", errs.CodeNotFound, "is not a product on sale")
 			continue
 		}
 		if err != nil {

@@ -65,7 +65,7 @@ func (s *Service) findKey(ctx context.Context, key string, at time.Time) (claimR
 func (s *Service) claimKey(ctx context.Context, key, hash, client string) (claimRecord, *Receipt, error) {
 	if key == "" || len(key) > MaxKeyLength {
 		var f errs.Fields
-		f.Add("Idempotency-Key", fmt.Sprintf("must have 1 to %d characters", MaxKeyLength))
+		f.Add("Idempotency-Key", errs.CodeOutOfRange, fmt.Sprintf("must have 1 to %d characters", MaxKeyLength), "min", 1, "max", MaxKeyLength)
 		return claimRecord{}, nil, f.Err()
 	}
 	deadline := time.Now().Add(duplicateWait)
@@ -109,7 +109,7 @@ func (s *Service) claimKey(ctx context.Context, key, hash, client string) (claim
 			return claimRecord{}, nil, err
 		case prior.Hash != hash:
 			var f errs.Fields
-			f.Add("Idempotency-Key", "was already used for another order: use a new key for a new order")
+			f.Add("Idempotency-Key", errs.CodeTaken, "was already used for another order: use a new key for a new order")
 			return claimRecord{}, nil, f.Err()
 		case prior.State == "done" && prior.Client != "" && prior.Client != client:
 			// Someone else holding the key (and the body) learns that the

@@ -32,7 +32,7 @@ func (s *Service) Transition(ctx context.Context, p *accounts.Principal, id, to,
 	}
 	if !validStatus(to) || to == StatusPending {
 		var f errs.Fields
-		f.Add("to", "must be confirmed, ready or delivered")
+		f.Add("to", errs.CodeUnknown, "must be confirmed, ready or delivered")
 		return Order{}, f.Err()
 	}
 	if err := checkNote(note); err != nil {
@@ -88,7 +88,7 @@ func (s *Service) move(ctx context.Context, o Order, guard bson.M, to, actorID, 
 func checkNote(note string) error {
 	if utf8.RuneCountInString(note) > 500 {
 		var f errs.Fields
-		f.Add("reason", "must have at most 500 characters")
+		f.Add("reason", errs.CodeTooLong, "must have at most 500 characters", "max", 500)
 		return f.Err()
 	}
 	return nil

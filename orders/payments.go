@@ -54,13 +54,13 @@ func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id s
 	var f errs.Fields
 	checkAmount(&f, in.Amount, o.Total.Currency)
 	if in.Method != MethodCash && in.Method != MethodTransfer && in.Method != MethodNequi {
-		f.Add("method", "must be cash, transfer or nequi")
+		f.Add("method", errs.CodeUnknown, "must be cash, transfer or nequi")
 	}
 	paidAt := now
 	if in.PaidAt != nil {
 		paidAt = in.PaidAt.UTC().Truncate(time.Millisecond)
 		if paidAt.After(now.Add(24*time.Hour)) || paidAt.Before(o.CreatedAt.AddDate(0, 0, -30)) {
-			f.Add("paid_at", "must be from 30 days before the order to tomorrow at the latest")
+			f.Add("paid_at", errs.CodeOutOfRange, "must be from 30 days before the order to tomorrow at the latest")
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -81,7 +81,7 @@ func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id s
 		case !contains(live, cur.Status):
 			return Order{}, fmt.Errorf("order %s is %s: %w", id, cur.Status, errs.Conflict)
 		default:
-			f.Add("amount.amount", fmt.Sprintf("is more than the %s still owed", money.Money{Amount: cur.Outstanding(), Currency: cur.Total.Currency}))
+			f.Add("amount.amount", errs.CodeTooMuch, fmt.Sprintf("is more than the %s still owed", money.Money{Amount: cur.Outstanding(), Currency: cur.Total.Currency}))
 			return Order{}, f.Err()
 		}
 	}
@@ -94,10 +94,10 @@ const MaxAmount = 1_000_000_000_000
 
 func checkAmount(f *errs.Fields, m money.Money, currency string) {
 	if m.Amount <= 0 || m.Amount > MaxAmount {
-		f.Add("amount.amount", "must be more than 0 and at most 10.000.000.000 pesos")
+		f.Add("amount.amount", errs.CodeOutOfRange, "must be more than 0 and at most 10.000.000.000 pesos", "min", 1, "max", MaxAmount)
 	}
 	if m.Currency != currency {
-		f.Add("amount.currency", "must be "+currency)
+		f.Add("amount.currency", errs.CodeInvalid, "must be "+currency)
 	}
 }
 
@@ -171,16 +171,16 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 	checkAmount(&f, in.Amount, o.Total.Currency)
 	in.Reason = clean.Text(in.Reason)
 	if utf8.RuneCountInString(in.Reason) > 300 {
-		f.Add("reason", "must have at most 300 characters")
+		f.Add("reason", errs.CodeTooLong, "must have at most 300 characters", "max", 300)
 	}
 	switch in.Method {
 	case MethodCash, MethodTransfer, MethodNequi:
 	case MethodCard:
 		if s.stripe == nil {
-			f.Add("method", "card payments are not enabled")
+			f.Add("method", errs.CodeUnavailable, "card payments are not enabled")
 		}
 	default:
-		f.Add("method", "must be card, cash, transfer or nequi")
+		f.Add("method", errs.CodeUnknown, "must be card, cash, transfer or nequi")
 	}
 	if err := f.Err(); err != nil {
 		return Order{}, err
@@ -199,7 +199,7 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 		// Checked before Stripe is asked: a refund Stripe made that the
 		// guarded update then refused would be money gone unrecorded.
 		if intent == "" || o.CardPaid < in.Amount.Amount || o.Paid < in.Amount.Amount {
-			f.Add("amount.amount", "is more than the card payments of this order")
+			f.Add("amount.amount", errs.CodeTooMuch, "is more than the card payments of this order")
 			return Order{}, f.Err()
 		}
 		if ref.StripeID, err = s.stripe.refund(ctx, intent, in.Amount.Amount, o.ID+":"+ref.Key); err != nil {
@@ -220,7 +220,7 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 		if gerr == nil && hasRefund(cur, ref.Key) {
 			return cur, nil
 		}
-		f.Add("amount.amount", "is more than what was paid for this order")
+		f.Add("amount.amount", errs.CodeTooMuch, "is more than what was paid for this order")
 		return Order{}, f.Err()
 	}
 	if err != nil {

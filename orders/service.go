@@ -267,7 +267,7 @@ var visible = []string{StatusPending, StatusConfirmed, StatusReady, StatusDelive
 func (f *ListFilter) check() error {
 	if f.Status != "" && !validStatus(f.Status) {
 		var fe errs.Fields
-		fe.Add("status", "must be one of pending, confirmed, ready, delivered, cancelled")
+		fe.Add("status", errs.CodeUnknown, "must be one of pending, confirmed, ready, delivered, cancelled")
 		return fe.Err()
 	}
 	if f.Limit <= 0 {

@@ -355,7 +355,7 @@ func parseFeedCursor(c string) (int, string, error) {
 	seq, err := strconv.Atoi(num)
 	if err != nil || seq < 0 || len(c) > 256 {
 		var f errs.Fields
-		f.Add("cursor", "is not a cursor this list gave")
+		f.Add("cursor", errs.CodeInvalid, "is not a cursor this list gave")
 		return 0, "", f.Err()
 	}
 	return seq, after, nil

@@ -191,7 +191,7 @@ func parsePeriodCursor(c string) (string, string, error) {
 	period, after, ok := strings.Cut(c, "~")
 	if !ok || period == "" || len(c) > 300 {
 		var f errs.Fields
-		f.Add("cursor", "is not a cursor this list gave")
+		f.Add("cursor", errs.CodeInvalid, "is not a cursor this list gave")
 		return "", "", f.Err()
 	}
 	return period, after, nil
