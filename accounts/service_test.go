@@ -575,22 +575,6 @@ func TestProducerAndAdviserInitiativesApart(t *testing.T) {
 	}
 }
 
-// Phones are Colombian numbers as people write them, not any run of digits
-// (item 3 of the security review: "0000000" placed an order).
-func TestColombianPhones(t *testing.T) {
-	for _, ok := range []string{"3105550101", "310 555 0101", "+57 310 555 0101", "57 3105550101", "(604) 444 1234", "608-770-1234", "601.234.5678"} {
-		if !accounts.ColombianPhone(ok) {
-			t.Errorf("%q refused, want accepted", ok)
-		}
-	}
-	for _, bad := range []string{"", "0000000", "1234567", "31055501", "310555010123", "+1 310 555 0101", "3905550101", "609 444 1234",
-		"7701234", "310555O101", "+57+3105550101", "3105550101 ext 2"} {
-		if accounts.ColombianPhone(bad) {
-			t.Errorf("%q accepted, want refused", bad)
-		}
-	}
-}
-
 // Text hygiene (item 11 of the security review): names lose control and
 // bidi characters and invalid bytes; a password of spaces is no password.
 func TestTextIsCleanedAndPasswordsAreReal(t *testing.T) {

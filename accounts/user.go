@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
@@ -118,45 +119,9 @@ func checkName(f *errs.Fields, name string) {
 }
 
 func checkPhone(f *errs.Fields, phone string) {
-	if phone != "" && !ColombianPhone(phone) {
-		f.Add("phone", errs.CodeInvalid, PhoneRule)
+	if phone != "" && !colombia.Phone(phone) {
+		f.Add("phone", errs.CodeInvalid, colombia.PhoneRule)
 	}
-}
-
-// PhoneRule says which phones are accepted.
-const PhoneRule = "must be a Colombian mobile (3xx xxx xxxx) or landline (60x xxx xxxx), with or without +57"
-
-// ColombianPhone reports whether s is a Colombian phone number as people
-// write it: a mobile of ten digits starting with 3, or a landline of ten
-// starting with 60 and the region (601 Bogotá … 608 Boyacá; since 2021
-// every landline is dialled so), optionally after +57 or 57, with spaces,
-// dots, hyphens or parentheses between digits.
-func ColombianPhone(s string) bool {
-	digits := make([]byte, 0, 12)
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits = append(digits, byte(r))
-		case r == '+' && i == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
-		default:
-			return false
-		}
-	}
-	if len(digits) == 12 && digits[0] == '5' && digits[1] == '7' {
-		digits = digits[2:]
-	} else if strings.HasPrefix(s, "+") {
-		return false // another country's code
-	}
-	if len(digits) != 10 {
-		return false
-	}
-	switch {
-	case digits[0] == '3':
-		return digits[1] <= '5' // 300–359: the mobile ranges
-	case digits[0] == '6' && digits[1] == '0':
-		return digits[2] >= '1' && digits[2] <= '8'
-	}
-	return false
 }
 
 func checkRoles(f *errs.Fields, roles []string) {

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -87,13 +88,13 @@ func (in *InitiativeInput) normalize() error {
 	if in.Kind == "" {
 		in.Kind = "other"
 	}
-	if !contains(InitiativeKinds, in.Kind) {
+	if !slices.Contains(InitiativeKinds, in.Kind) {
 		f.Add("kind", errs.CodeUnknown, "must be one of "+strings.Join(InitiativeKinds, ", "))
 	}
 	if in.Stage == "" {
 		in.Stage = "production"
 	}
-	if !contains(Stages, in.Stage) {
+	if !slices.Contains(Stages, in.Stage) {
 		f.Add("stage", errs.CodeUnknown, "must be one of "+strings.Join(Stages, ", "))
 	}
 	m, ok := LookupMunicipality(in.Municipality)
@@ -106,15 +107,6 @@ func (in *InitiativeInput) normalize() error {
 		in.Municipality, in.Department = m.Name, m.Department
 	}
 	return f.Err()
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // normalizePhone keeps digits only and adds Colombia's 57 to a ten-digit
@@ -142,10 +134,10 @@ func (m *Member) normalize() error {
 	if utf8.RuneCountInString(m.Role) > 60 {
 		f.Add("role", errs.CodeTooLong, "must have at most 60 characters", "max", 60)
 	}
-	if !contains(Sexes, m.Sex) {
+	if !slices.Contains(Sexes, m.Sex) {
 		f.Add("sex", errs.CodeUnknown, "must be female or male")
 	}
-	if !contains(AgeGroups, m.AgeGroup) {
+	if !slices.Contains(AgeGroups, m.AgeGroup) {
 		f.Add("age_group", errs.CodeUnknown, "must be youth (14–28) or adult")
 	}
 	return f.Err()

@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"bytes"
 	"errors"
+	"github.com/tesoro-pact/tesoro/storage"
 	"image"
 	"image/jpeg"
 	"strings"
@@ -60,10 +61,10 @@ func TestInitiativePhotos(t *testing.T) {
 		}
 	})
 	t.Run("unknown initiative", func(t *testing.T) {
-		if _, err := svc.AddInitiativePhoto(ctx, catalog.NewID(), bytes.NewReader(smallJPEG(t, 10, 10))); !errors.Is(err, errs.NotFound) {
+		if _, err := svc.AddInitiativePhoto(ctx, storage.NewID(), bytes.NewReader(smallJPEG(t, 10, 10))); !errors.Is(err, errs.NotFound) {
 			t.Fatalf("add: got %v, want not found", err)
 		}
-		if err := svc.RemoveInitiativePhoto(ctx, catalog.NewID(), added[0].ID); !errors.Is(err, errs.NotFound) {
+		if err := svc.RemoveInitiativePhoto(ctx, storage.NewID(), added[0].ID); !errors.Is(err, errs.NotFound) {
 			t.Fatalf("remove: got %v, want not found", err)
 		}
 	})

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,13 +104,13 @@ func (in *ProductInput) normalize() error {
 	if in.Category == "" {
 		in.Category = "other"
 	}
-	if !contains(Categories, in.Category) {
+	if !slices.Contains(Categories, in.Category) {
 		f.Add("category", errs.CodeUnknown, "must be one of "+strings.Join(Categories, ", "))
 	}
 	if in.Unit == "" {
 		in.Unit = "unit"
 	}
-	if !contains(Units, in.Unit) {
+	if !slices.Contains(Units, in.Unit) {
 		f.Add("unit", errs.CodeUnknown, "must be one of "+strings.Join(Units, ", "))
 	}
 	checkPrice(&f, &in.Price)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/tesoro-pact/tesoro/storage"
 	"io"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -25,7 +26,7 @@ func (s *Service) CreateProduct(ctx context.Context, initiativeID string, in Pro
 	}
 	now := s.now()
 	p := Product{
-		ID: NewID(), InitiativeID: ini.ID, Name: in.Name, Description: in.Description, Category: in.Category,
+		ID: storage.NewID(), InitiativeID: ini.ID, Name: in.Name, Description: in.Description, Category: in.Category,
 		Unit: in.Unit, Price: in.Price, Stock: in.Stock, Active: true, Images: []Image{},
 		CreatedAt: now, UpdatedAt: now, Municipality: ini.Municipality, InitiativeName: ini.Name, InitiativeSlug: ini.Slug,
 	}
@@ -198,7 +199,7 @@ func (s *Service) RemoveProductImage(ctx context.Context, productID, imageID str
 }
 
 func (s *Service) storeImage(ctx context.Context, pi ProcessedImage) (Image, error) {
-	img := Image{ID: NewID(), Width: pi.Full.Width, Height: pi.Full.Height}
+	img := Image{ID: storage.NewID(), Width: pi.Full.Width, Height: pi.Full.Height}
 	for _, rend := range []struct {
 		dst *string
 		r   Rendition

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/tesoro-pact/tesoro/errs"
@@ -52,9 +51,6 @@ func (s *Service) EnsureIndexes(ctx context.Context) error {
 	return nil
 }
 
-// NewID returns a new, time-ordered record id.
-func NewID() string { return primitive.NewObjectID().Hex() }
-
 // CreateInitiative validates in and stores a new active initiative. Its slug
 // comes from the name; a taken slug gets a numeric suffix.
 func (s *Service) CreateInitiative(ctx context.Context, in InitiativeInput) (Initiative, error) {
@@ -69,7 +65,7 @@ func (s *Service) CreateInitiative(ctx context.Context, in InitiativeInput) (Ini
 			slug = fmt.Sprintf("%s-%d", base, i)
 		}
 		ini := Initiative{
-			ID: NewID(), Slug: slug, Name: in.Name, Kind: in.Kind,
+			ID: storage.NewID(), Slug: slug, Name: in.Name, Kind: in.Kind,
 			Municipality: in.Municipality, Department: in.Department,
 			Description: in.Description, Stage: in.Stage, WhatsApp: in.WhatsApp, Members: []Member{}, Photos: []Image{}, Active: true,
 			CreatedAt: now, UpdatedAt: now,
@@ -185,7 +181,7 @@ func (s *Service) AddMember(ctx context.Context, initiativeID string, m Member) 
 	if err := m.normalize(); err != nil {
 		return Member{}, err
 	}
-	m.ID = NewID()
+	m.ID = storage.NewID()
 	res, err := s.initiatives.coll.UpdateOne(ctx, bson.M{"_id": initiativeID},
 		bson.M{"$push": bson.M{"members": m}, "$set": bson.M{"updated_at": s.now()}, "$inc": bson.M{"rev": 1}})
 	if err == nil && res.MatchedCount == 0 {

@@ -213,7 +213,7 @@ func (s *Service) PublicProducts(ctx context.Context, q ProductQuery) ([]Product
 			f.Add("municipality", errs.CodeUnknown, "unknown municipality")
 		}
 	}
-	if q.Category != "" && !contains(Categories, q.Category) {
+	if q.Category != "" && !slices.Contains(Categories, q.Category) {
 		f.Add("category", errs.CodeUnknown, "unknown category")
 	}
 	after, err := decodeCursor(q.Cursor, q.Sort)

@@ -126,7 +126,7 @@ func (s *Service) ApplyStockMove(ctx context.Context, m StockMove) (StockMove, e
 		}
 		m.InitiativeID = p.InitiativeID
 	}
-	m.Seq = NewID()
+	m.Seq = storage.NewID()
 	if m.Key == "" {
 		m.Key = m.Seq
 	}
@@ -210,7 +210,7 @@ func (s *Service) unlist(ctx context.Context, key string) {
 // recordMove stores a move the caller has already applied to the product in
 // the same write (the initial stock, the switch to made-to-order) and lists it.
 func (s *Service) recordMove(ctx context.Context, m StockMove) error {
-	m.Seq = NewID()
+	m.Seq = storage.NewID()
 	if m.Key == "" {
 		m.Key = m.Seq
 	}
@@ -276,7 +276,7 @@ func (s *Service) settle(ctx context.Context, key string, pm StockMove) (bool, e
 		m.Seq = pm.Seq
 	}
 	if m.Seq == "" {
-		m.Seq = NewID()
+		m.Seq = storage.NewID()
 	}
 	if err := s.finishMove(ctx, m, false); err != nil {
 		return false, err

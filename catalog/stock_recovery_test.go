@@ -34,7 +34,7 @@ func TestRecoverStockMovesAfterACrash(t *testing.T) {
 	// A move under way is listed in its bucket first (step 1).
 	pending := func(id string, delta int64) {
 		if err := s.moves.pending.Add(t.Context(), id, StockMove{ID: id, Key: id, ProductID: p.ID,
-			InitiativeID: ini.ID, Seq: NewID(), At: s.now(), Delta: delta, Kind: MoveReservation, Status: "pending"}); err != nil {
+			InitiativeID: ini.ID, Seq: storage.NewID(), At: s.now(), Delta: delta, Kind: MoveReservation, Status: "pending"}); err != nil {
 			t.Fatal(err)
 		}
 	}

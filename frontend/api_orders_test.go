@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"encoding/json"
+	"github.com/tesoro-pact/tesoro/storage"
 	"net/http"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestCheckoutAPI(t *testing.T) {
 	if res, _ := env.get(t, "/api/v1/orders/"+id); res.StatusCode != 404 {
 		t.Errorf("order without token: got %d, want 404", res.StatusCode)
 	}
-	if res, _ := env.get(t, "/api/v1/orders/"+orders.NewID()); res.StatusCode != 404 {
+	if res, _ := env.get(t, "/api/v1/orders/"+storage.NewID()); res.StatusCode != 404 {
 		t.Errorf("missing order: got %d, want 404", res.StatusCode)
 	}
 	if res, b := env.get(t, "/api/v1/orders/"+id+"?token="+placed.Token); res.StatusCode != 200 || !strings.Contains(b, `"status":"pending"`) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tesoro-pact/tesoro/storage"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -98,7 +99,7 @@ func prepareAttachment(fh *multipart.FileHeader) (*preparedAttachment, error) {
 	}
 	unsupported := fmt.Errorf("attachments are JPEG, PNG or WebP photos or PDF documents: %w", errs.Unsupported)
 	prep := &preparedAttachment{data: data,
-		a: mentoring.Attachment{ID: mentoring.NewID(), Name: clean.FileName(fh.Filename), Size: int64(len(data))}}
+		a: mentoring.Attachment{ID: storage.NewID(), Name: clean.FileName(fh.Filename), Size: int64(len(data))}}
 	if bytes.HasPrefix(data, []byte("%PDF-")) {
 		prep.a.ContentType, prep.ext = "application/pdf", "pdf"
 		return prep, nil

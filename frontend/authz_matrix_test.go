@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/tesoro-pact/tesoro/storage"
 	"net/http"
 	"regexp"
 	"strings"
@@ -82,7 +83,7 @@ func (f *matrixFixture) attachment(t *testing.T) (mentoring.Session, mentoring.A
 	t.Helper()
 	sess, _ := f.session(t)
 	admin := &accounts.Principal{UserID: "matrix-admin", Roles: []string{accounts.RoleAdmin}}
-	a := mentoring.Attachment{ID: mentoring.NewID(), Name: "acta.pdf", ContentType: "application/pdf", Size: 9}
+	a := mentoring.Attachment{ID: storage.NewID(), Name: "acta.pdf", ContentType: "application/pdf", Size: 9}
 	a.Key = "private/sessions/" + sess.ID + "/" + a.ID + ".pdf"
 	if _, err := f.env.objects.Put(t.Context(), a.Key, strings.NewReader("%PDF-1.4\n"), a.Size, a.ContentType); err != nil {
 		t.Fatal(err)

@@ -4,16 +4,12 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/money"
 )
 
 // bogota is the programme's time zone; dates on pages are written in it.
-var bogota = func() *time.Location {
-	if loc, err := time.LoadLocation("America/Bogota"); err == nil {
-		return loc
-	}
-	return time.FixedZone("COT", -5*3600) // Colombia keeps no daylight saving time
-}()
+var bogota = colombia.Zone
 
 // formatMoney writes an amount as Colombians read it: "$ 12.500".
 func formatMoney(m money.Money) string { return m.String() }

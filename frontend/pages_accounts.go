@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -345,10 +344,6 @@ type profileData struct {
 	Delete      *form
 }
 
-// colombia is America/Bogota, which has had no daylight saving since 1993;
-// a fixed zone needs no tzdata on the server.
-var colombia = time.FixedZone("COT", -5*3600)
-
 // deleteWord is what a visitor types to confirm deleting the account.
 const deleteWord = "ELIMINAR"
 
@@ -369,7 +364,7 @@ func (s *server) renderProfile(c *fiber.Ctx, p *accounts.Principal, status int, 
 		}
 	}
 	if u.Consent != nil {
-		d.ConsentDate = u.Consent.At.In(colombia).Format("02/01/2006")
+		d.ConsentDate = u.Consent.At.In(bogota).Format("02/01/2006")
 	}
 	for _, id := range u.InitiativeIDs {
 		in, err := s.Catalog.Initiative(ctx, id)

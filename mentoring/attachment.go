@@ -3,6 +3,7 @@ package mentoring
 import (
 	"context"
 	"fmt"
+	"github.com/tesoro-pact/tesoro/storage"
 	"go.mongodb.org/mongo-driver/bson"
 	"slices"
 	"time"
@@ -92,7 +93,7 @@ func (s *Service) setAttachments(ctx context.Context, p *accounts.Principal, cur
 		}
 		return out
 	}
-	v := Version{ID: NewID(), SessionID: cur.ID, Rev: cur.Rev + 1, At: now, By: p.UserID,
+	v := Version{ID: storage.NewID(), SessionID: cur.ID, Rev: cur.Rev + 1, At: now, By: p.UserID,
 		Changes: map[string]Change{"attachments": {From: names(cur.Attachments), To: names(list)}}}
 	return s.setSession(ctx, cur, bson.M{"attachments": list, "updated_at": now}, &v)
 }

@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tesoro-pact/tesoro/storage"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/tesoro-pact/tesoro/accounts"
@@ -99,9 +99,6 @@ func (s *Service) EnsureIndexes(ctx context.Context) error {
 	}
 	return nil
 }
-
-// NewID returns a new, time-ordered record id.
-func NewID() string { return primitive.NewObjectID().Hex() }
 
 // CanRecord reports whether p may record or edit a session with these
 // initiatives: admins, and advisers assigned to every one of them.
@@ -199,14 +196,14 @@ func (s *Service) Create(ctx context.Context, p *accounts.Principal, in SessionI
 	}
 	locks := dayStart(f.Date).Add(s.lockAfter)
 	sess := Session{
-		ID: NewID(), AdviserID: p.UserID, InitiativeIDs: f.InitiativeIDs, Date: f.Date, DurationMinutes: f.DurationMinutes,
+		ID: storage.NewID(), AdviserID: p.UserID, InitiativeIDs: f.InitiativeIDs, Date: f.Date, DurationMinutes: f.DurationMinutes,
 		Modality: f.Modality, Topics: f.Topics, Participants: f.Participants, MemberIDs: f.MemberIDs, Notes: f.Notes,
 		NextFollowUp: f.NextFollowUp, Agreements: []string{}, CreatedAt: now, UpdatedAt: now, LocksAt: &locks,
 	}
 	agreements := make([]Agreement, len(in.Agreements))
 	for i, a := range in.Agreements {
 		agreements[i] = Agreement{
-			ID: NewID(), SessionID: sess.ID, InitiativeID: a.InitiativeID, AdviserID: sess.AdviserID, Text: a.Text,
+			ID: storage.NewID(), SessionID: sess.ID, InitiativeID: a.InitiativeID, AdviserID: sess.AdviserID, Text: a.Text,
 			Owner: a.Owner, OwnerUserID: a.OwnerUserID, Due: a.Due, Status: StatusOpen, History: []StatusChange{},
 			CreatedAt: now, UpdatedAt: now,
 		}
@@ -391,7 +388,7 @@ func (s *Service) Update(ctx context.Context, p *accounts.Principal, id string, 
 			set["locks_at"] = locks
 		}
 		// The edit and its version are one write on one document.
-		v := Version{ID: NewID(), SessionID: id, Rev: cur.Rev + 1, At: now, By: p.UserID, Changes: changes}
+		v := Version{ID: storage.NewID(), SessionID: id, Rev: cur.Rev + 1, At: now, By: p.UserID, Changes: changes}
 		out, err = s.setSession(ctx, cur, set, &v)
 		return err
 	})
@@ -449,7 +446,7 @@ func (s *Service) Unlock(ctx context.Context, admin *accounts.Principal, id, rea
 		if cur.Unlocked != nil {
 			from = *cur.Unlocked
 		}
-		v := Version{ID: NewID(), SessionID: id, Rev: cur.Rev + 1, At: now, By: admin.UserID,
+		v := Version{ID: storage.NewID(), SessionID: id, Rev: cur.Rev + 1, At: now, By: admin.UserID,
 			Changes: map[string]Change{"unlocked": {From: from, To: *rec}}}
 		out, err = s.setSession(ctx, cur, bson.M{"unlocked": rec, "updated_at": now}, &v)
 		return err

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tesoro-pact/tesoro/clean"
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
@@ -132,14 +133,7 @@ type SessionUpdate struct {
 
 // Zone is the programme's time zone: its days begin and end in Bogotá, so
 // "today", "overdue", "in the future" and the record lock are counted there.
-// Without the system's time zone database it is a fixed UTC−5 (Colombia keeps
-// no daylight saving time).
-var Zone = func() *time.Location {
-	if loc, err := time.LoadLocation("America/Bogota"); err == nil {
-		return loc
-	}
-	return time.FixedZone("COT", -5*3600)
-}()
+var Zone = colombia.Zone
 
 // Day returns midnight UTC of t's calendar day (in t's own location): a day
 // is stored as the UTC midnight of its date.

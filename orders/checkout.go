@@ -19,6 +19,7 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/clean"
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -137,8 +138,8 @@ func (in *CheckoutInput) normalize(p *accounts.Principal, cardEnabled bool) erro
 	if n := utf8.RuneCountInString(b.Name); n < 2 || n > 100 {
 		f.Add("buyer.name", errs.CodeOutOfRange, "must have 2 to 100 characters", "min", 2, "max", 100)
 	}
-	if !accounts.ColombianPhone(b.Phone) {
-		f.Add("buyer.phone", errs.CodeInvalid, accounts.PhoneRule)
+	if !colombia.Phone(b.Phone) {
+		f.Add("buyer.phone", errs.CodeInvalid, colombia.PhoneRule)
 	}
 	if b.Email != "" && (len(b.Email) > 254 || !strings.Contains(b.Email, "@")) {
 		f.Add("buyer.email", errs.CodeInvalid, "must be a valid email address")
@@ -261,7 +262,7 @@ func (s *Service) split(in CheckoutInput, products []catalog.Product, userID str
 			j = len(orders)
 			at[pr.InitiativeID] = j
 			o := Order{
-				ID: NewID(), CheckoutID: c.CheckoutID, InitiativeID: pr.InitiativeID, Initiative: pr.InitiativeName,
+				ID: storage.NewID(), CheckoutID: c.CheckoutID, InitiativeID: pr.InitiativeID, Initiative: pr.InitiativeName,
 				Status: StatusReserving, Total: money.Money{Currency: pr.Price.Currency},
 				Buyer:         Buyer{UserID: userID, Name: in.Buyer.Name, Phone: in.Buyer.Phone, Email: in.Buyer.Email},
 				PaymentMethod: in.PaymentMethod, Channel: in.Channel, FairID: in.FairID,

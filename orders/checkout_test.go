@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/tesoro-pact/tesoro/storage"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -53,7 +54,7 @@ func TestCheckoutSplitsPerInitiative(t *testing.T) {
 	if _, err := f.svc.Order(t.Context(), nil, bakery.ID, "wrong"); !errors.Is(err, errs.NotFound) {
 		t.Errorf("guest without the token: got %v, want not found", err)
 	}
-	if _, err := f.svc.Order(t.Context(), nil, orders.NewID(), ""); !errors.Is(err, errs.NotFound) {
+	if _, err := f.svc.Order(t.Context(), nil, storage.NewID(), ""); !errors.Is(err, errs.NotFound) {
 		t.Errorf("a missing order: got %v, want not found", err)
 	}
 	if _, err := f.svc.Order(t.Context(), producerOf(f.arepas), bakery.ID, ""); !errors.Is(err, errs.Forbidden) {

@@ -69,7 +69,7 @@ func (s *Service) claimKey(ctx context.Context, key, hash, client string) (claim
 		return claimRecord{}, nil, f.Err()
 	}
 	deadline := time.Now().Add(duplicateWait)
-	c := claimRecord{Key: key, Hash: hash, State: "pending", CheckoutID: NewID(), Token: newToken(), Client: client, CreatedAt: s.now()}
+	c := claimRecord{Key: key, Hash: hash, State: "pending", CheckoutID: storage.NewID(), Token: newToken(), Client: client, CreatedAt: s.now()}
 	claimed := false
 	listed := false
 	defer func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -122,7 +123,7 @@ func (s *Service) Cancel(ctx context.Context, p *accounts.Principal, id, reason,
 	// Guarded on the status just read, so the history says truly what was
 	// cancelled; a move in between (a producer confirming) means read again.
 	for attempt := 0; o.Status != StatusCancelled; attempt++ {
-		if !contains(allowed, o.Status) {
+		if !slices.Contains(allowed, o.Status) {
 			return Order{}, fmt.Errorf("order %s is %s, it cannot be cancelled now: %w", id, o.Status, errs.Conflict)
 		}
 		after, err := s.move(ctx, o, bson.M{"status": o.Status}, StatusCancelled, actor, reason, bson.M{"stock_released": false})
@@ -169,13 +170,4 @@ func (s *Service) releaseOrder(ctx context.Context, o Order) error {
 		return storage.Err("order "+o.ID, err)
 	}
 	return s.work.Remove(ctx, setUnreleased, o.ID)
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package orders_test
 import (
 	"errors"
 	"fmt"
+	"github.com/tesoro-pact/tesoro/storage"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ import (
 // place checks out in under a fresh Idempotency-Key, failing the test on error.
 func place(t *testing.T, f *fixture, p *accounts.Principal, in orders.CheckoutInput) orders.CheckoutResult {
 	t.Helper()
-	r, err := f.svc.Checkout(t.Context(), p, orders.NewID(), in)
+	r, err := f.svc.Checkout(t.Context(), p, storage.NewID(), in)
 	if err != nil {
 		t.Fatalf("checkout: %v", err)
 	}

@@ -66,7 +66,7 @@ func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id s
 	if err := f.Err(); err != nil {
 		return Order{}, err
 	}
-	pay := Payment{ID: NewID(), Amount: in.Amount, Method: in.Method, PaidAt: paidAt, RecordedAt: now, RecordedBy: p.UserID}
+	pay := Payment{ID: storage.NewID(), Amount: in.Amount, Method: in.Method, PaidAt: paidAt, RecordedAt: now, RecordedBy: p.UserID}
 	if key != "" {
 		pay.Key = "manual:" + key
 	}
@@ -78,7 +78,7 @@ func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id s
 			return Order{}, gerr
 		case pay.Key != "" && hasPayment(cur, pay.Key):
 			return cur, nil // a retry of a payment already recorded
-		case !contains(live, cur.Status):
+		case !slices.Contains(live, cur.Status):
 			return Order{}, fmt.Errorf("order %s is %s: %w", id, cur.Status, errs.Conflict)
 		default:
 			f.Add("amount.amount", errs.CodeTooMuch, fmt.Sprintf("is more than the %s still owed", money.Money{Amount: cur.Outstanding(), Currency: cur.Total.Currency}))
@@ -186,9 +186,9 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 		return Order{}, err
 	}
 	if key == "" {
-		key = NewID()
+		key = storage.NewID()
 	}
-	ref := Refund{ID: NewID(), Amount: in.Amount, Method: in.Method, Reason: in.Reason, At: s.now(), RecordedBy: p.UserID, Key: "refund:" + key}
+	ref := Refund{ID: storage.NewID(), Amount: in.Amount, Method: in.Method, Reason: in.Reason, At: s.now(), RecordedBy: p.UserID, Key: "refund:" + key}
 	if hasRefund(o, ref.Key) {
 		return o, nil
 	}
@@ -307,7 +307,7 @@ func (s *Service) cardPaid(ctx context.Context, cs stripe.CheckoutSession) error
 	}
 	now := s.now()
 	for _, o := range orders {
-		pay := Payment{ID: NewID(), Amount: o.Total, Method: MethodCard, PaidAt: now, RecordedAt: now,
+		pay := Payment{ID: storage.NewID(), Amount: o.Total, Method: MethodCard, PaidAt: now, RecordedAt: now,
 			Key: "stripe:" + cs.ID, PaymentIntent: intent}
 		if _, err := s.addPayment(ctx, o, pay, true); err != nil && !errors.Is(err, errs.Conflict) {
 			return err

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
@@ -136,9 +135,6 @@ func (s *Service) EnsureIndexes(ctx context.Context) error {
 	_ = idx
 	return nil
 }
-
-// NewID returns a new, time-ordered record id.
-func NewID() string { return primitive.NewObjectID().Hex() }
 
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/event"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
@@ -219,3 +220,7 @@ func (l levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (l levelFilter) WithGroup(name string) slog.Handler {
 	return levelFilter{l.min, l.Handler.WithGroup(name)}
 }
+
+// NewID returns a new record id: an ObjectID in hex, so ids sort by the
+// time they were made (feeds order their entries by it).
+func NewID() string { return primitive.NewObjectID().Hex() }

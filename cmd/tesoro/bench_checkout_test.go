@@ -224,7 +224,7 @@ func benchRawCheckout(b *testing.B, db *mongo.Database, buyers int) loadResult {
 	board := db.Collection("order_board_ini")
 	stockHistory := storage.NewFeed[catalog.StockMove](db.Collection("stock_history"), 32)
 	orderHistory := storage.NewFeed[orders.Summary](db.Collection("order_feeds"), 16)
-	ids := []string{catalog.NewID(), catalog.NewID(), catalog.NewID()}
+	ids := []string{storage.NewID(), storage.NewID(), storage.NewID()}
 	for _, id := range ids {
 		if _, err := products.InsertOne(ctx, bson.M{"_id": id, "stock": int64(benchStock), "pending_moves": bson.A{}}); err != nil {
 			b.Fatal(err)
@@ -234,7 +234,7 @@ func benchRawCheckout(b *testing.B, db *mongo.Database, buyers int) loadResult {
 	answer := make([]byte, 2400) // about the size of a checkout's stored answer
 	res := closedLoop(b, buyers, func() error {
 		now := time.Now().UTC()
-		key, checkout := randomKey(), orders.NewID()
+		key, checkout := randomKey(), storage.NewID()
 		if _, err := open.ReplaceOne(ctx, bson.M{"_id": checkout}, bson.M{"v": bson.M{"key": key, "created_at": now}}, options.Replace().SetUpsert(true)); err != nil {
 			return err
 		}
@@ -262,7 +262,7 @@ func benchRawCheckout(b *testing.B, db *mongo.Database, buyers int) loadResult {
 			}
 		}
 		for i, id := range ids {
-			m := catalog.StockMove{ID: "reserve:" + key + ":" + fmt.Sprint(i), Seq: catalog.NewID(), ProductID: id, At: now, Delta: -qty[i], Kind: catalog.MoveReservation, Status: "pending"}
+			m := catalog.StockMove{ID: "reserve:" + key + ":" + fmt.Sprint(i), Seq: storage.NewID(), ProductID: id, At: now, Delta: -qty[i], Kind: catalog.MoveReservation, Status: "pending"}
 			m.Key = m.ID
 			if _, err := pending.InsertOne(ctx, bson.M{"_id": m.ID, "v": m}); err != nil {
 				return err
@@ -325,7 +325,7 @@ func benchRawCheckout(b *testing.B, db *mongo.Database, buyers int) loadResult {
 }
 
 func benchOrder(checkout string, now time.Time, qty []int64) orders.Order {
-	o := orders.Order{ID: orders.NewID(), CheckoutID: checkout, InitiativeID: "ini", Initiative: "Panadería", Status: orders.StatusReserving,
+	o := orders.Order{ID: storage.NewID(), CheckoutID: checkout, InitiativeID: "ini", Initiative: "Panadería", Status: orders.StatusReserving,
 		Buyer: orders.Buyer{Name: "Comprador de prueba", Phone: "3105550101"}, PaymentMethod: orders.MethodCash, Channel: orders.ChannelOnline,
 		Payments: []orders.Payment{}, Refunds: []orders.Refund{}, History: []orders.Change{}, CreatedAt: now, UpdatedAt: now, StockReleased: true,
 		Total: money.Pesos(0), TokenHash: strings.Repeat("a", 64)}

@@ -254,7 +254,7 @@ func demoPhoto(kind string, seed int) (catalog.ProcessedImage, error) {
 	if pi, ok := demoPhotos.Load(key); ok {
 		return pi.(catalog.ProcessedImage), nil
 	}
-	pi, err := catalog.ProcessImage(bytes.NewReader(catalog.DemoPhoto(kind, seed)))
+	pi, err := catalog.ProcessImage(bytes.NewReader(drawDemoPhoto(kind, seed)))
 	if err != nil {
 		return catalog.ProcessedImage{}, fmt.Errorf("demo photo %s: %w", key, err)
 	}

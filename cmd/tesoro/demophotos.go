@@ -1,4 +1,4 @@
-package catalog
+package main
 
 import (
 	"bytes"
@@ -15,16 +15,16 @@ import (
 // Size of the generated demo photos.
 const demoW, demoH = 1200, 900
 
-// DemoPhotoKinds are the initiative kinds DemoPhoto draws a scene for.
-var DemoPhotoKinds = []string{"bakery", "cafeteria", "garden", "fish_farming", "arepas", "crafts", "beauty", "computers", "other"}
+// demoPhotoKinds are the initiative kinds drawDemoPhoto draws a scene for.
+var demoPhotoKinds = []string{"bakery", "cafeteria", "garden", "fish_farming", "arepas", "crafts", "beauty", "computers", "other"}
 
-// DemoPhoto draws a simple, deterministic product illustration for an
+// drawDemoPhoto draws a simple, deterministic product illustration for an
 // initiative kind ("bakery", "cafeteria", "garden", "fish_farming", "arepas",
 // "crafts", "beauty", "computers"; anything else draws "other") and returns it
 // as a JPEG. The seed varies colours and arrangement. It is meant for demo and
 // seed data, not for tests of image handling.
-func DemoPhoto(kind string, seed int) []byte {
-	if !slices.Contains(DemoPhotoKinds, kind) {
+func drawDemoPhoto(kind string, seed int) []byte {
+	if !slices.Contains(demoPhotoKinds, kind) {
 		kind = "other"
 	}
 	h := fnv.New64a()
