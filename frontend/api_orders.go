@@ -97,6 +97,9 @@ func (s *server) myOrders(c *fiber.Ctx) error {
 }
 
 func (s *server) initiativeOrders(c *fiber.Ctx) error {
+	if _, err := s.Catalog.Initiative(c.UserContext(), c.Params("id")); err != nil {
+		return err // an unknown initiative is 404 for everyone, admins included
+	}
 	limit, err := pageLimit(c)
 	if err != nil {
 		return err
@@ -183,6 +186,9 @@ func (s *server) refundOrder(c *fiber.Ctx) error {
 }
 
 func (s *server) initiativeBalance(c *fiber.Ctx) error {
+	if _, err := s.Catalog.Initiative(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if c.Query("format") == "csv" {
 		st, err := s.Orders.StatementAll(c.UserContext(), principal(c), c.Params("id"))

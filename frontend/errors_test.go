@@ -1,7 +1,9 @@
 package frontend
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,9 +12,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
@@ -47,8 +51,21 @@ func TestToProblemMapsEveryKind(t *testing.T) {
 			}
 		})
 	}
-	if len(kindTable) != 10 {
-		t.Fatalf("kindTable has %d kinds, want all 10 kinds of errs mapped", len(kindTable))
+	if len(kindStatus) != 10 {
+		t.Fatalf("kindStatus has %d kinds, want all 10 kinds of errs mapped", len(kindStatus))
+	}
+	// One title per status, whoever raised the error (item of the structure issue).
+	for _, tt := range []struct {
+		a, b error
+	}{
+		{fiber.ErrNotFound, errs.NotFound}, {fiber.ErrRequestEntityTooLarge, errs.TooLarge}, {fiber.ErrUnauthorized, errs.Unauthenticated},
+		{fiber.ErrTooManyRequests, errs.TooMany}, {fiber.ErrUnsupportedMediaType, errs.Unsupported}, {fiber.ErrForbidden, errs.Forbidden},
+	} {
+		pa, _ := toProblem(tt.a)
+		pb, _ := toProblem(tt.b)
+		if pa.Title != pb.Title || pa.Type != pb.Type || pa.Status != pb.Status {
+			t.Errorf("%v gives %s %q, %v gives %s %q: want the same", tt.a, pa.Type, pa.Title, tt.b, pb.Type, pb.Title)
+		}
 	}
 }
 
@@ -173,5 +190,53 @@ func TestCSRFFailureExplainsItself(t *testing.T) {
 	res, body := env.do(t, req)
 	if res.StatusCode != 403 || !strings.Contains(body, "La página venció") {
 		t.Fatalf("page form without token: got %d, want 403 saying the page expired", res.StatusCode)
+	}
+}
+
+// An unknown parent is 404 for everyone, admins included, and a body over
+// the app's limit answers the route's own 413 message (structure issue).
+func TestUnknownParentsAndBodyLimits(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	_, admin := env.user(t, "admin@tesoro.demo", []string{accounts.RoleAdmin})
+	for _, path := range []string{"/api/v1/initiatives/000000000000000000000000/orders", "/api/v1/initiatives/000000000000000000000000/balance",
+		"/api/v1/initiatives/000000000000000000000000/sessions", "/api/v1/products/000000000000000000000000/stock-adjustments"} {
+		if res, body := env.do(t, request("GET", path, "", admin)); res.StatusCode != 404 || !strings.Contains(body, `"Not found"`) {
+			t.Errorf("admin, GET %s: got %d %s, want 404", path, res.StatusCode, body)
+		}
+	}
+	ini := createInitiative(t, env.catalog, "Panadería de Papa", "Mongua")
+	_, adviser := env.user(t, "asesora@tesoro.demo", []string{accounts.RoleAdviser}, ini.ID)
+	res, body := env.do(t, request("POST", "/api/v1/sessions", sessionJSON(time.Now().UTC().Format(time.DateOnly), ini.ID), adviser))
+	if res.StatusCode != 201 {
+		t.Fatalf("create: %d %s", res.StatusCode, body)
+	}
+	var created sessionCreated
+	_ = json.Unmarshal([]byte(body), &created)
+	// Over the app's body limit fasthttp stops reading before any handler:
+	// a real listener shows what a client gets.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = env.app.Listener(ln) }()
+	t.Cleanup(func() { _ = env.app.Shutdown() })
+	// The server answers from the headers (Content-Length over its limit)
+	// and closes: send only them, then read the answer.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/sessions/%s/attachments HTTP/1.1\r\nHost: tesoro.test\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n", created.Session.ID, adviser, 11<<20)
+	res, err = http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	body = string(b)
+	if res.StatusCode != 413 || !strings.Contains(body, "attachments are limited to 10 MB") || !strings.Contains(body, `"Payload too large"`) {
+		t.Fatalf("an 11 MB attachment: got %d %s, want 413 with the attachments' limit", res.StatusCode, body)
 	}
 }

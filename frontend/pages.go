@@ -133,13 +133,9 @@ func (s *server) renderError(c *fiber.Ctx, p problem) error {
 var errorMessages = map[string]bool{}
 
 func init() {
-	for _, info := range kindTable {
+	for _, info := range statusProblem {
 		errorMessages["error."+info.slug] = true
 	}
-	for _, slug := range statusSlugs {
-		errorMessages["error."+slug] = true
-	}
-	errorMessages["error.internal"] = true
 	errorMessages["error.csrf"] = true
 }
 

@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"strconv"
@@ -27,37 +28,64 @@ type problem struct {
 	ShortLines []orders.ShortLine `json:"short_lines,omitempty"`
 }
 
-// kindInfo is the one table from error kinds to HTTP: status, problem type,
-// title and the Spanish-first message key for pages.
-type kindInfo struct {
-	status int
-	slug   string
-	title  string
+// statusProblem is the one table of problem types and titles, by HTTP
+// status: errors of the errs kinds and errors Fiber raises itself (404 of an
+// unknown route, 413 of the body limit, 405…) get the same type and title.
+var statusProblem = map[int]struct{ slug, title string }{
+	fiber.StatusBadRequest:            {"bad-request", "Bad request"},
+	fiber.StatusUnauthorized:          {"unauthenticated", "Authentication required"},
+	fiber.StatusForbidden:             {"forbidden", "Forbidden"},
+	fiber.StatusNotFound:              {"not-found", "Not found"},
+	fiber.StatusMethodNotAllowed:      {"method-not-allowed", "Method not allowed"},
+	fiber.StatusConflict:              {"conflict", "Conflict"},
+	fiber.StatusRequestEntityTooLarge: {"too-large", "Payload too large"},
+	fiber.StatusUnsupportedMediaType:  {"unsupported-media-type", "Unsupported media type"},
+	fiber.StatusUnprocessableEntity:   {"invalid", "Invalid input"},
+	fiber.StatusLocked:                {"locked", "Locked"},
+	fiber.StatusTooManyRequests:       {"too-many-requests", "Too many requests"},
+	fiber.StatusInternalServerError:   {"internal", "Internal error"},
+	fiber.StatusServiceUnavailable:    {"unavailable", "Service unavailable"},
 }
 
-var kindTable = map[*errs.Kind]kindInfo{
-	errs.NotFound:        {fiber.StatusNotFound, "not-found", "Not found"},
-	errs.Invalid:         {fiber.StatusUnprocessableEntity, "invalid", "Invalid input"},
-	errs.Conflict:        {fiber.StatusConflict, "conflict", "Conflict"},
-	errs.Forbidden:       {fiber.StatusForbidden, "forbidden", "Forbidden"},
-	errs.Unauthenticated: {fiber.StatusUnauthorized, "unauthenticated", "Authentication required"},
-	errs.Locked:          {fiber.StatusLocked, "locked", "Locked"},
-	errs.Unavailable:     {fiber.StatusServiceUnavailable, "unavailable", "Service unavailable"},
-	errs.TooLarge:        {fiber.StatusRequestEntityTooLarge, "too-large", "Payload too large"},
-	errs.Unsupported:     {fiber.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
-	errs.TooMany:         {fiber.StatusTooManyRequests, "too-many-requests", "Too many requests"},
+// kindStatus is the HTTP status of each error kind.
+var kindStatus = map[*errs.Kind]int{
+	errs.NotFound:        fiber.StatusNotFound,
+	errs.Invalid:         fiber.StatusUnprocessableEntity,
+	errs.Conflict:        fiber.StatusConflict,
+	errs.Forbidden:       fiber.StatusForbidden,
+	errs.Unauthenticated: fiber.StatusUnauthorized,
+	errs.Locked:          fiber.StatusLocked,
+	errs.Unavailable:     fiber.StatusServiceUnavailable,
+	errs.TooLarge:        fiber.StatusRequestEntityTooLarge,
+	errs.Unsupported:     fiber.StatusUnsupportedMediaType,
+	errs.TooMany:         fiber.StatusTooManyRequests,
 }
 
-// statusSlugs names the problem types of plain HTTP errors raised by Fiber itself.
-var statusSlugs = map[int]string{
-	fiber.StatusBadRequest:            "bad-request",
-	fiber.StatusUnauthorized:          "unauthenticated",
-	fiber.StatusNotFound:              "not-found",
-	fiber.StatusMethodNotAllowed:      "method-not-allowed",
-	fiber.StatusRequestEntityTooLarge: "too-large",
-	fiber.StatusUnsupportedMediaType:  "unsupported-media-type",
-	fiber.StatusTooManyRequests:       "too-many-requests",
-	fiber.StatusForbidden:             "forbidden",
+// problemFor is a problem of status with the table's type and title.
+func problemFor(status int) problem {
+	info, ok := statusProblem[status]
+	if !ok {
+		info.title = utils.StatusMessage(status)
+		info.slug = "http-" + strings.ToLower(strings.ReplaceAll(info.title, " ", "-"))
+	}
+	return problem{Type: "/problems/" + info.slug, Title: info.title, Status: status}
+}
+
+// bodyLimits say, by route, what the body limit that Fiber enforces before
+// any handler is: its 413 then tells the same as the handler's own.
+var bodyLimits = []struct{ suffix, detail string }{
+	{"/attachments", "attachments are limited to 10 MB"},
+	{"/images", "photos are limited to 8 MB"},
+	{"/photos", "photos are limited to 8 MB"},
+}
+
+func bodyLimitDetail(path string) string {
+	for _, l := range bodyLimits {
+		if strings.HasSuffix(path, l.suffix) {
+			return l.detail
+		}
+	}
+	return "the request body is too large"
 }
 
 // toProblem classifies err. Unknown errors become a bare 500 whose detail
@@ -69,19 +97,15 @@ func toProblem(err error) (p problem, known bool) {
 	}
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
-		slug := statusSlugs[fe.Code]
-		if slug == "" {
-			slug = "http-" + strings.ToLower(strings.ReplaceAll(utils.StatusMessage(fe.Code), " ", "-"))
-		}
-		p = problem{Type: "/problems/" + slug, Title: utils.StatusMessage(fe.Code), Status: fe.Code}
-		if fe.Message != p.Title {
+		p = problemFor(fe.Code)
+		if fe.Message != utils.StatusMessage(fe.Code) {
 			p.Detail = fe.Message
 		}
 		return p, fe.Code < 500
 	}
 	if k := errs.KindOf(err); k != nil {
-		info := kindTable[k]
-		p = problem{Type: "/problems/" + info.slug, Title: info.title, Status: info.status, Detail: err.Error()}
+		p = problemFor(kindStatus[k])
+		p.Detail = err.Error()
 		var short *orders.ShortError
 		if errors.As(err, &short) {
 			p.ShortLines, p.Detail = short.Lines, "There is not enough stock for some lines; nothing was reserved."
@@ -93,12 +117,15 @@ func toProblem(err error) (p problem, known bool) {
 		}
 		return p, true
 	}
-	return problem{Type: "/problems/internal", Title: "Internal error", Status: fiber.StatusInternalServerError}, false
+	return problemFor(fiber.StatusInternalServerError), false
 }
 
 // errorHandler answers every error: problem+json under /api, a Spanish-first
 // page elsewhere. Unknown errors are logged once here, with the request id.
 func (s *server) errorHandler(c *fiber.Ctx, err error) error {
+	if errors.Is(err, fiber.ErrRequestEntityTooLarge) {
+		err = fmt.Errorf("%s: %w", bodyLimitDetail(c.Path()), errs.TooLarge)
+	}
 	p, known := toProblem(err)
 	p.RequestID = requestID(c)
 	if !known {
