@@ -162,11 +162,11 @@ func (s *server) recordPayment(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	o, err := s.Orders.RecordPayment(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
+	r, err := s.Orders.Pay(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(o)
+	return createdItem(c, r.Item, r.Replayed)
 }
 
 func (s *server) refundOrder(c *fiber.Ctx) error {
@@ -178,11 +178,11 @@ func (s *server) refundOrder(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	o, err := s.Orders.Refund(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
+	r, err := s.Orders.RefundOrder(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(o)
+	return createdItem(c, r.Item, r.Replayed)
 }
 
 func (s *server) initiativeBalance(c *fiber.Ctx) error {
@@ -236,4 +236,13 @@ func (s *server) stripeWebhook(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"received": true})
+}
+
+// createdItem answers 201 with a sub-resource just recorded (a payment, a
+// refund); a replay of its Idempotency-Key answers the same, marked so.
+func createdItem(c *fiber.Ctx, item any, replayed bool) error {
+	if replayed {
+		c.Set("Idempotent-Replayed", "true")
+	}
+	return c.Status(fiber.StatusCreated).JSON(item)
 }

@@ -225,3 +225,55 @@ func TestReplayByAnotherClientGetsNoToken(t *testing.T) {
 		t.Fatalf("the guest's own retry: %d %s, want the first answer byte for byte", status, again)
 	}
 }
+
+// A payment and a refund answer what they recorded; their Idempotency-Key
+// replays the same answer, marked, and refuses another body (structure issue).
+func TestPaymentsAndRefundsAnswerThemselvesAndReplay(t *testing.T) {
+	env := newTestEnv(t, nil, nil)
+	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
+	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, producer := env.user(t, "productora@example.co", []string{"producer"}, ini.ID)
+	req := request(http.MethodPost, "/api/v1/orders", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 2}],
+		"buyer": {"name": "Marta Gómez", "phone": "3105551234", "consent": true}, "payment_method": "cash"}`, "")
+	req.Header.Set("Idempotency-Key", "orden-1")
+	res, body := env.do(t, req)
+	if res.StatusCode != 201 {
+		t.Fatalf("checkout: %d %s", res.StatusCode, body)
+	}
+	var placed orders.CheckoutResult
+	_ = json.Unmarshal([]byte(body), &placed)
+	id := placed.Orders[0].ID
+	send := func(path, key, body string) (*http.Response, string) {
+		r := request(http.MethodPost, path, body, producer)
+		r.Header.Set("Idempotency-Key", key)
+		return env.do(t, r)
+	}
+	for _, tc := range []struct{ path, body, other string }{
+		{"/api/v1/orders/" + id + "/payments", `{"amount": {"amount": 300000, "currency": "COP"}, "method": "cash"}`, `{"amount": {"amount": 200000, "currency": "COP"}, "method": "cash"}`},
+		{"/api/v1/orders/" + id + "/refunds", `{"amount": {"amount": 100000, "currency": "COP"}, "method": "cash", "reason": "una quemada"}`, `{"amount": {"amount": 50000, "currency": "COP"}, "method": "cash", "reason": "otra"}`},
+	} {
+		res, first := send(tc.path, "llave-"+tc.path, tc.body)
+		var item struct {
+			ID     string
+			Amount money.Money
+		}
+		if err := json.Unmarshal([]byte(first), &item); res.StatusCode != 201 || err != nil || item.ID == "" || item.Amount.Amount == 0 || strings.Contains(first, `"lines"`) {
+			t.Fatalf("POST %s: %d %s, want 201 with the item, not the order", tc.path, res.StatusCode, first)
+		}
+		res, again := send(tc.path, "llave-"+tc.path, tc.body)
+		if res.StatusCode != 201 || again != first || res.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay of %s: %d %s (header %q), want the same 201, marked", tc.path, res.StatusCode, again, res.Header.Get("Idempotent-Replayed"))
+		}
+		if res, b := send(tc.path, "llave-"+tc.path, tc.other); res.StatusCode != 422 || !strings.Contains(b, "Idempotency-Key") {
+			t.Fatalf("the key with another body on %s: %d %s, want 422", tc.path, res.StatusCode, b)
+		}
+	}
+	admin := &accounts.Principal{UserID: "a", Roles: []string{accounts.RoleAdmin}}
+	o, err := env.orders.Order(t.Context(), admin, id, "")
+	if err != nil || len(o.Payments) != 1 || len(o.Refunds) != 1 {
+		t.Fatalf("the order after the replays: %d payments, %d refunds (%v), want one each", len(o.Payments), len(o.Refunds), err)
+	}
+}

@@ -43,12 +43,28 @@ var live = []string{StatusPending, StatusConfirmed, StatusReady, StatusDelivered
 // payments add up and the order is paid when they cover the total. A key
 // (the request's Idempotency-Key, optional) makes a retried form count once.
 func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id string, in PaymentInput, key string) (Order, error) {
+	r, err := s.Pay(ctx, p, id, in, key)
+	return r.Order, err
+}
+
+// Recorded is a payment or refund recorded on an order: the order after it,
+// the item itself, and whether it was recorded before under the same
+// Idempotency-Key (a replay, which changed nothing).
+type Recorded[T any] struct {
+	Order    Order
+	Item     T
+	Replayed bool
+}
+
+// Pay is RecordPayment answering the payment: a replay of its key with the
+// same payment answers it again (Replayed); with another payment it is 422.
+func (s *Service) Pay(ctx context.Context, p *accounts.Principal, id string, in PaymentInput, key string) (Recorded[Payment], error) {
 	o, err := s.get(ctx, id)
 	if err != nil {
-		return Order{}, err
+		return Recorded[Payment]{}, err
 	}
 	if !CanManage(p, o.InitiativeID) {
-		return Order{}, denied(p, "order "+id)
+		return Recorded[Payment]{}, denied(p, "order "+id)
 	}
 	now := s.now()
 	var f errs.Fields
@@ -64,7 +80,7 @@ func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id s
 		}
 	}
 	if err := f.Err(); err != nil {
-		return Order{}, err
+		return Recorded[Payment]{}, err
 	}
 	pay := Payment{ID: storage.NewID(), Amount: in.Amount, Method: in.Method, PaidAt: paidAt, RecordedAt: now, RecordedBy: p.UserID}
 	if key != "" {
@@ -75,17 +91,23 @@ func (s *Service) RecordPayment(ctx context.Context, p *accounts.Principal, id s
 		cur, gerr := s.get(ctx, id)
 		switch {
 		case gerr != nil:
-			return Order{}, gerr
+			return Recorded[Payment]{}, gerr
 		case pay.Key != "" && hasPayment(cur, pay.Key):
-			return cur, nil // a retry of a payment already recorded
+			prior := keyed(cur.Payments, func(x Payment) string { return x.Key }, pay.Key)
+			if prior.Amount != pay.Amount || prior.Method != pay.Method || (in.PaidAt != nil && !prior.PaidAt.Equal(pay.PaidAt)) {
+				var f errs.Fields
+				f.Add("Idempotency-Key", errs.CodeTaken, "was already used for another payment: use a new key for a new payment")
+				return Recorded[Payment]{}, f.Err()
+			}
+			return Recorded[Payment]{Order: cur, Item: prior, Replayed: true}, nil
 		case !slices.Contains(live, cur.Status):
-			return Order{}, fmt.Errorf("order %s is %s: %w", id, cur.Status, errs.Conflict)
+			return Recorded[Payment]{}, fmt.Errorf("order %s is %s: %w", id, cur.Status, errs.Conflict)
 		default:
 			f.Add("amount.amount", errs.CodeTooMuch, fmt.Sprintf("is more than the %s still owed", money.Money{Amount: cur.Outstanding(), Currency: cur.Total.Currency}))
-			return Order{}, f.Err()
+			return Recorded[Payment]{}, f.Err()
 		}
 	}
-	return after, err
+	return Recorded[Payment]{Order: after, Item: pay}, err
 }
 
 // MaxAmount bounds any one amount of money recorded (minor units: ten
@@ -99,6 +121,17 @@ func checkAmount(f *errs.Fields, m money.Money, currency string) {
 	if m.Currency != currency {
 		f.Add("amount.currency", errs.CodeInvalid, "must be "+currency)
 	}
+}
+
+// keyed finds the item of list whose key is key (it is there: the caller checked).
+func keyed[T any](list []T, keyOf func(T) string, key string) T {
+	for _, x := range list {
+		if keyOf(x) == key {
+			return x
+		}
+	}
+	var zero T
+	return zero
 }
 
 func hasPayment(o Order, key string) bool {
@@ -160,12 +193,19 @@ func (s *Service) addPayment(ctx context.Context, o Order, pay Payment, card boo
 // Refund gives money back: card refunds go through Stripe (with a key that
 // makes a retry refund once), others are recorded as paid out by hand.
 func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, in RefundInput, key string) (Order, error) {
+	r, err := s.RefundOrder(ctx, p, id, in, key)
+	return r.Order, err
+}
+
+// RefundOrder is Refund answering the refund: a replay of its key with the
+// same refund answers it again (Replayed); with another refund it is 422.
+func (s *Service) RefundOrder(ctx context.Context, p *accounts.Principal, id string, in RefundInput, key string) (Recorded[Refund], error) {
 	o, err := s.get(ctx, id)
 	if err != nil {
-		return Order{}, err
+		return Recorded[Refund]{}, err
 	}
 	if !CanManage(p, o.InitiativeID) {
-		return Order{}, denied(p, "order "+id)
+		return Recorded[Refund]{}, denied(p, "order "+id)
 	}
 	var f errs.Fields
 	checkAmount(&f, in.Amount, o.Total.Currency)
@@ -183,14 +223,23 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 		f.Add("method", errs.CodeUnknown, "must be card, cash, transfer or nequi")
 	}
 	if err := f.Err(); err != nil {
-		return Order{}, err
+		return Recorded[Refund]{}, err
 	}
 	if key == "" {
 		key = storage.NewID()
 	}
 	ref := Refund{ID: storage.NewID(), Amount: in.Amount, Method: in.Method, Reason: in.Reason, At: s.now(), RecordedBy: p.UserID, Key: "refund:" + key}
+	replay := func(cur Order) (Recorded[Refund], error) {
+		prior := keyed(cur.Refunds, func(x Refund) string { return x.Key }, ref.Key)
+		if prior.Amount != ref.Amount || prior.Method != ref.Method {
+			var f errs.Fields
+			f.Add("Idempotency-Key", errs.CodeTaken, "was already used for another refund: use a new key for a new refund")
+			return Recorded[Refund]{}, f.Err()
+		}
+		return Recorded[Refund]{Order: cur, Item: prior, Replayed: true}, nil
+	}
 	if hasRefund(o, ref.Key) {
-		return o, nil
+		return replay(o)
 	}
 	guard := bson.M{"_id": o.ID, "paid": bson.M{"$gte": in.Amount.Amount}, "refunds.key": bson.M{"$ne": ref.Key}}
 	inc := bson.M{"paid": -in.Amount.Amount}
@@ -200,16 +249,16 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 		// guarded update then refused would be money gone unrecorded.
 		if intent == "" || o.CardPaid < in.Amount.Amount || o.Paid < in.Amount.Amount {
 			f.Add("amount.amount", errs.CodeTooMuch, "is more than the card payments of this order")
-			return Order{}, f.Err()
+			return Recorded[Refund]{}, f.Err()
 		}
 		if ref.StripeID, err = s.stripe.refund(ctx, intent, in.Amount.Amount, o.ID+":"+ref.Key); err != nil {
-			return Order{}, fmt.Errorf("card refund: %w: %w", errs.Unavailable, err)
+			return Recorded[Refund]{}, fmt.Errorf("card refund: %w: %w", errs.Unavailable, err)
 		}
 		guard["card_paid"] = bson.M{"$gte": in.Amount.Amount}
 		inc["card_paid"] = -in.Amount.Amount
 	}
 	if err := s.changing(ctx, o.ID); err != nil {
-		return Order{}, err
+		return Recorded[Refund]{}, err
 	}
 	var after Order
 	err = s.orders.FindOneAndUpdate(ctx, guard,
@@ -218,18 +267,18 @@ func (s *Service) Refund(ctx context.Context, p *accounts.Principal, id string, 
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		cur, gerr := s.get(ctx, id)
 		if gerr == nil && hasRefund(cur, ref.Key) {
-			return cur, nil
+			return replay(cur)
 		}
 		f.Add("amount.amount", errs.CodeTooMuch, "is more than what was paid for this order")
-		return Order{}, f.Err()
+		return Recorded[Refund]{}, f.Err()
 	}
 	if err != nil {
-		return Order{}, storage.Err("order "+id, err)
+		return Recorded[Refund]{}, storage.Err("order "+id, err)
 	}
 	if err := s.appendLedger(ctx, o.InitiativeID, ref.ID, refundEntry(after, ref)); err != nil {
-		return after, err
+		return Recorded[Refund]{Order: after, Item: ref}, err
 	}
-	return after, s.reindexed(ctx, after)
+	return Recorded[Refund]{Order: after, Item: ref}, s.reindexed(ctx, after)
 }
 
 func cardIntent(o Order) string {
