@@ -3,12 +3,14 @@ package frontend
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 )
@@ -127,9 +129,27 @@ type sessionPatch struct {
 }
 
 // sessionCreated is the answer to POST /api/v1/sessions.
-type sessionCreated struct {
-	Session    mentoring.Session     `json:"session"`
+// sessionView is a session as the API answers it: the session with its
+// agreements embedded (the stored session names them by id).
+type sessionView struct {
+	mentoring.Session
 	Agreements []mentoring.Agreement `json:"agreements"`
+}
+
+// viewSession embeds the agreements of sess that p may read.
+func (s *server) viewSession(c *fiber.Ctx, p *accounts.Principal, sess mentoring.Session) (sessionView, error) {
+	v := sessionView{Session: sess, Agreements: []mentoring.Agreement{}}
+	for _, id := range sess.Agreements {
+		a, err := s.Mentoring.Agreement(c.UserContext(), p, id)
+		if errors.Is(err, errs.NotFound) || errors.Is(err, errs.Forbidden) {
+			continue
+		}
+		if err != nil {
+			return v, err
+		}
+		v.Agreements = append(v.Agreements, a)
+	}
+	return v, nil
 }
 
 func (s *server) createSession(c *fiber.Ctx) error {
@@ -151,7 +171,7 @@ func (s *server) createSession(c *fiber.Ctx) error {
 	if agreements == nil {
 		agreements = []mentoring.Agreement{}
 	}
-	return c.Status(fiber.StatusCreated).JSON(sessionCreated{Session: sess, Agreements: agreements})
+	return c.Status(fiber.StatusCreated).JSON(sessionView{Session: sess, Agreements: agreements})
 }
 
 func (s *server) getSession(c *fiber.Ctx) error {
@@ -163,7 +183,11 @@ func (s *server) getSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(sess)
+	v, err := s.viewSession(c, p, sess)
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
 }
 
 func (s *server) updateSession(c *fiber.Ctx) error {
@@ -188,7 +212,11 @@ func (s *server) updateSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(sess)
+	v, err := s.viewSession(c, p, sess)
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
 }
 
 func (s *server) unlockSession(c *fiber.Ctx) error {
