@@ -505,7 +505,7 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 		p("%d orders, %d stock moves, %d sessions with an agreement each, %d audit entries, %d registered buyers (seeded and migrated in %.0f s)",
 			r.Orders, r.Moves, r.Sessions, r.Audit, r.Users, r.Seed.Seconds())
 	}
-	p(". 42 initiatives with 5 products each, over the last year; the last %d orders live (on the boards) at every size, 3 %% of the others cancelled, a third placed by 20 signed-in buyers; one session for every 30 orders, plus %d per initiative in the last two months whose agreements are open, and %d more of the measured initiative (the work in progress is the same at every size; the history grows). The measured initiative and buyer have a full first page at every size (the live orders placed signed in are the measured buyer's), so each size compares pages of the same length.\n", scaleLive, scaleRecent, scaleBusy)
+	p(". 42 initiatives with 5 products each, over the last year; the last %d orders live (on the boards) at every size, 3 %% of the others cancelled, a third placed by 20 signed-in buyers; one session for every 30 orders, plus %d per initiative in the last two months whose agreements are open, and %d more of the measured initiative (the work in progress is the same at every size; the history grows). The measured initiative, product and buyer have full first pages and full newest buckets at every size (the %d sales before the live orders are the measured initiative's, delivered and paid; the live orders placed signed in are the measured buyer's), so each size compares pages of the same length.\n", scaleLive, scaleRecent, scaleBusy, scaleBusyOrders)
 	p("- The seed writes the first layout's documents and runs the program's migration (`storage.Migrate`, versions 2 and 3), which builds "+
 		"the buckets, heads, boards and working sets from them: the documents the services write. Then the whole program starts on "+
 		"the directory (embedded FerretDB) and each path is asked %d times in a row over one keep-alive connection after 3 warm-up "+
@@ -518,6 +518,6 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 		"`GET /api/v1/users?limit=20` (admin), `POST /api/v1/auth/login`.\n")
 	p("- Run: %s; %s. Load average (1 min): %s before, %s after.\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), fmt.Sprintf("%s, %d CPUs; %s", cpuModel(), runtime.NumCPU(), runtime.Version()), loadBefore, loadAfter)
 	p("- Reproduce: `./scripts/bench scale`, or `go test -run '^$' -bench BenchmarkHistoryScale -benchtime 1x -timeout 2h ./cmd/tesoro/` " +
-		"(`TESORO_SCALE_SIZES=1000,10000` for a shorter look).\n")
+		"(`TESORO_SCALE_SIZES=1000,10000` for a shorter look). Run it on an otherwise idle machine: a test run beside it shows in every figure.\n")
 	return sb.String()
 }

@@ -110,7 +110,7 @@ func TestBrowserAccounts(t *testing.T) {
 	const bakery = "Panadería de Papa La Monguana"
 	q, _ := json.Marshal(bakery)
 	if !evaluate[bool](t, admin, fmt.Sprintf(`(() => {
-		const o = [...document.querySelectorAll("#new-initiatives option")].find(o => o.textContent.startsWith(%s));
+		const o = [...document.querySelectorAll("#new-producer option")].find(o => o.textContent.startsWith(%s));
 		if (!o) return false;
 		o.selected = true;
 		return true;
