@@ -2,10 +2,8 @@ package frontend
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"github.com/tesoro-pact/tesoro/storage"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
@@ -57,30 +54,21 @@ func (s *server) uploadSessionAttachment(c *fiber.Ctx) error {
 		f.Add("file", errs.CodeRequired, "send the file as multipart/form-data field \"file\"")
 		return f.Err()
 	}
-	prep, err := prepareAttachment(fh)
+	up, err := prepareAttachment(fh)
 	if err != nil {
 		return err
 	}
-	a, err := s.storeAttachment(ctx, p, sess.ID, prep)
+	a, err := s.Mentoring.Attach(ctx, p, sess.ID, *up)
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(attachmentView{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, URL: attachmentURL(sess.ID, a.ID)})
 }
 
-// preparedAttachment is an uploaded file checked and ready to be stored: its
-// content sniffed (a PDF, or a JPEG, PNG or WebP photo with its thumbnail).
-type preparedAttachment struct {
-	a     mentoring.Attachment // without keys
-	ext   string
-	data  []byte
-	thumb *catalog.Rendition
-}
-
 // prepareAttachment reads and checks an uploaded attachment: over
 // mentoring.MaxAttachmentBytes is errs.TooLarge; anything but a PDF or a
 // photo is errs.Unsupported (judged by content, not by name).
-func prepareAttachment(fh *multipart.FileHeader) (*preparedAttachment, error) {
+func prepareAttachment(fh *multipart.FileHeader) (*mentoring.Upload, error) {
 	tooLarge := fmt.Errorf("attachments are limited to 10 MB: %w", errs.TooLarge)
 	if fh.Size > mentoring.MaxAttachmentBytes {
 		return nil, tooLarge
@@ -98,11 +86,10 @@ func prepareAttachment(fh *multipart.FileHeader) (*preparedAttachment, error) {
 		return nil, tooLarge
 	}
 	unsupported := fmt.Errorf("attachments are JPEG, PNG or WebP photos or PDF documents: %w", errs.Unsupported)
-	prep := &preparedAttachment{data: data,
-		a: mentoring.Attachment{ID: storage.NewID(), Name: clean.FileName(fh.Filename), Size: int64(len(data))}}
+	up := &mentoring.Upload{Name: clean.FileName(fh.Filename), Data: data}
 	if bytes.HasPrefix(data, []byte("%PDF-")) {
-		prep.a.ContentType, prep.ext = "application/pdf", "pdf"
-		return prep, nil
+		up.ContentType, up.Ext = "application/pdf", "pdf"
+		return up, nil
 	}
 	img, err := catalog.ProcessImage(bytes.NewReader(data))
 	if err != nil {
@@ -116,43 +103,12 @@ func prepareAttachment(fh *multipart.FileHeader) (*preparedAttachment, error) {
 	if ct := http.DetectContentType(data); ct != "image/jpeg" && ct != "image/png" && ct != "image/webp" {
 		return nil, unsupported
 	}
-	prep.data, prep.a.Size = img.Full.Data, int64(len(img.Full.Data))
-	prep.a.ContentType, prep.ext = img.Full.ContentType, img.Full.Ext()
-	if old := path.Ext(prep.a.Name); !strings.EqualFold(old, "."+prep.ext) {
-		prep.a.Name = strings.TrimSuffix(prep.a.Name, old) + "." + prep.ext
+	up.Data, up.ContentType, up.Ext = img.Full.Data, img.Full.ContentType, img.Full.Ext()
+	if old := path.Ext(up.Name); !strings.EqualFold(old, "."+up.Ext) {
+		up.Name = strings.TrimSuffix(up.Name, old) + "." + up.Ext
 	}
-	prep.thumb = &img.Thumb
-	return prep, nil
-}
-
-// storeAttachment puts a prepared attachment's objects under private keys and
-// adds it to the session (the service checks that p may); on failure the
-// objects are removed again.
-func (s *server) storeAttachment(ctx context.Context, p *accounts.Principal, sessionID string, prep *preparedAttachment) (mentoring.Attachment, error) {
-	a := prep.a
-	prefix := "private/sessions/" + sessionID + "/" + a.ID
-	a.Key = prefix + "." + prep.ext
-	if prep.thumb != nil {
-		a.ThumbKey = prefix + "-thumb." + prep.thumb.Ext()
-	}
-	if _, err := s.Objects.Put(ctx, a.Key, bytes.NewReader(prep.data), a.Size, a.ContentType); err != nil {
-		return a, err
-	}
-	if prep.thumb != nil {
-		if _, err := s.Objects.Put(ctx, a.ThumbKey, bytes.NewReader(prep.thumb.Data), int64(len(prep.thumb.Data)), prep.thumb.ContentType); err != nil {
-			_ = s.Objects.Delete(ctx, a.Key)
-			return a, err
-		}
-	}
-	if _, err := s.Mentoring.AddAttachment(ctx, p, sessionID, a); err != nil {
-		cctx := context.WithoutCancel(ctx)
-		_ = s.Objects.Delete(cctx, a.Key)
-		if a.ThumbKey != "" {
-			_ = s.Objects.Delete(cctx, a.ThumbKey)
-		}
-		return a, err
-	}
-	return a, nil
+	up.Thumb = &mentoring.Thumb{Data: img.Thumb.Data, ContentType: img.Thumb.ContentType, Ext: img.Thumb.Ext()}
+	return up, nil
 }
 
 // deleteSessionAttachment takes an attachment off its session (who may add
@@ -162,29 +118,10 @@ func (s *server) deleteSessionAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.removeAttachment(c.UserContext(), p, c.Params("id"), c.Params("attachment")); err != nil {
+	if _, err := s.Mentoring.Detach(c.UserContext(), p, c.Params("id"), c.Params("attachment")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
-}
-
-// removeAttachment is the removal the API and the pages share. The session
-// forgets the attachment first; objects left behind by a failed delete are
-// private and unreachable, never the other way round.
-func (s *server) removeAttachment(ctx context.Context, p *accounts.Principal, sessionID, attachmentID string) error {
-	a, err := s.Mentoring.RemoveAttachment(ctx, p, sessionID, attachmentID)
-	if err != nil {
-		return err
-	}
-	for _, key := range []string{a.Key, a.ThumbKey} {
-		if key == "" {
-			continue
-		}
-		if err := s.Objects.Delete(ctx, key); err != nil && !errors.Is(err, errs.NotFound) {
-			s.log.WarnContext(ctx, "attachment object not deleted", "session", sessionID, "err", err)
-		}
-	}
-	return nil
 }
 
 // getSessionAttachment streams an attachment (?size=thumb: a photo's
@@ -194,29 +131,15 @@ func (s *server) getSessionAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.Mentoring.Session(c.UserContext(), p, c.Params("id"))
+	a, r, obj, err := s.Mentoring.OpenAttachment(c.UserContext(), p, c.Params("id"), c.Params("attachment"), c.Query("size") == "thumb")
 	if err != nil {
 		return err
 	}
-	for _, a := range sess.Attachments {
-		if a.ID != c.Params("attachment") {
-			continue
-		}
-		key := a.Key
-		if c.Query("size") == "thumb" && a.ThumbKey != "" {
-			key = a.ThumbKey
-		}
-		r, obj, err := s.Objects.Get(c.UserContext(), key)
-		if err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, obj.ContentType)
-		c.Set(fiber.HeaderCacheControl, "private, no-store")
-		c.Set("X-Content-Type-Options", "nosniff")
-		c.Set(fiber.HeaderContentDisposition, contentDisposition("inline", a.Name))
-		return c.SendStream(r, int(obj.Size))
-	}
-	return fmt.Errorf("attachment %s of session %s: %w", c.Params("attachment"), sess.ID, errs.NotFound)
+	c.Set(fiber.HeaderContentType, obj.ContentType)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set(fiber.HeaderContentDisposition, contentDisposition("inline", a.Name))
+	return c.SendStream(r, int(obj.Size))
 }
 
 // contentDisposition names a file for the browser as RFC 6266 says: an

@@ -358,7 +358,7 @@ func (s *server) removeAttachmentFromPage(c *fiber.Ctx) error {
 	if !slices.Contains(sess.InitiativeIDs, c.Params("id")) {
 		return fmt.Errorf("session %s of initiative %s: %w", sess.ID, c.Params("id"), errs.NotFound)
 	}
-	if err := s.removeAttachment(ctx, p, sess.ID, c.Params("attachment")); err != nil {
+	if _, err := s.Mentoring.Detach(ctx, p, sess.ID, c.Params("attachment")); err != nil {
 		return err
 	}
 	return c.Redirect(base+"?aviso=adjunto-quitado#sesion-"+sess.ID, fiber.StatusSeeOther)
@@ -546,7 +546,7 @@ func (s *server) createSessionFromPage(c *fiber.Ctx) error {
 	if err := s.Mentoring.Check(in); err != nil && !sessionFormErrors(l, f, err, rows) {
 		return err
 	}
-	var prep *preparedAttachment
+	var prep *mentoring.Upload
 	if photo != nil && len(f.Errors) == 0 {
 		var err error
 		if prep, err = prepareAttachment(photo); err != nil {
@@ -581,7 +581,7 @@ func (s *server) createSessionFromPage(c *fiber.Ctx) error {
 	}
 	notice := "sesion-registrada"
 	if prep != nil {
-		if _, err := s.storeAttachment(ctx, p, sess.ID, prep); err != nil {
+		if _, err := s.Mentoring.Attach(ctx, p, sess.ID, *prep); err != nil {
 			s.log.ErrorContext(ctx, "session photo not stored", "request_id", requestID(c), "session", sess.ID, "error", err)
 			notice = "sesion-sin-foto"
 		}

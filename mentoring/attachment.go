@@ -1,15 +1,20 @@
 package mentoring
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"github.com/tesoro-pact/tesoro/storage"
-	"go.mongodb.org/mongo-driver/bson"
+	"io"
+	"log/slog"
 	"slices"
 	"time"
 
+	"go.mongodb.org/mongo-driver/bson"
+
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/storage"
 )
 
 // MaxAttachmentBytes caps one session attachment (a photo or a PDF).
@@ -96,4 +101,101 @@ func (s *Service) setAttachments(ctx context.Context, p *accounts.Principal, cur
 	v := Version{ID: storage.NewID(), SessionID: cur.ID, Rev: cur.Rev + 1, At: now, By: p.UserID,
 		Changes: map[string]Change{"attachments": {From: names(cur.Attachments), To: names(list)}}}
 	return s.setSession(ctx, cur, bson.M{"attachments": list, "updated_at": now}, &v)
+}
+
+// Upload is an attachment's content checked and ready to keep: a PDF as
+// sent, or a photo as its re-encoded full rendition (no metadata) with a
+// thumbnail.
+type Upload struct {
+	Name        string // cleaned by the caller (clean.FileName)
+	ContentType string
+	Ext         string // of the stored object: pdf, jpg, png
+	Data        []byte
+	// Thumb is a photo's thumbnail (nil for a PDF).
+	Thumb *Thumb
+}
+
+// Thumb is a photo attachment's thumbnail.
+type Thumb struct {
+	Data        []byte
+	ContentType string
+	Ext         string
+}
+
+// Attach keeps an upload with the session: its objects under the session's
+// private keys (private/sessions/<session>/<attachment>.<ext>, and -thumb),
+// then the attachment on the session; when listing it fails the objects are
+// deleted again, so nothing is left that no session names.
+func (s *Service) Attach(ctx context.Context, p *accounts.Principal, sessionID string, up Upload) (Attachment, error) {
+	if s.objects == nil {
+		return Attachment{}, fmt.Errorf("attachments: no object store: %w", errs.Unavailable)
+	}
+	if _, err := s.CanAttach(ctx, p, sessionID); err != nil {
+		return Attachment{}, err
+	}
+	a := Attachment{ID: storage.NewID(), Name: up.Name, ContentType: up.ContentType, Size: int64(len(up.Data))}
+	prefix := "private/sessions/" + sessionID + "/" + a.ID
+	a.Key = prefix + "." + up.Ext
+	if _, err := s.objects.Put(ctx, a.Key, bytes.NewReader(up.Data), a.Size, a.ContentType); err != nil {
+		return a, err
+	}
+	if up.Thumb != nil {
+		a.ThumbKey = prefix + "-thumb." + up.Thumb.Ext
+		if _, err := s.objects.Put(ctx, a.ThumbKey, bytes.NewReader(up.Thumb.Data), int64(len(up.Thumb.Data)), up.Thumb.ContentType); err != nil {
+			_ = s.objects.Delete(context.WithoutCancel(ctx), a.Key)
+			return a, err
+		}
+	}
+	sess, err := s.AddAttachment(ctx, p, sessionID, a)
+	if err != nil {
+		cctx := context.WithoutCancel(ctx) // compensate even when the request was cancelled
+		_ = s.objects.Delete(cctx, a.Key)
+		if a.ThumbKey != "" {
+			_ = s.objects.Delete(cctx, a.ThumbKey)
+		}
+		return a, err
+	}
+	return sess.Attachments[len(sess.Attachments)-1], nil
+}
+
+// Detach takes an attachment off its session, then deletes its objects.
+// The session forgets it first: an object a failed delete leaves behind is
+// private and unreachable, never the other way round (it is logged).
+func (s *Service) Detach(ctx context.Context, p *accounts.Principal, sessionID, attachmentID string) (Attachment, error) {
+	a, err := s.RemoveAttachment(ctx, p, sessionID, attachmentID)
+	if err != nil || s.objects == nil {
+		return a, err
+	}
+	for _, key := range []string{a.Key, a.ThumbKey} {
+		if key == "" {
+			continue
+		}
+		if err := s.objects.Delete(ctx, key); err != nil && !errors.Is(err, errs.NotFound) {
+			slog.WarnContext(ctx, "attachment object not deleted", "session", sessionID, "err", err)
+		}
+	}
+	return a, nil
+}
+
+// OpenAttachment reads an attachment (thumb: a photo's thumbnail) of a
+// session p may read; the caller closes the reader.
+func (s *Service) OpenAttachment(ctx context.Context, p *accounts.Principal, sessionID, attachmentID string, thumb bool) (Attachment, io.ReadCloser, storage.Object, error) {
+	sess, err := s.Session(ctx, p, sessionID)
+	if err != nil {
+		return Attachment{}, nil, storage.Object{}, err
+	}
+	i := slices.IndexFunc(sess.Attachments, func(a Attachment) bool { return a.ID == attachmentID })
+	if i < 0 {
+		return Attachment{}, nil, storage.Object{}, fmt.Errorf("attachment %s of session %s: %w", attachmentID, sessionID, errs.NotFound)
+	}
+	a := sess.Attachments[i]
+	key := a.Key
+	if thumb && a.ThumbKey != "" {
+		key = a.ThumbKey
+	}
+	if s.objects == nil {
+		return a, nil, storage.Object{}, fmt.Errorf("attachments: no object store: %w", errs.Unavailable)
+	}
+	r, obj, err := s.objects.Get(ctx, key)
+	return a, r, obj, err
 }

@@ -31,6 +31,8 @@ type Options struct {
 	Clock     func() time.Time // default time.Now
 	LockAfter time.Duration    // default DefaultLockAfter
 	UnlockFor time.Duration    // default DefaultUnlockFor
+	// Objects keeps the attachments' files (nil: no attachments).
+	Objects storage.ObjectStore
 	// Initiatives reports initiatives of ids that do not exist (a session
 	// names only real ones); nil accepts any.
 	Initiatives func(ctx context.Context, ids []string) (missing []string, err error)
@@ -47,6 +49,7 @@ type Service struct {
 	lockAfter  time.Duration
 	unlockFor  time.Duration
 	missing    func(ctx context.Context, ids []string) ([]string, error)
+	objects    storage.ObjectStore
 }
 
 // NewService wires mentoring to its collections in db: mentoring_sessions
@@ -71,6 +74,7 @@ func NewService(db *mongo.Database, opts Options) *Service {
 		lockAfter:  opts.LockAfter,
 		unlockFor:  opts.UnlockFor,
 		missing:    opts.Initiatives,
+		objects:    opts.Objects,
 	}
 }
 

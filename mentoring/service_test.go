@@ -10,6 +10,7 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/mentoring"
+	"github.com/tesoro-pact/tesoro/storage"
 	"github.com/tesoro-pact/tesoro/storage/storagetest"
 )
 
@@ -506,5 +507,48 @@ func TestSessionsNameExistingInitiatives(t *testing.T) {
 	wantField(t, err, "initiative_ids")
 	if _, _, err := svc.Create(t.Context(), admin, validInput()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The service keeps an attachment's objects under the session's private
+// keys, and removes them when the attachment goes or cannot be listed.
+func TestAttachKeepsAndRemovesObjects(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}
+	objects, err := storage.NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := mentoring.NewService(storagetest.DB(t), mentoring.Options{Clock: clock.Now, Objects: objects})
+	sess, _, err := svc.Create(t.Context(), adviser, validInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := mentoring.Upload{Name: "acta.pdf", ContentType: "application/pdf", Ext: "pdf", Data: []byte("%PDF-1.4\n")}
+	if _, err := svc.Attach(t.Context(), producA, sess.ID, up); !errors.Is(err, errs.Forbidden) {
+		t.Fatalf("a producer attaching: %v, want forbidden", err)
+	}
+	if list, _ := objects.List(t.Context(), "private/"); len(list) != 0 {
+		t.Fatalf("a refused attachment left %d objects", len(list))
+	}
+	a, err := svc.Attach(t.Context(), adviser, sess.ID, up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "private/sessions/" + sess.ID + "/" + a.ID + ".pdf"; a.Key != want {
+		t.Fatalf("key %q, want %q", a.Key, want)
+	}
+	got, r, _, err := svc.OpenAttachment(t.Context(), producA, sess.ID, a.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if got.Name != "acta.pdf" {
+		t.Fatalf("opened %+v", got)
+	}
+	if _, err := svc.Detach(t.Context(), adviser, sess.ID, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := objects.List(t.Context(), "private/"); len(list) != 0 {
+		t.Fatalf("a removed attachment left %d objects", len(list))
 	}
 }
