@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -75,9 +76,18 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	return &testEnv{app: app, catalog: cat, accounts: acc, mentoring: men, orders: ord, objects: objects, db: db}
 }
 
-// do sends req through the whole middleware stack.
+// do sends req through the whole middleware stack and checks an /api answer
+// against openapi.json.
 func (e *testEnv) do(t *testing.T, req *http.Request) (*http.Response, string) {
 	t.Helper()
+	var reqBody []byte
+	if req.Body != nil && checksContract(req.URL.Path) {
+		var err error
+		if reqBody, err = io.ReadAll(req.Body); err != nil {
+			t.Fatal(err)
+		}
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
 	res, err := e.app.Test(req, -1)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
@@ -86,6 +96,7 @@ func (e *testEnv) do(t *testing.T, req *http.Request) (*http.Response, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkContract(t, req, reqBody, res, b)
 	return res, string(b)
 }
 
