@@ -113,23 +113,10 @@ func TestStripeWebhookSignature(t *testing.T) {
 // buyer's contact data.
 func TestDeleteAccountAnonymisesOrders(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
-	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
-	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, arepa := arepasOnSale(t, env)
 	_, token := env.user(t, "camila@example.co", []string{"buyer"})
-	req := request(http.MethodPost, "/api/v1/orders", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 2}],
+	placed := placeOrder(t, env, "camila-1", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 2}],
 		"buyer": {"name": "Camila Ríos", "phone": "3105551234", "email": "camila@example.co"}, "payment_method": "cash"}`, token)
-	req.Header.Set("Idempotency-Key", "camila-1")
-	res, body := env.do(t, req)
-	if res.StatusCode != 201 {
-		t.Fatalf("checkout: got %d %s", res.StatusCode, body)
-	}
-	var placed orders.CheckoutResult
-	if err := json.Unmarshal([]byte(body), &placed); err != nil {
-		t.Fatal(err)
-	}
 	if res, b := env.get(t, "/api/v1/orders", "Authorization", "Bearer "+token); res.StatusCode != 200 || !strings.Contains(b, placed.Orders[0].ID) {
 		t.Fatalf("my orders: got %d %s, want the order", res.StatusCode, b)
 	}
@@ -161,23 +148,10 @@ func TestDeleteAccountAnonymisesOrders(t *testing.T) {
 // security review: the orders were blanked before the refusal).
 func TestRefusedDeletionChangesNothing(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
-	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
-	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, arepa := arepasOnSale(t, env)
 	_, token := env.user(t, "jefa@example.co", []string{"admin"})
-	req := request(http.MethodPost, "/api/v1/orders", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 1}],
+	placed := placeOrder(t, env, "jefa-1", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 1}],
 		"buyer": {"name": "Jefa Ríos", "phone": "3105551234", "email": "jefa@example.co"}, "payment_method": "cash"}`, token)
-	req.Header.Set("Idempotency-Key", "jefa-1")
-	res, body := env.do(t, req)
-	if res.StatusCode != 201 {
-		t.Fatalf("checkout: got %d %s", res.StatusCode, body)
-	}
-	var placed orders.CheckoutResult
-	if err := json.Unmarshal([]byte(body), &placed); err != nil {
-		t.Fatal(err)
-	}
 	if res, b := env.do(t, request("DELETE", "/api/v1/me", "", token)); res.StatusCode != 409 {
 		t.Fatalf("the last admin deleting their account: got %d %s, want 409", res.StatusCode, b)
 	}
@@ -199,11 +173,7 @@ func TestRefusedDeletionChangesNothing(t *testing.T) {
 // retry gets the whole answer again (item 15 of the security review).
 func TestReplayByAnotherClientGetsNoToken(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
-	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
-	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, arepa := arepasOnSale(t, env)
 	body := `{"lines": [{"product_id": "` + arepa.ID + `", "quantity": 1}],
 		"buyer": {"name": "Marta Gómez", "phone": "3105551234", "consent": true}, "payment_method": "cash"}`
 	send := func(agent string) (int, string) {
@@ -230,21 +200,10 @@ func TestReplayByAnotherClientGetsNoToken(t *testing.T) {
 // replays the same answer, marked, and refuses another body (structure issue).
 func TestPaymentsAndRefundsAnswerThemselvesAndReplay(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
-	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
-	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ini, arepa := arepasOnSale(t, env)
 	_, producer := env.user(t, "productora@example.co", []string{"producer"}, ini.ID)
-	req := request(http.MethodPost, "/api/v1/orders", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 2}],
+	placed := placeOrder(t, env, "orden-1", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 2}],
 		"buyer": {"name": "Marta Gómez", "phone": "3105551234", "consent": true}, "payment_method": "cash"}`, "")
-	req.Header.Set("Idempotency-Key", "orden-1")
-	res, body := env.do(t, req)
-	if res.StatusCode != 201 {
-		t.Fatalf("checkout: %d %s", res.StatusCode, body)
-	}
-	var placed orders.CheckoutResult
-	_ = json.Unmarshal([]byte(body), &placed)
 	id := placed.Orders[0].ID
 	send := func(path, key, body string) (*http.Response, string) {
 		r := request(http.MethodPost, path, body, producer)
@@ -276,4 +235,32 @@ func TestPaymentsAndRefundsAnswerThemselvesAndReplay(t *testing.T) {
 	if err != nil || len(o.Payments) != 1 || len(o.Refunds) != 1 {
 		t.Fatalf("the order after the replays: %d payments, %d refunds (%v), want one each", len(o.Payments), len(o.Refunds), err)
 	}
+}
+
+// arepasOnSale is an initiative with one product on sale (made to order).
+func arepasOnSale(t *testing.T, env *testEnv) (catalog.Initiative, catalog.Product) {
+	t.Helper()
+	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
+	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ini, arepa
+}
+
+// placeOrder checks out body under key (token "" for a guest) and fails
+// the test unless it answers 201.
+func placeOrder(t *testing.T, env *testEnv, key, body, token string) orders.CheckoutResult {
+	t.Helper()
+	req := request(http.MethodPost, "/api/v1/orders", body, token)
+	req.Header.Set("Idempotency-Key", key)
+	res, b := env.do(t, req)
+	if res.StatusCode != 201 {
+		t.Fatalf("checkout: got %d %s", res.StatusCode, b)
+	}
+	var placed orders.CheckoutResult
+	if err := json.Unmarshal([]byte(b), &placed); err != nil {
+		t.Fatal(err)
+	}
+	return placed
 }

@@ -6,9 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/tesoro-pact/tesoro/catalog"
-	"github.com/tesoro-pact/tesoro/money"
 )
 
 // One address may start only so many checkouts a minute (item 3 of the
@@ -18,11 +15,7 @@ func TestCheckoutsPerAddressAreBounded(t *testing.T) {
 		t.Fatalf("CheckoutsPerAddress is %d: buyers at a fair share one address, the stable core promises 600 a minute", CheckoutsPerAddress)
 	}
 	env := newTestEnv(t, func(d *Deps) { d.CheckoutsPerAddress = 3 }, nil)
-	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
-	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, arepa := arepasOnSale(t, env)
 	for i := range 4 {
 		req := request(http.MethodPost, "/api/v1/orders", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 1}],
 			"buyer": {"name": "Marta Gómez", "phone": "3105551234", "consent": true}, "payment_method": "cash"}`, "")
