@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
 func cookieNamed(res *http.Response, name string) *http.Cookie {
@@ -37,7 +38,7 @@ func TestAPILoginGivesTokenAndCookie(t *testing.T) {
 	if out.Token == "" || out.User.ID != u.ID || strings.Contains(body, "password_hash") || strings.Contains(body, "argon2") {
 		t.Fatalf("login body: got %s", body)
 	}
-	c := cookieNamed(res, sessionCookie)
+	c := cookieNamed(res, kit.SessionCookie)
 	if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Value == "" {
 		t.Fatalf("session cookie: got %+v, want HttpOnly SameSite=Lax", c)
 	}
@@ -53,9 +54,9 @@ func TestAPILoginGivesTokenAndCookie(t *testing.T) {
 
 	withCookie := func(method, path, body, csrf string) *http.Response {
 		req := request(method, path, body, "")
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookieToken})
+		req.AddCookie(&http.Cookie{Name: kit.SessionCookie, Value: cookieToken})
 		if csrf != "" {
-			req.Header.Set(csrfHeader, csrf)
+			req.Header.Set(kit.CSRFHeader, csrf)
 		}
 		res, _ := env.do(t, req)
 		return res
@@ -88,7 +89,7 @@ func TestAPILoginGivesTokenAndCookie(t *testing.T) {
 	if res.StatusCode != 401 {
 		t.Fatalf("cookie after logout: got %d, want 401", res.StatusCode)
 	}
-	if c := cookieNamed(res, sessionCookie); c == nil || c.Value != "" {
+	if c := cookieNamed(res, kit.SessionCookie); c == nil || c.Value != "" {
 		t.Fatalf("stale cookie not cleared: %+v", c)
 	}
 }

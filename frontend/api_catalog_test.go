@@ -11,6 +11,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
 // withExif inserts an APP1 Exif segment holding GPS text right after the SOI
@@ -111,7 +112,7 @@ func TestProductsAPI(t *testing.T) {
 	}
 
 	res, body := env.get(t, "/api/v1/products?q=AREPA&municipality=segovia")
-	var page listPage[catalog.Product]
+	var page kit.List[catalog.Product]
 	_ = json.Unmarshal([]byte(body), &page)
 	if res.StatusCode != 200 || len(page.Items) != 1 || page.Items[0].ID != arepa.ID {
 		t.Fatalf("search: got %d %s", res.StatusCode, body)

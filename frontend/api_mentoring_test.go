@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
 	"github.com/tesoro-pact/tesoro/mentoring"
 )
 
@@ -87,7 +88,7 @@ func TestMentoringAPI(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("got %d %s", res.StatusCode, body)
 		}
-		var page listPage[mentoring.Session]
+		var page kit.List[mentoring.Session]
 		if err := json.Unmarshal([]byte(body), &page); err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +145,7 @@ func TestMentoringAPI(t *testing.T) {
 			t.Fatalf("patch unlocked: got %d %s", res.StatusCode, body)
 		}
 		res, body = env.do(t, request("GET", path+"/versions", "", producer))
-		var versions listPage[mentoring.Version]
+		var versions kit.List[mentoring.Version]
 		_ = json.Unmarshal([]byte(body), &versions)
 		if res.StatusCode != 200 || len(versions.Items) != 2 {
 			t.Fatalf("versions: got %d %s, want 2 versions", res.StatusCode, body)
@@ -155,7 +156,7 @@ func TestMentoringAPI(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("list: got %d %s", res.StatusCode, body)
 		}
-		var page listPage[mentoring.Agreement]
+		var page kit.List[mentoring.Agreement]
 		_ = json.Unmarshal([]byte(body), &page)
 		if len(page.Items) != 1 {
 			t.Fatalf("overdue: got %d agreements, want 1 (the one of 40 days ago): %s", len(page.Items), body)

@@ -2,10 +2,11 @@ package frontend
 
 import (
 	"encoding/json"
-	"github.com/tesoro-pact/tesoro/storage"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/tesoro-pact/tesoro/storage"
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"

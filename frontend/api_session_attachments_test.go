@@ -11,6 +11,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/frontend/api"
 )
 
 func TestMentoringSessionAttachments(t *testing.T) {
@@ -33,13 +34,13 @@ func TestMentoringSessionAttachments(t *testing.T) {
 	path := "/api/v1/sessions/" + created.Session.ID + "/attachments"
 	pdf := []byte("%PDF-1.4\n% acta de la visita\n%%EOF\n")
 
-	upload := func(t *testing.T, name string, data []byte, token string, want int) attachmentView {
+	upload := func(t *testing.T, name string, data []byte, token string, want int) api.Attachment {
 		t.Helper()
 		res, body := env.do(t, uploadRequest(t, path, name, data, token))
 		if res.StatusCode != want {
 			t.Fatalf("upload %s: got %d %s, want %d", name, res.StatusCode, body, want)
 		}
-		var a attachmentView
+		var a api.Attachment
 		if want == 201 {
 			if err := json.Unmarshal([]byte(body), &a); err != nil {
 				t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -42,9 +43,9 @@ func TestListInitiativesPagesAndFilters(t *testing.T) {
 	} {
 		createInitiative(t, env.catalog, n.name, n.town)
 	}
-	list := func(query string) (int, listPage[catalog.Initiative]) {
+	list := func(query string) (int, kit.List[catalog.Initiative]) {
 		res, body := env.get(t, "/api/v1/initiatives"+query)
-		var page listPage[catalog.Initiative]
+		var page kit.List[catalog.Initiative]
 		if res.StatusCode == 200 {
 			if err := json.Unmarshal([]byte(body), &page); err != nil {
 				t.Fatal(err)

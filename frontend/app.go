@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -10,50 +9,27 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
-	"github.com/tesoro-pact/tesoro/accounts"
-	"github.com/tesoro-pact/tesoro/catalog"
-	"github.com/tesoro-pact/tesoro/mentoring"
-	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/frontend/api"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
+	"github.com/tesoro-pact/tesoro/frontend/pages"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
-// Pinger answers whether a backend is up; /readyz asks each one.
-type Pinger interface {
-	Ping(ctx context.Context) error
-}
-
 // Deps is everything the HTTP layer needs; cmd/tesoro builds it.
-type Deps struct {
-	Accounts  *accounts.Service
-	Catalog   *catalog.Service
-	Mentoring *mentoring.Service
-	Orders    *orders.Service
-	DB        Pinger
-	Objects   storage.ObjectStore
-	Logger    *slog.Logger
-	Version   string
-	// TrustedProxies may set X-Forwarded-For; see TESORO_TRUSTED_PROXIES.
-	TrustedProxies []string
-	// BodyLimit caps any request body (uploads included); JSON bodies are
-	// further capped at jsonLimit.
-	BodyLimit int
-	// CheckoutsPerAddress overrides the checkouts one address may start in
-	// a minute (default CheckoutsPerAddress).
-	CheckoutsPerAddress int
-}
+type Deps = kit.Deps
 
+// CheckoutsPerAddress is the default bound on the checkouts one address may
+// start in a minute.
+const CheckoutsPerAddress = kit.CheckoutsPerAddress
+
+// server is the assembly: middleware, the error table and the two faces.
 type server struct {
 	Deps
-	log    *slog.Logger
-	assets *assets
-	pages  *pages
-
-	productPages pageCache
-	metrics      *metrics
-	checkouts    *addressLimit
+	log     *slog.Logger
+	metrics *metrics
+	api     *api.API
+	pages   *pages.Pages
 }
-
-const jsonLimit = 1 << 20
 
 // New builds the Fiber app with every route registered.
 func New(d Deps) (*fiber.App, error) { return newApp(d, nil) }
@@ -70,13 +46,11 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	if d.CheckoutsPerAddress == 0 {
 		d.CheckoutsPerAddress = CheckoutsPerAddress
 	}
-	s := &server{Deps: d, log: d.Logger, metrics: newMetrics(), checkouts: newAddressLimit(d.CheckoutsPerAddress, time.Minute)}
+	checkouts := kit.NewAddressLimit(d.CheckoutsPerAddress, time.Minute)
+	s := &server{Deps: d, log: d.Logger, metrics: newMetrics(), api: api.New(d, checkouts)}
 	var err error
-	if s.assets, err = loadAssets(); err != nil {
-		return nil, fmt.Errorf("static assets: %w", err)
-	}
-	if s.pages, err = loadPages(s.assets); err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
+	if s.pages, err = pages.New(d, checkouts); err != nil {
+		return nil, err
 	}
 	cfg := fiber.Config{
 		AppName:               "tesoro",
@@ -100,7 +74,7 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 		cfg.EnableIPValidation = true
 	}
 	app := fiber.New(cfg)
-	app.Use(requestid.New(requestid.Config{Generator: newRequestID}))
+	app.Use(requestid.New(requestid.Config{Generator: kit.NewRequestID}))
 	app.Use(s.accessLog)
 	app.Use(s.recoverPanics)
 	app.Use(securityHeaders)
@@ -113,18 +87,12 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics.serve)
 	app.Get("/api/openapi.json", serveOpenAPI)
-	s.routesPublicAssets(app)
+	s.pages.MountPublic(app)
 	app.Get(storage.FilesPathPrefix+"*", s.serveFile)
 
-	app.Use(s.authenticate, s.checkCSRF)
-	api := app.Group("/api/v1")
-	s.routesAPI(api)
-	s.routesAccountsAPI(api)
-	s.routesCatalogAPI(api)
-	s.routesMentoringAPI(api)
-	s.routesExportsAPI(api)
-	s.routesOrdersAPI(api)
-	s.routesPages(app)
+	app.Use(d.Authenticate, kit.CheckCSRF)
+	s.api.Mount(app.Group("/api/v1"))
+	s.pages.Mount(app)
 	if extra != nil {
 		extra(app)
 	}

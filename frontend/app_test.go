@@ -17,6 +17,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -109,12 +110,12 @@ func (e *testEnv) get(t *testing.T, path string, header ...string) (*http.Respon
 	return e.do(t, req)
 }
 
-func decodeProblem(t *testing.T, res *http.Response, body string) problem {
+func decodeProblem(t *testing.T, res *http.Response, body string) kit.Problem {
 	t.Helper()
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 		t.Fatalf("content type: got %q, want application/problem+json (body %s)", ct, body)
 	}
-	var p problem
+	var p kit.Problem
 	if err := json.Unmarshal([]byte(body), &p); err != nil {
 		t.Fatalf("problem body %q: %v", body, err)
 	}
@@ -166,3 +167,7 @@ func request(method, path, body, token string) *http.Request {
 	}
 	return req
 }
+
+// boardPath and myInitiativePath are the producer's pages of an initiative.
+func myInitiativePath(id string) string { return "/mi-iniciativa/" + id }
+func boardPath(id string) string        { return myInitiativePath(id) + "/pedidos" }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -17,57 +16,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tesoro-pact/tesoro/accounts"
-	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
-
-func TestToProblemMapsEveryKind(t *testing.T) {
-	tests := []struct {
-		err        error
-		wantStatus int
-		wantType   string
-	}{
-		{fmt.Errorf("product 1: %w", errs.NotFound), 404, "/problems/not-found"},
-		{errs.Fields{{Field: "name", Message: "required"}}.Err(), 422, "/problems/invalid"},
-		{fmt.Errorf("x: %w", errs.Conflict), 409, "/problems/conflict"},
-		{fmt.Errorf("x: %w", errs.Forbidden), 403, "/problems/forbidden"},
-		{fmt.Errorf("x: %w", errs.Unauthenticated), 401, "/problems/unauthenticated"},
-		{fmt.Errorf("x: %w", errs.Locked), 423, "/problems/locked"},
-		{fmt.Errorf("x: %w", errs.Unavailable), 503, "/problems/unavailable"},
-		{fmt.Errorf("x: %w", errs.TooLarge), 413, "/problems/too-large"},
-		{fmt.Errorf("x: %w", errs.Unsupported), 415, "/problems/unsupported-media-type"},
-		{fmt.Errorf("x: %w", errs.TooMany), 429, "/problems/too-many-requests"},
-		{fiber.ErrNotFound, 404, "/problems/not-found"},
-		{fiber.NewError(400, "malformed JSON at byte 3"), 400, "/problems/bad-request"},
-		{errors.New("secret database password in message"), 500, "/problems/internal"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.wantType, func(t *testing.T) {
-			p, _ := toProblem(tt.err)
-			if p.Status != tt.wantStatus || p.Type != tt.wantType {
-				t.Fatalf("got %d %s, want %d %s", p.Status, p.Type, tt.wantStatus, tt.wantType)
-			}
-			if p.Status == 500 && strings.Contains(p.Detail+p.Title, "secret") {
-				t.Fatalf("internal error leaked its cause: %+v", p)
-			}
-		})
-	}
-	if len(kindStatus) != 10 {
-		t.Fatalf("kindStatus has %d kinds, want all 10 kinds of errs mapped", len(kindStatus))
-	}
-	// One title per status, whoever raised the error (item of the structure issue).
-	for _, tt := range []struct {
-		a, b error
-	}{
-		{fiber.ErrNotFound, errs.NotFound}, {fiber.ErrRequestEntityTooLarge, errs.TooLarge}, {fiber.ErrUnauthorized, errs.Unauthenticated},
-		{fiber.ErrTooManyRequests, errs.TooMany}, {fiber.ErrUnsupportedMediaType, errs.Unsupported}, {fiber.ErrForbidden, errs.Forbidden},
-	} {
-		pa, _ := toProblem(tt.a)
-		pb, _ := toProblem(tt.b)
-		if pa.Title != pb.Title || pa.Type != pb.Type || pa.Status != pb.Status {
-			t.Errorf("%v gives %s %q, %v gives %s %q: want the same", tt.a, pa.Type, pa.Title, tt.b, pb.Type, pb.Title)
-		}
-	}
-}
 
 func TestValidationProblemListsFields(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
@@ -92,7 +42,7 @@ func TestAPIFailuresAreProblems(t *testing.T) {
 			var v struct {
 				Name string `json:"name"`
 			}
-			if err := decodeJSON(c, &v); err != nil {
+			if err := kit.DecodeJSON(c, &v); err != nil {
 				return err
 			}
 			return c.JSON(v)

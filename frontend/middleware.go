@@ -1,26 +1,14 @@
 package frontend
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
-
-func newRequestID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func requestID(c *fiber.Ctx) string {
-	id, _ := c.Locals("requestid").(string)
-	return id
-}
 
 // recoverPanics turns a panic into a 500 problem; the stack goes to the log,
 // never to the client.
@@ -28,7 +16,7 @@ func (s *server) recoverPanics(c *fiber.Ctx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.ErrorContext(c.UserContext(), "panic",
-				slog.String("request_id", requestID(c)), slog.String("path", c.Path()),
+				slog.String("request_id", kit.RequestID(c)), slog.String("path", c.Path()),
 				slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
 			err = fmt.Errorf("panic: %v", r)
 		}
@@ -55,7 +43,7 @@ func (s *server) accessLog(c *fiber.Ctx) error {
 		level = slog.LevelError
 	}
 	s.log.LogAttrs(c.UserContext(), level, "http",
-		slog.String("request_id", requestID(c)),
+		slog.String("request_id", kit.RequestID(c)),
 		slog.String("method", c.Method()),
 		slog.String("path", c.Path()),
 		slog.Int("status", status),

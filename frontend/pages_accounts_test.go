@@ -14,10 +14,11 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
+	"github.com/tesoro-pact/tesoro/frontend/pages"
 )
 
 // visitor is a browser without JavaScript: it keeps cookies and sends forms
@@ -67,7 +68,7 @@ func (v *visitor) post(t *testing.T, path string, form url.Values) (*http.Respon
 	for k, vs := range form {
 		f[k] = vs
 	}
-	f.Set(csrfField, v.csrf)
+	f.Set(kit.CSRFField, v.csrf)
 	return v.postRaw(t, path, f)
 }
 
@@ -84,8 +85,8 @@ func (v *visitor) signIn(t *testing.T, email, password string) {
 	t.Helper()
 	v.get(t, "/entrar")
 	res, body := v.post(t, "/entrar", url.Values{"email": {email}, "password": {password}})
-	if res.StatusCode != http.StatusSeeOther || v.cookies[sessionCookie] == "" {
-		t.Fatalf("sign in %s: got %d with session cookie %t, want 303 with one\n%s", email, res.StatusCode, v.cookies[sessionCookie] != "", body)
+	if res.StatusCode != http.StatusSeeOther || v.cookies[kit.SessionCookie] == "" {
+		t.Fatalf("sign in %s: got %d with session cookie %t, want 303 with one\n%s", email, res.StatusCode, v.cookies[kit.SessionCookie] != "", body)
 	}
 }
 
@@ -130,14 +131,14 @@ func TestSignIn(t *testing.T) {
 			res, body := v.get(t, "/entrar?next="+url.QueryEscape(tt.next))
 			wantStatus(t, "sign-in page", res, 200, body)
 			wantText(t, "sign-in page", body, "Entre a su cuenta", `name="password"`)
-			if v.cookies[csrfCookie] == "" || v.csrf != v.cookies[csrfCookie] {
-				t.Fatalf("anonymous form: got cookie %q and field %q, want the same token in both", v.cookies[csrfCookie], v.csrf)
+			if v.cookies[kit.CSRFCookie] == "" || v.csrf != v.cookies[kit.CSRFCookie] {
+				t.Fatalf("anonymous form: got cookie %q and field %q, want the same token in both", v.cookies[kit.CSRFCookie], v.csrf)
 			}
 			res, _ = v.post(t, "/entrar", url.Values{"email": {"  ROSA@tesoro.test "}, "password": {testPassword}, "next": {tt.next}})
 			wantRedirect(t, "sign in", res, tt.wantNext)
 			var session *http.Cookie
 			for _, c := range res.Cookies() {
-				if c.Name == sessionCookie {
+				if c.Name == kit.SessionCookie {
 					session = c
 				}
 			}
@@ -172,7 +173,7 @@ func TestSignInFailuresLookTheSame(t *testing.T) {
 		if strings.Contains(body, "no-es-la-clave") {
 			t.Error("the page shows the password typed")
 		}
-		if v.cookies[sessionCookie] != "" {
+		if v.cookies[kit.SessionCookie] != "" {
 			t.Error("a failed sign in set a session cookie")
 		}
 	}
@@ -213,7 +214,7 @@ func TestAccountFormsNeedCSRF(t *testing.T) {
 	}{
 		{"no token, no cookie", url.Values{"email": {"rosa@tesoro.test"}, "password": {testPassword}}, false},
 		{"cookie but no field", url.Values{"email": {"rosa@tesoro.test"}, "password": {testPassword}}, true},
-		{"wrong field", url.Values{"email": {"rosa@tesoro.test"}, "password": {testPassword}, csrfField: {strings.Repeat("x", 43)}}, true},
+		{"wrong field", url.Values{"email": {"rosa@tesoro.test"}, "password": {testPassword}, kit.CSRFField: {strings.Repeat("x", 43)}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,7 +224,7 @@ func TestAccountFormsNeedCSRF(t *testing.T) {
 			}
 			res, body := v.postRaw(t, "/entrar", tt.form)
 			wantStatus(t, "POST /entrar", res, http.StatusForbidden, body)
-			if v.cookies[sessionCookie] != "" {
+			if v.cookies[kit.SessionCookie] != "" {
 				t.Error("signed in without a CSRF token")
 			}
 		})
@@ -233,7 +234,7 @@ func TestAccountFormsNeedCSRF(t *testing.T) {
 	v.get(t, "/entrar")
 	anonymous := v.csrf
 	v.signIn(t, "rosa@tesoro.test", testPassword)
-	res, body := v.postRaw(t, "/salir", url.Values{csrfField: {anonymous}})
+	res, body := v.postRaw(t, "/salir", url.Values{kit.CSRFField: {anonymous}})
 	wantStatus(t, "sign out with the anonymous token", res, http.StatusForbidden, body)
 }
 
@@ -276,7 +277,7 @@ func TestRegister(t *testing.T) {
 			if strings.Contains(body, tt.form.Get("password")) {
 				t.Error("the page shows the password typed")
 			}
-			if v.cookies[sessionCookie] != "" {
+			if v.cookies[kit.SessionCookie] != "" {
 				t.Error("a failed registration signed the visitor in")
 			}
 			if tt.form.Get("email") == good.Get("email") {
@@ -292,7 +293,7 @@ func TestRegister(t *testing.T) {
 		v.get(t, "/registro")
 		res, body := v.post(t, "/registro", good)
 		wantRedirect(t, "registration", res, "/perfil?aviso=cuenta-creada")
-		if v.cookies[sessionCookie] == "" {
+		if v.cookies[kit.SessionCookie] == "" {
 			t.Fatal("registration did not sign the buyer in")
 		}
 		res, body = v.get(t, res.Header.Get("Location"))
@@ -397,17 +398,17 @@ func TestSignOut(t *testing.T) {
 	v := newVisitor(env)
 	v.signIn(t, "rosa@tesoro.test", testPassword)
 	v.get(t, "/perfil")
-	old := v.cookies[sessionCookie]
+	old := v.cookies[kit.SessionCookie]
 	res, _ := v.post(t, "/salir", nil)
 	wantRedirect(t, "sign out", res, "/")
-	if v.cookies[sessionCookie] != "" {
+	if v.cookies[kit.SessionCookie] != "" {
 		t.Fatal("sign out did not clear the session cookie")
 	}
 	_, body := v.get(t, "/")
 	wantText(t, "home after sign out", body, `href="/entrar"`)
 	// Someone who kept the cookie cannot use it.
 	thief := newVisitor(env)
-	thief.cookies[sessionCookie] = old
+	thief.cookies[kit.SessionCookie] = old
 	res, _ = thief.get(t, "/perfil")
 	wantRedirect(t, "the old cookie after sign out", res, "/entrar?next=%2Fperfil")
 }
@@ -448,7 +449,7 @@ func TestDeleteAccount(t *testing.T) {
 
 	res, _ = v.post(t, "/perfil/eliminar", url.Values{"confirm": {" eliminar "}})
 	wantRedirect(t, "delete", res, "/?aviso=cuenta-eliminada")
-	if v.cookies[sessionCookie] != "" {
+	if v.cookies[kit.SessionCookie] != "" {
 		t.Error("the session cookie stayed after deleting the account")
 	}
 	_, body = v.get(t, "/?aviso=cuenta-eliminada")
@@ -603,7 +604,7 @@ func TestHeaderShowsAccount(t *testing.T) {
 	// A page without a form sets no CSRF cookie for an anonymous visitor.
 	res, _ := env.get(t, "/")
 	for _, c := range res.Cookies() {
-		if c.Name == csrfCookie {
+		if c.Name == kit.CSRFCookie {
 			t.Error("the home page set a CSRF cookie for an anonymous visitor")
 		}
 	}
@@ -626,41 +627,7 @@ func TestSignInLinkComesBack(t *testing.T) {
 	}
 }
 
-func TestFieldMessages(t *testing.T) {
-	tests := []struct {
-		fe     errs.FieldError
-		wantID string
-	}{
-		{errs.FieldError{Field: "email", Code: errs.CodeInvalid}, "form.error.email"},
-		{errs.FieldError{Field: "email", Code: errs.CodeTaken}, "form.error.email_taken"},
-		{errs.FieldError{Field: "password", Code: errs.CodeTooShort, Params: map[string]any{"min": 10}}, "form.error.password_short"},
-		{errs.FieldError{Field: "new_password", Code: errs.CodeTooLong, Params: map[string]any{"max": 256}}, "form.error.password_long"},
-		{errs.FieldError{Field: "password", Code: errs.CodeWeak, Params: map[string]any{"reason": "email"}}, "form.error.password_email"},
-		{errs.FieldError{Field: "roles", Code: errs.CodeNotAllowed}, "form.error.roles_self"},
-		{errs.FieldError{Field: "roles", Code: errs.CodeUnknown}, "form.error.roles"},
-		{errs.FieldError{Field: "active", Code: errs.CodeNotAllowed, Params: map[string]any{"reason": "self"}}, "form.error.active_self"},
-		{errs.FieldError{Field: "initiative_ids", Code: errs.CodeNotAllowed}, "form.error.initiatives_split"},
-		{errs.FieldError{Field: "nickname", Code: errs.CodeInvalid}, "form.error.generic"},
-	}
-	bundle, err := loadBundle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range tests {
-		id, args := fieldMessage(tt.fe)
-		if id != tt.wantID {
-			t.Errorf("%s %s: got %s, want %s", tt.fe.Field, tt.fe.Code, id, tt.wantID)
-		}
-		for _, lang := range languages {
-			l := &loc{Lang: lang, l: i18n.NewLocalizer(bundle, lang)}
-			if msg := l.T(id, args...); strings.Contains(msg, "⟦") || strings.Contains(msg, "<no value>") {
-				t.Errorf("%s in %s: got %q", id, lang, msg)
-			}
-		}
-	}
-}
-
-// Every account page, in both languages and in its error states, renders
+// Every account page, in both pages.Languages and in its error states, renders
 // without a missing message (⟦id⟧); so do the notices and the role names.
 func TestAccountPagesHaveNoMissingMessages(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
@@ -669,9 +636,9 @@ func TestAccountPagesHaveNoMissingMessages(t *testing.T) {
 	for _, role := range accounts.Roles {
 		env.user(t, "rol-"+role+"@tesoro.test", []string{role})
 	}
-	for _, lang := range languages {
+	for _, lang := range pages.Languages {
 		anon, admin := newVisitor(env), newVisitor(env)
-		anon.cookies[langCookie], admin.cookies[langCookie] = lang, lang
+		anon.cookies[pages.LangCookie], admin.cookies[pages.LangCookie] = lang, lang
 		admin.signIn(t, "admin@tesoro.test", testPassword)
 		check := func(what string, res *http.Response, body string) {
 			t.Helper()
@@ -691,7 +658,7 @@ func TestAccountPagesHaveNoMissingMessages(t *testing.T) {
 			res, body = anon.post(t, path, url.Values{"email": {"x"}})
 			check("POST "+path, res, body)
 		}
-		for code := range notices {
+		for _, code := range pages.NoticeCodes() {
 			res, body := admin.get(t, "/perfil?aviso="+code)
 			check("notice "+code, res, body)
 			if !strings.Contains(body, `class="notice"`) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
 func (e *producerEnv) initiative(t *testing.T, id string) catalog.Initiative {
@@ -264,7 +265,7 @@ func TestMyInitiativeFormsNeedCSRF(t *testing.T) {
 		form := profileForm(env.bakery, "description", "Sin token", "name", "Sin Token", "sex", "female", "age_group", "adult")
 		res, body := v.postRaw(t, path, form)
 		wantStatus(t, "POST "+path+" without _csrf", res, http.StatusForbidden, body)
-		form.Set(csrfField, "otro-token-cualquiera")
+		form.Set(kit.CSRFField, "otro-token-cualquiera")
 		res, body = v.postRaw(t, path, form)
 		wantStatus(t, "POST "+path+" with a wrong _csrf", res, http.StatusForbidden, body)
 	}
@@ -273,7 +274,7 @@ func TestMyInitiativeFormsNeedCSRF(t *testing.T) {
 	}
 }
 
-// The profile renders in both languages without a missing message, with its
+// The profile renders in both pages.Languages without a missing message, with its
 // forms failed too, and the producer's list links to it.
 func TestMyInitiativeHasNoMissingMessages(t *testing.T) {
 	env := newProducerEnv(t)

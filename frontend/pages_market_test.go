@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nicksnyder/go-i18n/v2/i18n"
-
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/frontend/pages"
 	"github.com/tesoro-pact/tesoro/money"
 )
 
@@ -89,12 +88,12 @@ func TestMarketHomePhotosLoadLazilyAfterTheFirstRow(t *testing.T) {
 	}
 	_, body := env.get(t, "/")
 	imgs := regexp.MustCompile(`<img [^>]*>`).FindAllString(body, -1)
-	if len(imgs) != homeProducts {
-		t.Fatalf("home shows %d photos, want %d (the strip's length)", len(imgs), homeProducts)
+	if len(imgs) != pages.HomeProducts {
+		t.Fatalf("home shows %d photos, want %d (the strip's length)", len(imgs), pages.HomeProducts)
 	}
 	for i, img := range imgs {
-		if lazy := strings.Contains(img, `loading="lazy"`); lazy != (i >= eagerCards) {
-			t.Errorf("photo %d: lazy = %v, want lazy after the first %d", i+1, lazy, eagerCards)
+		if lazy := strings.Contains(img, `loading="lazy"`); lazy != (i >= pages.EagerPhotos) {
+			t.Errorf("photo %d: lazy = %v, want lazy after the first %d", i+1, lazy, pages.EagerPhotos)
 		}
 		if !strings.Contains(img, `width="480"`) || !strings.Contains(img, `height="360"`) {
 			t.Errorf("photo %d lacks its size: %s", i+1, img)
@@ -282,7 +281,7 @@ func indexOf(list []string, s string) int {
 func TestProductListsPageOn(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	mon := createInitiative(t, env.catalog, "Panadería de Papa", "Mongua")
-	for i := range listProducts + 3 {
+	for i := range pages.ProductsPerPage + 3 {
 		marketProduct(t, env, mon, catalog.ProductInput{Name: "Pan número " + itoa(i+1), Category: "bread_pastry", Price: money.Pesos(int64(1000 + 100*i))}, false)
 	}
 	for _, first := range []string{"/buscar?q=pan&municipio=mongua&orden=price_asc", "/iniciativas/" + mon.Slug} {
@@ -321,12 +320,12 @@ func walkPages(t *testing.T, env *testEnv, first string) {
 			}
 		}
 	}
-	if len(seen) != listProducts+3 {
-		t.Fatalf("the pages show %d products, want %d", len(seen), listProducts+3)
+	if len(seen) != pages.ProductsPerPage+3 {
+		t.Fatalf("the pages show %d products, want %d", len(seen), pages.ProductsPerPage+3)
 	}
 }
 
-// Every marketplace page, in both languages, has all its messages (no ⟦id⟧),
+// Every marketplace page, in both pages.Languages, has all its messages (no ⟦id⟧),
 // and every category and unit has a name in both.
 func TestMarketPagesHaveNoMissingMessages(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
@@ -343,42 +342,12 @@ func TestMarketPagesHaveNoMissingMessages(t *testing.T) {
 		paths = append(paths, "/productos/"+p.ID)
 	}
 	for _, path := range paths {
-		for _, lang := range languages {
+		for _, lang := range pages.Languages {
 			_, body := env.get(t, path, "Cookie", "lang="+lang)
 			if i := strings.Index(body, "⟦"); i >= 0 {
 				t.Errorf("%s in %s: missing message near %q", path, lang, body[i:min(len(body), i+40)])
 			}
 		}
 	}
-	bundle, err := loadBundle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, lang := range languages {
-		l := &loc{Lang: lang, l: i18n.NewLocalizer(bundle, lang)}
-		for _, prefix := range []struct {
-			prefix string
-			codes  []string
-		}{{"category.", catalog.Categories}, {"unit.", catalog.Units}, {"market.sort.", searchSorts}} {
-			for _, code := range prefix.codes {
-				if got := l.T(prefix.prefix + code); strings.HasPrefix(got, "⟦") {
-					t.Errorf("%s has no %s", lang, prefix.prefix+code)
-				}
-			}
-		}
-	}
-}
 
-func TestShorten(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"Pan de papa.", "Pan de papa."},
-		{"  Pan   de\npapa ", "Pan de papa"},
-		{"Tinto, aguapanela, caldo de papa y el pan", "Tinto, aguapanela…"},
-		{"Supercalifragilísticoespialidoso", "Supercalifragilístic…"}, // one long word: cut inside it
-	}
-	for _, tt := range tests {
-		if got := shorten(tt.in, 20); got != tt.want {
-			t.Errorf("shorten(%q, 20) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/frontend/pages"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
 	"github.com/tesoro-pact/tesoro/orders/orderstest"
@@ -113,8 +114,8 @@ func TestCartAndCheckoutSplitPerInitiative(t *testing.T) {
 	if !confirmationURL.MatchString(loc) {
 		t.Fatalf("checkout went to %q, want /pedido/{id}?t={token}", loc)
 	}
-	if v.cookies[cartCookie] != "" {
-		t.Errorf("the cart cookie is %q after the checkout, want it cleared", v.cookies[cartCookie])
+	if v.cookies[pages.CartCookie] != "" {
+		t.Errorf("the cart cookie is %q after the checkout, want it cleared", v.cookies[pages.CartCookie])
 	}
 	bakery, farm := env.ordersOf(t, env.bakery.ID), env.ordersOf(t, env.farm.ID)
 	if len(bakery) != 1 || len(farm) != 1 || bakery[0].CheckoutID != farm[0].CheckoutID {
@@ -135,7 +136,7 @@ func TestCartAndCheckoutSplitPerInitiative(t *testing.T) {
 	body = html.UnescapeString(body)
 	wantText(t, "confirmation", body, "¡Gracias! Recibimos su pedido", "2 pedidos", "Panadería de Papa", "Huerta La Esperanza",
 		"3 × Pan de papa", "3 × Tomate chonto", "Pendiente", "Pago: Efectivo", "$ 12.900", "Cancelar este pedido",
-		"https://wa.me/573105550001?text=", url.QueryEscape("Hola, hice el pedido "+orderRef(bakery[0].ID)))
+		"https://wa.me/573105550001?text=", url.QueryEscape("Hola, hice el pedido "+orders.Ref(bakery[0].ID)))
 	if n := strings.Count(body, "https://wa.me/"); n != 1 {
 		t.Errorf("confirmation has %d WhatsApp links, want 1 (the farm has no number)", n)
 	}
@@ -160,11 +161,11 @@ func TestCheckoutDoubleSubmitPlacesOneOrder(t *testing.T) {
 	v := newVisitor(env.testEnv)
 	addToCart(t, v, env.bread.ID, "4")
 	_, key := cartKey(t, v)
-	cart := v.cookies[cartCookie]
+	cart := v.cookies[pages.CartCookie]
 
 	res1, _ := v.post(t, "/carrito/pagar", guestCheckout(key))
 	// The second tap left before the first answer came back: it carries the same cart.
-	v.cookies[cartCookie] = cart
+	v.cookies[pages.CartCookie] = cart
 	res2, _ := v.post(t, "/carrito/pagar", guestCheckout(key))
 	if res1.StatusCode != http.StatusSeeOther || res2.StatusCode != http.StatusSeeOther ||
 		res1.Header.Get("Location") != res2.Header.Get("Location") {
@@ -204,7 +205,7 @@ func TestCheckoutValidationErrorsInSpanish(t *testing.T) {
 	if got := env.stockOf(t, env.bread.ID); got != 30 {
 		t.Errorf("stock after an invalid checkout = %d, want 30", got)
 	}
-	if v.cookies[cartCookie] == "" {
+	if v.cookies[pages.CartCookie] == "" {
 		t.Error("an invalid checkout emptied the cart")
 	}
 	v.lang = "en"
@@ -257,7 +258,7 @@ func TestCartChangeAndRemove(t *testing.T) {
 	_, body = v.get(t, "/carrito")
 	wantText(t, "cart after the product left the catalog", body, "ya no están a la venta", "Su carrito está vacío")
 	// A forged cookie with nonsense is ignored.
-	v.cookies[cartCookie] = "../x:1|" + env.tomato.ID + ":99999|" + env.tomato.ID + ":2"
+	v.cookies[pages.CartCookie] = "../x:1|" + env.tomato.ID + ":99999|" + env.tomato.ID + ":2"
 	_, body = v.get(t, "/carrito")
 	wantText(t, "cart from a forged cookie", body, "Tomate chonto", `value="2"`)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
 	"github.com/tesoro-pact/tesoro/money"
 )
 
@@ -89,7 +90,7 @@ func (v *visitor) postMultipart(t *testing.T, path string, fields url.Values, fi
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	if v.csrf != "" {
-		mw.WriteField(csrfField, v.csrf)
+		mw.WriteField(kit.CSRFField, v.csrf)
 	}
 	for k, vs := range fields {
 		for _, x := range vs {
@@ -344,39 +345,6 @@ func TestProducerEditsProduct(t *testing.T) {
 	}
 }
 
-func TestParsePesos(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    int64 // minor units
-		wantErr string
-	}{
-		{"12500", 1250000, ""},
-		{"12.500", 1250000, ""},
-		{" 12.500 ", 1250000, ""},
-		{"$ 12.500", 1250000, ""},
-		{"1.250.000", 125000000, ""},
-		{"800", 80000, ""},
-		{"12,5", 0, "producer.error.price_cents"},
-		{"12.500,50", 0, "producer.error.price_cents"},
-		{"-3", 0, "producer.error.price_positive"},
-		{"0", 0, "producer.error.price_positive"},
-		{"abc", 0, "producer.error.price_format"},
-		{"12.5", 0, "producer.error.price_format"},
-		{"1.2500", 0, "producer.error.price_format"},
-		{"12..500", 0, "producer.error.price_format"},
-		{".500", 0, "producer.error.price_format"},
-		{"1e5", 0, "producer.error.price_format"},
-		{"", 0, "producer.error.price_empty"},
-		{"99999999999999999999", 0, "producer.error.price_large"},
-	}
-	for _, tt := range tests {
-		n, msg := parsePesos(tt.in)
-		if msg != tt.wantErr || (msg == "" && money.Pesos(n).Amount != tt.want) {
-			t.Errorf("parsePesos(%q): got %d pesos, %q; want %d minor units, %q", tt.in, n, msg, tt.want, tt.wantErr)
-		}
-	}
-}
-
 func TestProducerPhotos(t *testing.T) {
 	env := newProducerEnv(t)
 	v := env.signedIn(t, "rosa@tesoro.test")
@@ -517,7 +485,7 @@ func TestProducerArchivesProduct(t *testing.T) {
 	path := "/mis-productos/" + env.bread.ID
 	public := func() bool {
 		res, body := env.get(t, "/api/v1/products?initiative="+env.bakery.ID)
-		var page listPage[catalog.Product]
+		var page kit.List[catalog.Product]
 		if err := json.Unmarshal([]byte(body), &page); err != nil || res.StatusCode != 200 {
 			t.Fatalf("public list: %d %v", res.StatusCode, err)
 		}
@@ -566,7 +534,7 @@ func TestProducerFormsNeedCSRF(t *testing.T) {
 			"active": {"no"}, "direction": {"out"}, "quantity": {"30"}, "reason": {"Sin token"}}
 		res, body := v.postRaw(t, path, form)
 		wantStatus(t, "POST "+path+" without _csrf", res, http.StatusForbidden, body)
-		form.Set(csrfField, "otro-token-cualquiera")
+		form.Set(kit.CSRFField, "otro-token-cualquiera")
 		res, body = v.postRaw(t, path, form)
 		wantStatus(t, "POST "+path+" with a wrong _csrf", res, http.StatusForbidden, body)
 	}
@@ -575,7 +543,7 @@ func TestProducerFormsNeedCSRF(t *testing.T) {
 	}
 }
 
-// Every producer page renders in both languages without a missing message.
+// Every producer page renders in both pages.Languages without a missing message.
 func TestProducerPagesHaveNoMissingMessages(t *testing.T) {
 	env := newProducerEnv(t)
 	if _, err := env.catalog.AdjustStock(t.Context(), env.bread.ID, env.rosa.ID, -3, "Venta"); err != nil {

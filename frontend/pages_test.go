@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"encoding/json"
-	"io/fs"
 	"net/http"
 	"regexp"
 	"strings"
@@ -88,23 +87,6 @@ func TestLanguageSwitch(t *testing.T) {
 	}
 }
 
-func TestLocalPathRefusesOtherSites(t *testing.T) {
-	tests := map[string]string{
-		"/productos?q=pan":      "/productos?q=pan",
-		"":                      "/",
-		"https://evil.example/": "/",
-		"//evil.example":        "/",
-		"/\\evil.example":       "/",
-		"javascript:alert(1)":   "/",
-		"relative":              "/",
-	}
-	for in, want := range tests {
-		if got := localPath(in); got != want {
-			t.Errorf("localPath(%q): got %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestStaticAssetsAreFingerprintedAndImmutable(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	_, body := env.get(t, "/")
@@ -186,61 +168,7 @@ func TestCompression(t *testing.T) {
 	}
 }
 
-func TestLocalesAreComplete(t *testing.T) {
-	// A language's messages may be split over several files: es.json, marketplace.es.json…
-	read := func(lang string) map[string]string {
-		files, err := fs.Glob(localesFS, "locales/*"+lang+".json")
-		if err != nil || len(files) == 0 {
-			t.Fatalf("no locale files for %s: %v", lang, err)
-		}
-		m := map[string]string{}
-		for _, f := range files {
-			b, err := fs.ReadFile(localesFS, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var part map[string]string
-			if err := json.Unmarshal(b, &part); err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			for k, v := range part {
-				if _, dup := m[k]; dup {
-					t.Errorf("%s repeats %q", f, k)
-				}
-				m[k] = v
-			}
-		}
-		return m
-	}
-	es, en := read("es"), read("en")
-	for k := range es {
-		if _, ok := en[k]; !ok {
-			t.Errorf("en.json lacks %q", k)
-		}
-	}
-	for k := range en {
-		if _, ok := es[k]; !ok {
-			t.Errorf("es.json lacks %q", k)
-		}
-	}
-	var want []string
-	for _, k := range catalog.InitiativeKinds {
-		want = append(want, "kind."+k)
-	}
-	for _, s := range catalog.Stages {
-		want = append(want, "stage."+s)
-	}
-	for id := range errorMessages {
-		want = append(want, id)
-	}
-	for _, k := range want {
-		if es[k] == "" {
-			t.Errorf("es.json lacks %q", k)
-		}
-	}
-}
-
-// Every page in both languages renders without a missing message (⟦id⟧).
+// Every page in both pages.Languages renders without a missing message (⟦id⟧).
 func TestPagesHaveNoMissingMessages(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	for _, kind := range catalog.InitiativeKinds {

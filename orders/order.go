@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"strings"
 	"time"
 
 	"github.com/tesoro-pact/tesoro/money"
@@ -76,6 +77,12 @@ type Order struct {
 }
 
 // IsPaid reports whether the money received covers the total.
+// Ref is the short reference people say on the phone: "#" and the last six
+// characters of the id, upper-cased.
+func Ref(id string) string {
+	return "#" + strings.ToUpper(id[max(0, len(id)-6):])
+}
+
 func (o Order) IsPaid() bool { return o.Paid >= o.Total.Amount && o.Total.Amount > 0 }
 
 // Outstanding is what is still to be paid.

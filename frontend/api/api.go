@@ -1,0 +1,34 @@
+// Package api is the JSON API under /api/v1, a file per resource. Handlers
+// read the request, ask the domain service (which decides who may do what)
+// and answer the resource; errors go up to the app's error handler, which
+// writes them as problem details (kit.ToProblem).
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tesoro-pact/tesoro/frontend/kit"
+)
+
+// API holds the handlers of /api/v1.
+type API struct {
+	kit.Deps
+	// checkouts is the per-address flood guard shared with the cart page.
+	checkouts    *kit.AddressLimit
+	productPages pageCache
+}
+
+// New builds the API over d; checkouts bounds the orders one address starts.
+func New(d kit.Deps, checkouts *kit.AddressLimit) *API {
+	return &API{Deps: d, checkouts: checkouts}
+}
+
+// Mount registers every /api/v1 route on r.
+func (s *API) Mount(r fiber.Router) {
+	s.routesInitiatives(r)
+	s.routesAccounts(r)
+	s.routesProducts(r)
+	s.routesSessions(r)
+	s.routesExports(r)
+	s.routesOrders(r)
+}

@@ -1,0 +1,51 @@
+package pages
+
+// notices are the confirmations a redirect may ask for with ?aviso=code:
+// only these codes show anything, so a link cannot put words on a page. One
+// table for every area, so a code is never taken twice.
+var notices = map[string]string{
+	// accounts
+	"cuenta-creada":       "notice.account_created",
+	"datos-guardados":     "notice.profile_saved",
+	"clave-cambiada":      "notice.password_changed",
+	"cuenta-eliminada":    "notice.account_deleted",
+	"usuario-creado":      "notice.user_created",
+	"usuario-actualizado": "notice.user_updated",
+	// cart
+	"agregado":            "orders.notice.added",
+	"carrito-actualizado": "orders.notice.cart_updated",
+	// orders board
+	"pedido-cancelado":   "orders.notice.cancelled",
+	"pedido-actualizado": "orders.notice.moved",
+	"pedido-ya-cambio":   "orders.notice.changed",
+	"pago-registrado":    "orders.notice.paid",
+	// my products
+	"producto-creado":     "producer.notice.created",
+	"producto-guardado":   "producer.notice.saved",
+	"foto-agregada":       "producer.notice.photo_added",
+	"foto-quitada":        "producer.notice.photo_removed",
+	"producto-archivado":  "producer.notice.archived",
+	"producto-reactivado": "producer.notice.reactivated",
+	"inventario-ajustado": "producer.notice.stock_adjusted",
+	// my initiative
+	"iniciativa-guardada": "myini.notice.saved",
+	"integrante-agregado": "myini.notice.member_added",
+	"integrante-quitado":  "myini.notice.member_removed",
+	// advice
+	"sesion-registrada":     "advice.notice.session_saved",
+	"sesion-sin-foto":       "advice.notice.session_saved_without_photo",
+	"compromiso-done":       "advice.notice.agreement_done",
+	"compromiso-dropped":    "advice.notice.agreement_dropped",
+	"compromiso-open":       "advice.notice.agreement_open",
+	"compromiso-sin-cambio": "advice.notice.agreement_unchanged",
+	"adjunto-quitado":       "advice.notice.attachment_removed",
+}
+
+// NoticeCodes lists the codes of every notice (tests show each one).
+func NoticeCodes() []string {
+	codes := make([]string, 0, len(notices))
+	for code := range notices {
+		codes = append(codes, code)
+	}
+	return codes
+}
