@@ -237,31 +237,3 @@ func TestPaymentsAndRefundsAnswerThemselvesAndReplay(t *testing.T) {
 		t.Fatalf("the order after the replays: %d payments, %d refunds (%v), want one each", len(o.Payments), len(o.Refunds), err)
 	}
 }
-
-// arepasOnSale is an initiative with one product on sale (made to order).
-func arepasOnSale(t *testing.T, env *testEnv) (catalog.Initiative, catalog.Product) {
-	t.Helper()
-	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
-	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ini, arepa
-}
-
-// placeOrder checks out body under key (token "" for a guest) and fails
-// the test unless it answers 201.
-func placeOrder(t *testing.T, env *testEnv, key, body, token string) orders.CheckoutResult {
-	t.Helper()
-	req := request(http.MethodPost, "/api/v1/orders", body, token)
-	req.Header.Set("Idempotency-Key", key)
-	res, b := env.do(t, req)
-	if res.StatusCode != 201 {
-		t.Fatalf("checkout: got %d %s", res.StatusCode, b)
-	}
-	var placed orders.CheckoutResult
-	if err := json.Unmarshal([]byte(b), &placed); err != nil {
-		t.Fatal(err)
-	}
-	return placed
-}

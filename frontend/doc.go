@@ -1,6 +1,8 @@
-// Package frontend is the HTTP face of Tesoro: the Fiber app with its middleware
-// and error handler, the JSON API under /api/v1 (documented by the embedded
-// OpenAPI document), and the server-rendered Spanish-first pages with their
-// embedded templates, locales, static assets, manifest and service worker.
-// It talks to the domain services only, never to a collection directly.
+// Package frontend assembles Tesoro's HTTP face: the Fiber app with its
+// middleware (request id, access log, panics, security headers, compression,
+// authentication, CSRF), the error handler that writes every error as problem
+// details under /api and as a page elsewhere, /healthz, /readyz, /metrics,
+// the OpenAPI document and public files. The JSON API is in frontend/api,
+// the pages in frontend/pages, what both share in frontend/kit. It talks to
+// the domain services only, never to a collection directly.
 package frontend

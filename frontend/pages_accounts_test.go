@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -20,98 +18,6 @@ import (
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 	"github.com/tesoro-pact/tesoro/frontend/pages"
 )
-
-// visitor is a browser without JavaScript: it keeps cookies and sends forms
-// back with the CSRF token of the last page it loaded, as a page form does.
-type visitor struct {
-	env     *testEnv
-	cookies map[string]string
-	csrf    string // the hidden _csrf of the last page
-	lang    string // Accept-Language
-}
-
-func newVisitor(env *testEnv) *visitor {
-	return &visitor{env: env, cookies: map[string]string{}, lang: "es-CO,es;q=0.9"}
-}
-
-var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-
-func (v *visitor) send(t *testing.T, req *http.Request) (*http.Response, string) {
-	t.Helper()
-	req.Header.Set("Accept-Language", v.lang)
-	for name, value := range v.cookies {
-		req.AddCookie(&http.Cookie{Name: name, Value: value})
-	}
-	res, body := v.env.do(t, req)
-	for _, c := range res.Cookies() {
-		if c.MaxAge < 0 || c.Value == "" {
-			delete(v.cookies, c.Name)
-		} else {
-			v.cookies[c.Name] = c.Value
-		}
-	}
-	if m := csrfInput.FindStringSubmatch(body); m != nil {
-		v.csrf = html.UnescapeString(m[1])
-	}
-	return res, body
-}
-
-func (v *visitor) get(t *testing.T, path string) (*http.Response, string) {
-	t.Helper()
-	return v.send(t, httptest.NewRequest(http.MethodGet, path, nil))
-}
-
-// post sends a form with the CSRF token of the last page.
-func (v *visitor) post(t *testing.T, path string, form url.Values) (*http.Response, string) {
-	t.Helper()
-	f := url.Values{}
-	for k, vs := range form {
-		f[k] = vs
-	}
-	f.Set(kit.CSRFField, v.csrf)
-	return v.postRaw(t, path, f)
-}
-
-// postRaw sends the form exactly as given.
-func (v *visitor) postRaw(t *testing.T, path string, form url.Values) (*http.Response, string) {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return v.send(t, req)
-}
-
-// signIn goes through the sign-in page and fails the test unless it works.
-func (v *visitor) signIn(t *testing.T, email, password string) {
-	t.Helper()
-	v.get(t, "/entrar")
-	res, body := v.post(t, "/entrar", url.Values{"email": {email}, "password": {password}})
-	if res.StatusCode != http.StatusSeeOther || v.cookies[kit.SessionCookie] == "" {
-		t.Fatalf("sign in %s: got %d with session cookie %t, want 303 with one\n%s", email, res.StatusCode, v.cookies[kit.SessionCookie] != "", body)
-	}
-}
-
-func wantStatus(t *testing.T, what string, res *http.Response, want int, body string) {
-	t.Helper()
-	if res.StatusCode != want {
-		t.Fatalf("%s: got status %d, want %d\n%s", what, res.StatusCode, want, body)
-	}
-}
-
-func wantRedirect(t *testing.T, what string, res *http.Response, location string) {
-	t.Helper()
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != location {
-		t.Fatalf("%s: got %d to %q, want 303 to %q", what, res.StatusCode, res.Header.Get("Location"), location)
-	}
-}
-
-func wantText(t *testing.T, what, body string, texts ...string) {
-	t.Helper()
-	for _, s := range texts {
-		if !strings.Contains(body, s) {
-			t.Errorf("%s lacks %q", what, s)
-		}
-	}
-}
 
 func TestSignIn(t *testing.T) {
 	env := newTestEnv(t, nil, nil)

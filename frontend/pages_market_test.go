@@ -27,23 +27,6 @@ func marketProduct(t *testing.T, env *testEnv, ini catalog.Initiative, in catalo
 	return p
 }
 
-func stock(n int64) *int64 { return &n }
-
-// wantIn checks that body contains every one of want and none of absent.
-func wantIn(t *testing.T, what, body string, want, absent []string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(body, w) {
-			t.Errorf("%s lacks %q", what, w)
-		}
-	}
-	for _, a := range absent {
-		if strings.Contains(body, a) {
-			t.Errorf("%s shows %q", what, a)
-		}
-	}
-}
-
 func TestMarketHomeListsProducts(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	ini := createInitiative(t, env.catalog, "Panadería de Papa", "Mongua")

@@ -14,17 +14,6 @@ import (
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
-// withExif inserts an APP1 Exif segment holding GPS text right after the SOI
-// marker, as a phone camera would.
-func withExif(jpg []byte, marker string) []byte {
-	payload := append([]byte("Exif\x00\x00GPSLatitude "), marker...)
-	seg := []byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}
-	out := append([]byte{}, jpg[:2]...)
-	out = append(out, seg...)
-	out = append(out, payload...)
-	return append(out, jpg[2:]...)
-}
-
 func TestProductPhotoUpload(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	ini := createInitiative(t, env.catalog, "Panadería de Papa", "Mongua")
@@ -200,5 +189,3 @@ func TestMembersArePrivate(t *testing.T) {
 		}
 	}
 }
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

@@ -12,15 +12,6 @@ import (
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
-func (e *producerEnv) initiative(t *testing.T, id string) catalog.Initiative {
-	t.Helper()
-	in, err := e.catalog.Initiative(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in
-}
-
 // profileForm is the profile form as the page sends it, with changes.
 func profileForm(in catalog.Initiative, changes ...string) url.Values {
 	f := url.Values{"description": {in.Description}, "whatsapp": {in.WhatsApp}, "stage": {in.Stage}, "kind": {in.Kind}}

@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
 
@@ -10,15 +9,6 @@ import (
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 	"github.com/tesoro-pact/tesoro/mentoring"
 )
-
-// sessionJSON is a valid new session for the initiatives, held on date.
-func sessionJSON(date string, initiatives ...string) string {
-	ids, _ := json.Marshal(initiatives)
-	return fmt.Sprintf(`{"initiative_ids": %s, "date": %q, "duration_minutes": 90, "modality": "visit",
-		"topics": ["accounting", "marketing"], "participants": {"women": 3, "men": 1, "youth": 2},
-		"notes": "Revisamos el cuaderno de cuentas", "agreements": [{"text": "Llevar el registro diario de ventas", "owner": "Rosa", "due": %q, "initiative_id": %q}]}`,
-		ids, date, date, initiatives[0])
-}
 
 func TestMentoringAPI(t *testing.T) {
 	env := newTestEnv(t, nil, nil)

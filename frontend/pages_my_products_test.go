@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"html"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -17,96 +15,6 @@ import (
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 	"github.com/tesoro-pact/tesoro/money"
 )
-
-// producerEnv is an app with two initiatives, a producer of each, and a
-// product of the first.
-type producerEnv struct {
-	*testEnv
-	bakery, farm catalog.Initiative
-	bread        catalog.Product // of the bakery, 30 in stock
-	rosa, dora   accounts.User   // producers of the bakery and of the farm
-}
-
-func newProducerEnv(t *testing.T) *producerEnv {
-	t.Helper()
-	env := &producerEnv{testEnv: newTestEnv(t, nil, nil)}
-	env.bakery = createInitiative(t, env.catalog, "Panadería de Papa", "Mongua")
-	env.farm = createInitiative(t, env.catalog, "Huerta La Esperanza", "Remedios")
-	env.rosa = env.person(t, "rosa@tesoro.test", "Rosa Elvira Cárdenas", accounts.RoleProducer, env.bakery.ID)
-	env.dora = env.person(t, "dora@tesoro.test", "Dora Inés Muñoz", accounts.RoleProducer, env.farm.ID)
-	stock := int64(30)
-	var err error
-	env.bread, err = env.catalog.CreateProduct(t.Context(), env.bakery.ID, catalog.ProductInput{Name: "Pan de papa",
-		Category: "bread_pastry", Unit: "unit", Price: money.Pesos(1500), Stock: &stock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return env
-}
-
-// person creates an account that signs in with testPassword.
-func (e *producerEnv) person(t *testing.T, email, name, role string, initiatives ...string) accounts.User {
-	t.Helper()
-	admin := &accounts.Principal{UserID: "test", Roles: []string{accounts.RoleAdmin}}
-	u, err := e.accounts.CreateUser(t.Context(), admin, accounts.NewUser{Email: email, Name: name,
-		Password: testPassword, Roles: []string{role}, InitiativeIDs: initiatives}, accounts.Meta{IP: "127.0.0.1"})
-	if err != nil {
-		t.Fatalf("create %s: %v", email, err)
-	}
-	return u
-}
-
-// signedIn is a visitor signed in as email.
-func (e *producerEnv) signedIn(t *testing.T, email string) *visitor {
-	t.Helper()
-	v := newVisitor(e.testEnv)
-	v.signIn(t, email, testPassword)
-	return v
-}
-
-func (e *producerEnv) product(t *testing.T, id string) catalog.Product {
-	t.Helper()
-	p, err := e.catalog.Product(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func (e *producerEnv) products(t *testing.T, initiativeID string) []catalog.Product {
-	t.Helper()
-	list, err := e.catalog.InitiativeProducts(t.Context(), initiativeID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return list
-}
-
-// postMultipart sends a form as multipart/form-data, as a form with a file
-// input does, with the CSRF token of the last page. An empty filename sends
-// the file input left empty.
-func (v *visitor) postMultipart(t *testing.T, path string, fields url.Values, filename string, data []byte) (*http.Response, string) {
-	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	if v.csrf != "" {
-		mw.WriteField(kit.CSRFField, v.csrf)
-	}
-	for k, vs := range fields {
-		for _, x := range vs {
-			mw.WriteField(k, x)
-		}
-	}
-	fw, err := mw.CreateFormFile("photo", filename)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write(data)
-	mw.Close()
-	req := httptest.NewRequest(http.MethodPost, path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return v.send(t, req)
-}
 
 func TestProducerPagesSendAnonymousVisitorsToSignIn(t *testing.T) {
 	env := newProducerEnv(t)
