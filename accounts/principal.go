@@ -30,6 +30,10 @@ type Principal struct {
 	ViaBearer  bool // authenticated by Authorization: Bearer (exempt from CSRF)
 }
 
+// System is the programme itself acting (demo data, benchmarks, upgrades):
+// an admin with no account. No request ever carries it.
+var System = &Principal{UserID: "system", Name: "Tesoro", Roles: []string{RoleAdmin}}
+
 // Has reports whether p holds role.
 func (p *Principal) Has(role string) bool { return p != nil && slices.Contains(p.Roles, role) }
 

@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -15,8 +16,8 @@ const MaxPhotosPerInitiative = 3
 // AddInitiativePhoto processes an upload (type sniffed, metadata stripped,
 // resized), stores its renditions under content-addressed keys and adds it to
 // the initiative's public photos.
-func (s *Service) AddInitiativePhoto(ctx context.Context, initiativeID string, r io.Reader) (Image, error) {
-	if _, err := s.initiatives.get(ctx, bson.M{"_id": initiativeID}, "initiative "+initiativeID); err != nil {
+func (s *Service) AddInitiativePhoto(ctx context.Context, who *accounts.Principal, initiativeID string, r io.Reader) (Image, error) {
+	if _, err := s.allowInitiative(ctx, who, initiativeID, accounts.CanEditInitiative); err != nil {
 		return Image{}, err
 	}
 	pi, err := ProcessImage(r)
@@ -45,7 +46,10 @@ func (s *Service) AddInitiativePhoto(ctx context.Context, initiativeID string, r
 
 // RemoveInitiativePhoto takes a photo off an initiative. The stored files
 // stay: keys are content-addressed and may be shared.
-func (s *Service) RemoveInitiativePhoto(ctx context.Context, initiativeID, imageID string) error {
+func (s *Service) RemoveInitiativePhoto(ctx context.Context, who *accounts.Principal, initiativeID, imageID string) error {
+	if _, err := s.allowInitiative(ctx, who, initiativeID, accounts.CanEditInitiative); err != nil {
+		return err
+	}
 	return retryStale(func() error {
 		in, err := s.initiatives.get(ctx, bson.M{"_id": initiativeID}, "initiative "+initiativeID)
 		if err != nil {

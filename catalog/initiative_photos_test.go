@@ -3,11 +3,13 @@ package catalog_test
 import (
 	"bytes"
 	"errors"
-	"github.com/tesoro-pact/tesoro/storage"
 	"image"
 	"image/jpeg"
 	"strings"
 	"testing"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/storage"
 
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
@@ -37,7 +39,7 @@ func TestInitiativePhotos(t *testing.T) {
 	}
 	var added []catalog.Image
 	for i := range catalog.MaxPhotosPerInitiative {
-		img, err := svc.AddInitiativePhoto(ctx, ini.ID, bytes.NewReader(smallJPEG(t, 40+i, 30)))
+		img, err := svc.AddInitiativePhoto(ctx, accounts.System, ini.ID, bytes.NewReader(smallJPEG(t, 40+i, 30)))
 		if err != nil {
 			t.Fatalf("photo %d: %v", i+1, err)
 		}
@@ -48,23 +50,23 @@ func TestInitiativePhotos(t *testing.T) {
 	}
 
 	t.Run("limit", func(t *testing.T) {
-		_, err := svc.AddInitiativePhoto(ctx, ini.ID, bytes.NewReader(smallJPEG(t, 10, 10)))
+		_, err := svc.AddInitiativePhoto(ctx, accounts.System, ini.ID, bytes.NewReader(smallJPEG(t, 10, 10)))
 		var ve *errs.ValidationError
 		if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "file" {
 			t.Fatalf("photo %d: got %v, want a validation error on file", catalog.MaxPhotosPerInitiative+1, err)
 		}
 	})
 	t.Run("not an image", func(t *testing.T) {
-		_, err := svc.AddInitiativePhoto(ctx, ini.ID, strings.NewReader("hola, no soy una foto"))
+		_, err := svc.AddInitiativePhoto(ctx, accounts.System, ini.ID, strings.NewReader("hola, no soy una foto"))
 		if !errors.Is(err, errs.Unsupported) {
 			t.Fatalf("got %v, want unsupported", err)
 		}
 	})
 	t.Run("unknown initiative", func(t *testing.T) {
-		if _, err := svc.AddInitiativePhoto(ctx, storage.NewID(), bytes.NewReader(smallJPEG(t, 10, 10))); !errors.Is(err, errs.NotFound) {
+		if _, err := svc.AddInitiativePhoto(ctx, accounts.System, storage.NewID(), bytes.NewReader(smallJPEG(t, 10, 10))); !errors.Is(err, errs.NotFound) {
 			t.Fatalf("add: got %v, want not found", err)
 		}
-		if err := svc.RemoveInitiativePhoto(ctx, storage.NewID(), added[0].ID); !errors.Is(err, errs.NotFound) {
+		if err := svc.RemoveInitiativePhoto(ctx, accounts.System, storage.NewID(), added[0].ID); !errors.Is(err, errs.NotFound) {
 			t.Fatalf("remove: got %v, want not found", err)
 		}
 	})
@@ -93,10 +95,10 @@ func TestInitiativePhotos(t *testing.T) {
 		}
 	})
 	t.Run("remove", func(t *testing.T) {
-		if err := svc.RemoveInitiativePhoto(ctx, ini.ID, added[1].ID); err != nil {
+		if err := svc.RemoveInitiativePhoto(ctx, accounts.System, ini.ID, added[1].ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.RemoveInitiativePhoto(ctx, ini.ID, added[1].ID); !errors.Is(err, errs.NotFound) {
+		if err := svc.RemoveInitiativePhoto(ctx, accounts.System, ini.ID, added[1].ID); !errors.Is(err, errs.NotFound) {
 			t.Fatalf("remove twice: got %v, want not found", err)
 		}
 		got, _ := svc.Initiative(ctx, ini.ID)
@@ -104,13 +106,13 @@ func TestInitiativePhotos(t *testing.T) {
 			t.Fatalf("after remove: got %+v", got.Photos)
 		}
 		// A free slot takes a photo again.
-		if _, err := svc.AddInitiativePhoto(ctx, ini.ID, bytes.NewReader(smallJPEG(t, 12, 12))); err != nil {
+		if _, err := svc.AddInitiativePhoto(ctx, accounts.System, ini.ID, bytes.NewReader(smallJPEG(t, 12, 12))); err != nil {
 			t.Fatalf("add after remove: %v", err)
 		}
 	})
 	t.Run("profile edits keep photos", func(t *testing.T) {
 		d := "Pan de yuca y almojábanas"
-		up, err := svc.UpdateInitiative(ctx, ini.ID, catalog.InitiativeUpdate{Description: &d})
+		up, err := svc.UpdateInitiative(ctx, accounts.System, ini.ID, catalog.InitiativeUpdate{Description: &d})
 		if err != nil {
 			t.Fatal(err)
 		}

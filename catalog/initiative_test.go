@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -53,7 +54,7 @@ func TestCreateInitiativeValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := ok
 			tt.mutate(&in)
-			got, err := svc.CreateInitiative(t.Context(), in)
+			got, err := svc.CreateInitiative(t.Context(), accounts.System, in)
 			if tt.wantField == "" {
 				if err != nil {
 					t.Fatalf("got %v, want success", err)
@@ -81,7 +82,7 @@ func TestSlugsAreUnique(t *testing.T) {
 	}
 	var slugs []string
 	for range 3 {
-		in, err := svc.CreateInitiative(t.Context(), catalog.InitiativeInput{Name: "Panadería Mongua", Municipality: "Mongua"})
+		in, err := svc.CreateInitiative(t.Context(), accounts.System, catalog.InitiativeInput{Name: "Panadería Mongua", Municipality: "Mongua"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,14 +140,14 @@ func FuzzSlugify(f *testing.F) {
 // security review).
 func TestMemberNameIsCleaned(t *testing.T) {
 	svc := newCatalog(t)
-	in, err := svc.CreateInitiative(t.Context(), catalog.InitiativeInput{Name: "Panadería\u202E de papa", Municipality: "Mongua"})
+	in, err := svc.CreateInitiative(t.Context(), accounts.System, catalog.InitiativeInput{Name: "Panadería\u202E de papa", Municipality: "Mongua"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if in.Name != "Panadería de papa" {
 		t.Errorf("initiative name %q", in.Name)
 	}
-	m, err := svc.AddMember(t.Context(), in.ID, catalog.Member{Name: "Rosa\x07 Elvira\x00", Role: "socia", Sex: "female", AgeGroup: "adult"})
+	m, err := svc.AddMember(t.Context(), accounts.System, in.ID, catalog.Member{Name: "Rosa\x07 Elvira\x00", Role: "socia", Sex: "female", AgeGroup: "adult"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/tesoro-pact/tesoro/storage"
 	"io"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/storage"
 
 	"go.mongodb.org/mongo-driver/bson"
 
@@ -16,8 +18,8 @@ import (
 const MaxImagesPerProduct = 5
 
 // CreateProduct adds a product to an initiative.
-func (s *Service) CreateProduct(ctx context.Context, initiativeID string, in ProductInput) (Product, error) {
-	ini, err := s.Initiative(ctx, initiativeID)
+func (s *Service) CreateProduct(ctx context.Context, who *accounts.Principal, initiativeID string, in ProductInput) (Product, error) {
+	ini, err := s.allowInitiative(ctx, who, initiativeID, accounts.CanEditProducts)
 	if err != nil {
 		return Product{}, err
 	}
@@ -66,7 +68,10 @@ func (s *Service) PublicProduct(ctx context.Context, id string) (Product, error)
 
 // InitiativeProducts lists all products of an initiative, archived included,
 // newest first: the producer's own view.
-func (s *Service) InitiativeProducts(ctx context.Context, initiativeID string) ([]Product, error) {
+func (s *Service) InitiativeProducts(ctx context.Context, who *accounts.Principal, initiativeID string) ([]Product, error) {
+	if _, err := s.allowInitiative(ctx, who, initiativeID, accounts.CanSeeInitiativePrivate); err != nil {
+		return nil, err
+	}
 	list, err := s.products.byInitiative(ctx, initiativeID)
 	for i := range list {
 		list[i] = s.withURLs(list[i])
@@ -76,7 +81,14 @@ func (s *Service) InitiativeProducts(ctx context.Context, initiativeID string) (
 
 // UpdateProduct changes a product's fields; the whole result is validated.
 // It writes against the revision it read, so concurrent edits are not lost.
-func (s *Service) UpdateProduct(ctx context.Context, id string, up ProductUpdate) (Product, error) {
+func (s *Service) UpdateProduct(ctx context.Context, who *accounts.Principal, id string, up ProductUpdate) (Product, error) {
+	if _, err := s.allowProduct(ctx, who, id, accounts.CanEditProducts); err != nil {
+		return Product{}, err
+	}
+	return s.updateProduct(ctx, id, up)
+}
+
+func (s *Service) updateProduct(ctx context.Context, id string, up ProductUpdate) (Product, error) {
 	var p Product
 	err := retryStale(func() error {
 		cur, err := s.products.get(ctx, id)
@@ -129,33 +141,43 @@ func (s *Service) UpdateProduct(ctx context.Context, id string, up ProductUpdate
 }
 
 // ArchiveProduct takes a product off the marketplace; its orders keep it.
-func (s *Service) ArchiveProduct(ctx context.Context, id string) error {
+func (s *Service) ArchiveProduct(ctx context.Context, who *accounts.Principal, id string) error {
 	off := false
-	_, err := s.UpdateProduct(ctx, id, ProductUpdate{Active: &off})
+	_, err := s.UpdateProduct(ctx, who, id, ProductUpdate{Active: &off})
 	return err
 }
 
 // AdjustStock is a producer's counted change of stock, with its reason.
-func (s *Service) AdjustStock(ctx context.Context, productID, actorID string, delta int64, reason string) (StockMove, error) {
-	return s.ApplyStockMove(ctx, StockMove{ProductID: productID, ActorID: actorID, Delta: delta, Reason: reason, Kind: MoveAdjustment})
+func (s *Service) AdjustStock(ctx context.Context, who *accounts.Principal, productID string, delta int64, reason string) (StockMove, error) {
+	if _, err := s.allowProduct(ctx, who, productID, accounts.CanEditProducts); err != nil {
+		return StockMove{}, err
+	}
+	return s.ApplyStockMove(ctx, StockMove{ProductID: productID, ActorID: who.UserID, Delta: delta, Reason: reason, Kind: MoveAdjustment})
 }
 
 // AddProductImage processes an upload (type sniffed, metadata stripped,
 // resized), stores its renditions under content-addressed keys and adds it.
-func (s *Service) AddProductImage(ctx context.Context, productID string, r io.Reader) (Image, error) {
-	if _, err := s.products.get(ctx, productID); err != nil {
+func (s *Service) AddProductImage(ctx context.Context, who *accounts.Principal, productID string, r io.Reader) (Image, error) {
+	if _, err := s.allowProduct(ctx, who, productID, accounts.CanEditProducts); err != nil {
 		return Image{}, err
 	}
 	pi, err := ProcessImage(r)
 	if err != nil {
 		return Image{}, err
 	}
-	return s.AddProcessedImage(ctx, productID, pi)
+	return s.addProcessedImage(ctx, productID, pi)
 }
 
 // AddProcessedImage adds an image processed before (the demo loader reuses
 // its renditions instead of processing the same drawing again).
-func (s *Service) AddProcessedImage(ctx context.Context, productID string, pi ProcessedImage) (Image, error) {
+func (s *Service) AddProcessedImage(ctx context.Context, who *accounts.Principal, productID string, pi ProcessedImage) (Image, error) {
+	if _, err := s.allowProduct(ctx, who, productID, accounts.CanEditProducts); err != nil {
+		return Image{}, err
+	}
+	return s.addProcessedImage(ctx, productID, pi)
+}
+
+func (s *Service) addProcessedImage(ctx context.Context, productID string, pi ProcessedImage) (Image, error) {
 	img, err := s.storeImage(ctx, pi)
 	if err != nil {
 		return Image{}, err
@@ -179,7 +201,10 @@ func (s *Service) AddProcessedImage(ctx context.Context, productID string, pi Pr
 
 // RemoveProductImage takes a photo off a product. The stored files stay:
 // keys are content-addressed and may be shared.
-func (s *Service) RemoveProductImage(ctx context.Context, productID, imageID string) error {
+func (s *Service) RemoveProductImage(ctx context.Context, who *accounts.Principal, productID, imageID string) error {
+	if _, err := s.allowProduct(ctx, who, productID, accounts.CanEditProducts); err != nil {
+		return err
+	}
 	err := retryStale(func() error {
 		p, err := s.products.get(ctx, productID)
 		if err != nil {

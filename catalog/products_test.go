@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/money"
@@ -15,7 +16,7 @@ import (
 
 func newInitiative(t *testing.T, svc *catalog.Service, name, town string) catalog.Initiative {
 	t.Helper()
-	in, err := svc.CreateInitiative(t.Context(), catalog.InitiativeInput{Name: name, Municipality: town})
+	in, err := svc.CreateInitiative(t.Context(), accounts.System, catalog.InitiativeInput{Name: name, Municipality: town})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestProductValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := ok
 			tt.mutate(&in)
-			p, err := svc.CreateProduct(t.Context(), ini.ID, in)
+			p, err := svc.CreateProduct(t.Context(), accounts.System, ini.ID, in)
 			if tt.wantField == "" {
 				if err != nil || p.Municipality != "Mongua" || p.InitiativeName != "Panadería" || p.Price.Currency != "COP" {
 					t.Fatalf("got %+v %v, want a product of Mongua's Panadería in COP", p, err)
@@ -63,7 +64,7 @@ func TestProductValidation(t *testing.T) {
 			}
 		})
 	}
-	if _, err := svc.CreateProduct(t.Context(), "missing", ok); !errors.Is(err, errs.NotFound) {
+	if _, err := svc.CreateProduct(t.Context(), accounts.System, "missing", ok); !errors.Is(err, errs.NotFound) {
 		t.Fatalf("unknown initiative: got %v, want not found", err)
 	}
 }
@@ -73,7 +74,7 @@ func TestProductValidation(t *testing.T) {
 func TestStockAdjustmentRace(t *testing.T) {
 	svc := newCatalog(t)
 	ini := newInitiative(t, svc, "Arepas", "Segovia")
-	p, err := svc.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500), Stock: stock(20)})
+	p, err := svc.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500), Stock: stock(20)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestStockAdjustmentRace(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 50 {
 		wg.Go(func() {
-			_, err := svc.AdjustStock(t.Context(), p.ID, "u", -1, fmt.Sprintf("venta %d", i))
+			_, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, -1, fmt.Sprintf("venta %d", i))
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -100,7 +101,7 @@ func TestStockAdjustmentRace(t *testing.T) {
 	if ok.Load() != 20 || conflict.Load() != 30 || *got.Stock != 0 {
 		t.Fatalf("got %d ok, %d conflicts, stock %d; want 20, 30, 0", ok.Load(), conflict.Load(), *got.Stock)
 	}
-	page, err := svc.StockHistory(t.Context(), p.ID, "", 100)
+	page, err := svc.StockHistory(t.Context(), accounts.System, p.ID, "", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,17 +129,17 @@ func TestStockAdjustmentRace(t *testing.T) {
 func TestStockMoveRules(t *testing.T) {
 	svc := newCatalog(t)
 	ini := newInitiative(t, svc, "Huerta", "Remedios")
-	p, _ := svc.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Cilantro", Price: money.Pesos(1000), Stock: stock(3)})
-	if _, err := svc.AdjustStock(t.Context(), p.ID, "u", -4, "venta grande"); !errors.Is(err, errs.Conflict) {
+	p, _ := svc.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: "Cilantro", Price: money.Pesos(1000), Stock: stock(3)})
+	if _, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, -4, "venta grande"); !errors.Is(err, errs.Conflict) {
 		t.Fatalf("below zero: got %v, want conflict", err)
 	}
-	if _, err := svc.AdjustStock(t.Context(), p.ID, "u", 2, ""); !errors.Is(err, errs.Invalid) {
+	if _, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, 2, ""); !errors.Is(err, errs.Invalid) {
 		t.Fatalf("no reason: got %v, want invalid", err)
 	}
-	if _, err := svc.AdjustStock(t.Context(), p.ID, "u", 0, "nada"); !errors.Is(err, errs.Invalid) {
+	if _, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, 0, "nada"); !errors.Is(err, errs.Invalid) {
 		t.Fatalf("zero delta: got %v, want invalid", err)
 	}
-	m, err := svc.AdjustStock(t.Context(), p.ID, "rosa", 5, "cosecha del lunes")
+	m, err := svc.AdjustStock(t.Context(), &accounts.Principal{UserID: "rosa", Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{p.InitiativeID}}, p.ID, 5, "cosecha del lunes")
 	if err != nil || *m.ResultingStock != 8 || m.ActorID != "rosa" || m.Kind != catalog.MoveAdjustment {
 		t.Fatalf("got %+v %v, want resulting stock 8 by rosa", m, err)
 	}
@@ -154,8 +155,8 @@ func TestStockMoveRules(t *testing.T) {
 	if *got.Stock != 6 {
 		t.Fatalf("stock: got %d, want 6", *got.Stock)
 	}
-	made, _ := svc.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Tamales", Price: money.Pesos(6000)})
-	if _, err := svc.AdjustStock(t.Context(), made.ID, "u", 1, "hechos"); !errors.Is(err, errs.Conflict) {
+	made, _ := svc.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: "Tamales", Price: money.Pesos(6000)})
+	if _, err := svc.AdjustStock(t.Context(), accounts.System, made.ID, 1, "hechos"); !errors.Is(err, errs.Conflict) {
 		t.Fatalf("made to order: got %v, want conflict", err)
 	}
 	if n, err := svc.RecoverStockMoves(t.Context(), 0); err != nil || n != 0 {
@@ -179,7 +180,7 @@ func TestPublicSearchAndFilters(t *testing.T) {
 		{mon.ID, "Almojábanas", "bread_pastry", 1200},
 		{mon.ID, "Kumis casero", "dairy", 4000},
 	} {
-		if _, err := svc.CreateProduct(t.Context(), in.ini, catalog.ProductInput{Name: in.name, Category: in.cat, Price: money.Pesos(in.price)}); err != nil {
+		if _, err := svc.CreateProduct(t.Context(), accounts.System, in.ini, catalog.ProductInput{Name: in.name, Category: in.cat, Price: money.Pesos(in.price)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -223,7 +224,7 @@ func TestPublicSearchAndFilters(t *testing.T) {
 	}
 	// Archived products leave the public list.
 	items, _, _ := svc.PublicProducts(t.Context(), catalog.ProductQuery{Text: "kumis"})
-	if err := svc.ArchiveProduct(t.Context(), items[0].ID); err != nil {
+	if err := svc.ArchiveProduct(t.Context(), accounts.System, items[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := names(catalog.ProductQuery{Text: "kumis"}); len(got) != 0 {
@@ -238,7 +239,7 @@ func TestPaginationStableWhileAdding(t *testing.T) {
 	ini := newInitiative(t, svc, "Huerta", "Gámeza")
 	var want []string
 	for i := range 25 {
-		p, err := svc.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: fmt.Sprintf("Producto %02d", i), Price: money.Pesos(int64(1000 + (i%7)*100))})
+		p, err := svc.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: fmt.Sprintf("Producto %02d", i), Price: money.Pesos(int64(1000 + (i%7)*100))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +257,7 @@ func TestPaginationStableWhileAdding(t *testing.T) {
 				seen[p.ID]++
 			}
 			// Someone lists a new product between every page.
-			if _, err := svc.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: fmt.Sprintf("Nuevo %s %d", sort, page), Price: money.Pesos(1300)}); err != nil {
+			if _, err := svc.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: fmt.Sprintf("Nuevo %s %d", sort, page), Price: money.Pesos(1300)}); err != nil {
 				t.Fatal(err)
 			}
 			if next == "" {
@@ -280,21 +281,21 @@ func TestPaginationStableWhileAdding(t *testing.T) {
 func TestMembers(t *testing.T) {
 	svc := newCatalog(t)
 	ini := newInitiative(t, svc, "Barequeras", "Zaragoza")
-	m, err := svc.AddMember(t.Context(), ini.ID, catalog.Member{Name: "Yurani Palacios", Role: "lideresa", Sex: "female", AgeGroup: "youth"})
+	m, err := svc.AddMember(t.Context(), accounts.System, ini.ID, catalog.Member{Name: "Yurani Palacios", Role: "lideresa", Sex: "female", AgeGroup: "youth"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.AddMember(t.Context(), ini.ID, catalog.Member{Name: "X", Sex: "other", AgeGroup: "child"}); !errors.Is(err, errs.Invalid) {
+	if _, err := svc.AddMember(t.Context(), accounts.System, ini.ID, catalog.Member{Name: "X", Sex: "other", AgeGroup: "child"}); !errors.Is(err, errs.Invalid) {
 		t.Fatalf("bad member: got %v, want invalid", err)
 	}
-	list, _ := svc.Members(t.Context(), ini.ID)
+	list, _ := svc.Members(t.Context(), accounts.System, ini.ID)
 	if len(list) != 1 || list[0].ID != m.ID {
 		t.Fatalf("members: got %+v", list)
 	}
-	if err := svc.RemoveMember(t.Context(), ini.ID, m.ID); err != nil {
+	if err := svc.RemoveMember(t.Context(), accounts.System, ini.ID, m.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.RemoveMember(t.Context(), ini.ID, m.ID); !errors.Is(err, errs.NotFound) {
+	if err := svc.RemoveMember(t.Context(), accounts.System, ini.ID, m.ID); !errors.Is(err, errs.NotFound) {
 		t.Fatalf("remove twice: got %v, want not found", err)
 	}
 }
@@ -302,13 +303,13 @@ func TestMembers(t *testing.T) {
 func TestMadeToOrderSwitchIsInTheHistory(t *testing.T) {
 	svc := newCatalog(t)
 	ini := newInitiative(t, svc, "Amasijos", "Sogamoso")
-	p, _ := svc.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Envueltos", Price: money.Pesos(2000), Stock: stock(7)})
+	p, _ := svc.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: "Envueltos", Price: money.Pesos(2000), Stock: stock(7)})
 	yes := true
-	got, err := svc.UpdateProduct(t.Context(), p.ID, catalog.ProductUpdate{MadeToOrder: &yes})
+	got, err := svc.UpdateProduct(t.Context(), accounts.System, p.ID, catalog.ProductUpdate{MadeToOrder: &yes})
 	if err != nil || got.Stock != nil {
 		t.Fatalf("switch: got %+v %v, want made to order", got.Stock, err)
 	}
-	page, _ := svc.StockHistory(t.Context(), p.ID, "", 10)
+	page, _ := svc.StockHistory(t.Context(), accounts.System, p.ID, "", 10)
 	history := page.Items
 	if len(history) != 2 || history[0].Kind != catalog.MoveMadeToOrder || history[0].Delta != -7 || history[0].ResultingStock != nil {
 		t.Fatalf("history: got %+v, want the switch (−7, no stock left) after the initial +7", history)

@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -53,7 +54,13 @@ func (s *Service) EnsureIndexes(ctx context.Context) error {
 
 // CreateInitiative validates in and stores a new active initiative. Its slug
 // comes from the name; a taken slug gets a numeric suffix.
-func (s *Service) CreateInitiative(ctx context.Context, in InitiativeInput) (Initiative, error) {
+func (s *Service) CreateInitiative(ctx context.Context, who *accounts.Principal, in InitiativeInput) (Initiative, error) {
+	if who == nil {
+		return Initiative{}, errs.Unauthenticated
+	}
+	if !accounts.CanCreateInitiative(who) {
+		return Initiative{}, errs.Forbidden
+	}
 	if err := in.normalize(); err != nil {
 		return Initiative{}, err
 	}
@@ -136,7 +143,10 @@ type InitiativeUpdate struct {
 
 // UpdateInitiative validates the changed profile as a whole and stores it. The
 // slug stays: links already shared keep working.
-func (s *Service) UpdateInitiative(ctx context.Context, id string, up InitiativeUpdate) (Initiative, error) {
+func (s *Service) UpdateInitiative(ctx context.Context, who *accounts.Principal, id string, up InitiativeUpdate) (Initiative, error) {
+	if _, err := s.allowInitiative(ctx, who, id, accounts.CanEditInitiative); err != nil {
+		return Initiative{}, err
+	}
 	var cur Initiative
 	err := retryStale(func() error {
 		var err error
@@ -168,8 +178,8 @@ func (s *Service) UpdateInitiative(ctx context.Context, id string, up Initiative
 
 // Members returns the initiative's members (personal data: callers check
 // accounts.CanSeeInitiativePrivate first).
-func (s *Service) Members(ctx context.Context, initiativeID string) ([]Member, error) {
-	in, err := s.Initiative(ctx, initiativeID)
+func (s *Service) Members(ctx context.Context, who *accounts.Principal, initiativeID string) ([]Member, error) {
+	in, err := s.allowInitiative(ctx, who, initiativeID, accounts.CanSeeInitiativePrivate)
 	if in.Members == nil {
 		in.Members = []Member{}
 	}
@@ -177,7 +187,10 @@ func (s *Service) Members(ctx context.Context, initiativeID string) ([]Member, e
 }
 
 // AddMember adds a person to an initiative.
-func (s *Service) AddMember(ctx context.Context, initiativeID string, m Member) (Member, error) {
+func (s *Service) AddMember(ctx context.Context, who *accounts.Principal, initiativeID string, m Member) (Member, error) {
+	if _, err := s.allowInitiative(ctx, who, initiativeID, accounts.CanEditInitiative); err != nil {
+		return Member{}, err
+	}
 	if err := m.normalize(); err != nil {
 		return Member{}, err
 	}
@@ -191,7 +204,10 @@ func (s *Service) AddMember(ctx context.Context, initiativeID string, m Member) 
 }
 
 // RemoveMember takes a person off an initiative (their data goes with them).
-func (s *Service) RemoveMember(ctx context.Context, initiativeID, memberID string) error {
+func (s *Service) RemoveMember(ctx context.Context, who *accounts.Principal, initiativeID, memberID string) error {
+	if _, err := s.allowInitiative(ctx, who, initiativeID, accounts.CanEditInitiative); err != nil {
+		return err
+	}
 	return retryStale(func() error {
 		in, err := s.Initiative(ctx, initiativeID)
 		if err != nil {

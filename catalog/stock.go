@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -322,7 +323,10 @@ type StockPage struct {
 
 // StockHistory lists a product's applied moves, newest first, from its
 // history buckets.
-func (s *Service) StockHistory(ctx context.Context, productID, cursor string, limit int) (StockPage, error) {
+func (s *Service) StockHistory(ctx context.Context, who *accounts.Principal, productID, cursor string, limit int) (StockPage, error) {
+	if _, err := s.allowProduct(ctx, who, productID, accounts.CanSeeInitiativePrivate); err != nil {
+		return StockPage{}, err
+	}
 	p, err := s.moves.history.Page(ctx, productFeed(productID), cursor, limit, nil)
 	if err != nil {
 		return StockPage{}, err

@@ -5,6 +5,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/storage"
 	"github.com/tesoro-pact/tesoro/storage/storagetest"
@@ -22,12 +23,12 @@ func TestRecoverStockMovesAfterACrash(t *testing.T) {
 	if err := s.EnsureIndexes(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	ini, err := s.CreateInitiative(t.Context(), InitiativeInput{Name: "Arepas", Municipality: "Segovia"})
+	ini, err := s.CreateInitiative(t.Context(), accounts.System, InitiativeInput{Name: "Arepas", Municipality: "Segovia"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ten := int64(10)
-	p, err := s.CreateProduct(t.Context(), ini.ID, ProductInput{Name: "Arepa", Price: money.Pesos(2000), Stock: &ten})
+	p, err := s.CreateProduct(t.Context(), accounts.System, ini.ID, ProductInput{Name: "Arepa", Price: money.Pesos(2000), Stock: &ten})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestRecoverStockMovesAfterACrash(t *testing.T) {
 	}
 	var history StockPage
 	scans = storagetest.ScansDuring(s.moves.coll.Database(), func() {
-		history, _ = s.StockHistory(t.Context(), p.ID, "", 10)
+		history, _ = s.StockHistory(t.Context(), accounts.System, p.ID, "", 10)
 	})
 	if len(scans) > 0 {
 		t.Errorf("stock history scanned: %+v", scans)

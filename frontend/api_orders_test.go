@@ -22,7 +22,7 @@ func TestCheckoutAPI(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	ini := createInitiative(t, env.catalog, "Panadería", "Mongua")
 	stock := int64(3)
-	bread, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Pan de papa", Price: money.Pesos(1500), Stock: &stock})
+	bread, err := env.catalog.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: "Pan de papa", Price: money.Pesos(1500), Stock: &stock})
 	if err != nil {
 		t.Fatal(err)
 	}

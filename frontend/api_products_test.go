@@ -180,7 +180,7 @@ func TestProductsAPI(t *testing.T) {
 func TestMembersArePrivate(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	ini := createInitiative(t, env.catalog, "Barequeras", "Zaragoza")
-	if _, err := env.catalog.AddMember(t.Context(), ini.ID, catalog.Member{Name: "Yurani Palacios", Sex: "female", AgeGroup: "youth"}); err != nil {
+	if _, err := env.catalog.AddMember(t.Context(), accounts.System, ini.ID, catalog.Member{Name: "Yurani Palacios", Sex: "female", AgeGroup: "youth"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/api/v1/initiatives/" + ini.ID, "/api/v1/initiatives", "/"} {

@@ -57,7 +57,7 @@ func (f *matrixFixture) victim(t *testing.T) accounts.User {
 func (f *matrixFixture) product(t *testing.T) catalog.Product {
 	t.Helper()
 	stock := int64(10)
-	p, err := f.env.catalog.CreateProduct(t.Context(), f.target, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500), Stock: &stock})
+	p, err := f.env.catalog.CreateProduct(t.Context(), accounts.System, f.target, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500), Stock: &stock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ var matrix = []matrixRow{
 	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
 	{route: "DELETE /api/v1/products/:id/images/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		p := f.product(t)
-		img, err := f.env.catalog.AddProductImage(t.Context(), p.ID, bytes.NewReader(testJPEG(t, 64, 48)))
+		img, err := f.env.catalog.AddProductImage(t.Context(), accounts.System, p.ID, bytes.NewReader(testJPEG(t, 64, 48)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,7 +236,7 @@ var matrix = []matrixRow{
 		return "/api/v1/initiatives/" + f.target + "/members", `{"name": "Rosa Cárdenas", "role": "panadera", "sex": "female", "age_group": "adult"}`
 	}, own: only(201, "producer", "adviser", "admin"), other: only(201, "admin")},
 	{route: "DELETE /api/v1/initiatives/:id/members/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
-		m, err := f.env.catalog.AddMember(t.Context(), f.target, catalog.Member{Name: "Luz Dary", Sex: "female", AgeGroup: "youth"})
+		m, err := f.env.catalog.AddMember(t.Context(), accounts.System, f.target, catalog.Member{Name: "Luz Dary", Sex: "female", AgeGroup: "youth"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,7 +249,7 @@ var matrix = []matrixRow{
 			t.Fatal(err)
 		}
 		for _, im := range in.Photos {
-			if err := f.env.catalog.RemoveInitiativePhoto(t.Context(), f.target, im.ID); err != nil {
+			if err := f.env.catalog.RemoveInitiativePhoto(t.Context(), accounts.System, f.target, im.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -261,11 +261,11 @@ var matrix = []matrixRow{
 			t.Fatal(err)
 		}
 		for _, im := range in.Photos { // room for one more
-			if err := f.env.catalog.RemoveInitiativePhoto(t.Context(), f.target, im.ID); err != nil {
+			if err := f.env.catalog.RemoveInitiativePhoto(t.Context(), accounts.System, f.target, im.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
-		img, err := f.env.catalog.AddInitiativePhoto(t.Context(), f.target, bytes.NewReader(testJPEG(t, 64, 48)))
+		img, err := f.env.catalog.AddInitiativePhoto(t.Context(), accounts.System, f.target, bytes.NewReader(testJPEG(t, 64, 48)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -142,7 +142,7 @@ func decodeProblem(t *testing.T, res *http.Response, body string) kit.Problem {
 
 func createInitiative(t *testing.T, cat *catalog.Service, name, municipality string) catalog.Initiative {
 	t.Helper()
-	in, err := cat.CreateInitiative(t.Context(), catalog.InitiativeInput{Name: name, Municipality: municipality, Kind: "bakery", Description: "Pan de papa"})
+	in, err := cat.CreateInitiative(t.Context(), accounts.System, catalog.InitiativeInput{Name: name, Municipality: municipality, Kind: "bakery", Description: "Pan de papa"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func sessionJSON(date string, initiatives ...string) string {
 func arepasOnSale(t *testing.T, env *testEnv) (catalog.Initiative, catalog.Product) {
 	t.Helper()
 	ini := createInitiative(t, env.catalog, "Arepas", "Segovia")
-	arepa, err := env.catalog.CreateProduct(t.Context(), ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
+	arepa, err := env.catalog.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: "Arepa de chócolo", Price: money.Pesos(2500)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,8 +364,9 @@ func newProducerEnv(t *testing.T) *producerEnv {
 	env.dora = env.person(t, "dora@tesoro.test", "Dora Inés Muñoz", accounts.RoleProducer, env.farm.ID)
 	stock := int64(30)
 	var err error
-	env.bread, err = env.catalog.CreateProduct(t.Context(), env.bakery.ID, catalog.ProductInput{Name: "Pan de papa",
+	env.bread, err = env.catalog.CreateProduct(t.Context(), accounts.System, env.bakery.ID, catalog.ProductInput{Name: "Pan de papa",
 		Category: "bread_pastry", Unit: "unit", Price: money.Pesos(1500), Stock: &stock})
+
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +404,7 @@ func (e *producerEnv) product(t *testing.T, id string) catalog.Product {
 
 func (e *producerEnv) products(t *testing.T, initiativeID string) []catalog.Product {
 	t.Helper()
-	list, err := e.catalog.InitiativeProducts(t.Context(), initiativeID)
+	list, err := e.catalog.InitiativeProducts(t.Context(), accounts.System, initiativeID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/frontend/pages"
 	"github.com/tesoro-pact/tesoro/money"
@@ -15,12 +16,12 @@ import (
 // marketProduct lists a product on ini, with a 640×480 photo when photo is set.
 func marketProduct(t *testing.T, env *testEnv, ini catalog.Initiative, in catalog.ProductInput, photo bool) catalog.Product {
 	t.Helper()
-	p, err := env.catalog.CreateProduct(t.Context(), ini.ID, in)
+	p, err := env.catalog.CreateProduct(t.Context(), accounts.System, ini.ID, in)
 	if err != nil {
 		t.Fatalf("create %s: %v", in.Name, err)
 	}
 	if photo {
-		if _, err := env.catalog.AddProductImage(t.Context(), p.ID, bytes.NewReader(testJPEG(t, 640, 480))); err != nil {
+		if _, err := env.catalog.AddProductImage(t.Context(), accounts.System, p.ID, bytes.NewReader(testJPEG(t, 640, 480))); err != nil {
 			t.Fatalf("photo of %s: %v", in.Name, err)
 		}
 	}
@@ -86,18 +87,19 @@ func TestMarketHomePhotosLoadLazilyAfterTheFirstRow(t *testing.T) {
 
 func TestInitiativePage(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
-	ini, err := env.catalog.CreateInitiative(t.Context(), catalog.InitiativeInput{Name: "Barequeras Artesanas", Kind: "crafts",
+	ini, err := env.catalog.CreateInitiative(t.Context(), accounts.System, catalog.InitiativeInput{Name: "Barequeras Artesanas", Kind: "crafts",
 		Municipality: "zaragoza", Stage: "marketing", WhatsApp: "310 555 1234",
 		Description: "Mujeres barequeras que elaboran bisutería.\nVendemos en ferias."})
+
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.catalog.AddMember(t.Context(), ini.ID, catalog.Member{Name: "Yurani Palacios", Role: "lideresa", Sex: "female", AgeGroup: "youth"}); err != nil {
+	if _, err := env.catalog.AddMember(t.Context(), accounts.System, ini.ID, catalog.Member{Name: "Yurani Palacios", Role: "lideresa", Sex: "female", AgeGroup: "youth"}); err != nil {
 		t.Fatal(err)
 	}
 	collar := marketProduct(t, env, ini, catalog.ProductInput{Name: "Collar de semillas", Category: "crafts", Price: money.Pesos(25000), Stock: stock(8)}, true)
 	archived := marketProduct(t, env, ini, catalog.ProductInput{Name: "Aretes viejos", Category: "crafts", Price: money.Pesos(9000)}, false)
-	if err := env.catalog.ArchiveProduct(t.Context(), archived.ID); err != nil {
+	if err := env.catalog.ArchiveProduct(t.Context(), accounts.System, archived.ID); err != nil {
 		t.Fatal(err)
 	}
 	quiet := createInitiative(t, env.catalog, "Huerta Sin Número", "Tópaga")
@@ -139,12 +141,13 @@ func TestInitiativePage(t *testing.T) {
 
 func TestProductPage(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
-	ini, err := env.catalog.CreateInitiative(t.Context(), catalog.InitiativeInput{Name: "Panadería de Papa", Kind: "bakery",
+	ini, err := env.catalog.CreateInitiative(t.Context(), accounts.System, catalog.InitiativeInput{Name: "Panadería de Papa", Kind: "bakery",
 		Municipality: "Mongua", WhatsApp: "3005550001"})
+
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.catalog.AddMember(t.Context(), ini.ID, catalog.Member{Name: "Rosa Elvira Cárdenas", Sex: "female", AgeGroup: "adult"}); err != nil {
+	if _, err := env.catalog.AddMember(t.Context(), accounts.System, ini.ID, catalog.Member{Name: "Rosa Elvira Cárdenas", Sex: "female", AgeGroup: "adult"}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -179,7 +182,7 @@ func TestProductPage(t *testing.T) {
 		})
 	}
 	archived := marketProduct(t, env, ini, catalog.ProductInput{Name: "Pan viejo", Price: money.Pesos(1000)}, false)
-	if err := env.catalog.ArchiveProduct(t.Context(), archived.ID); err != nil {
+	if err := env.catalog.ArchiveProduct(t.Context(), accounts.System, archived.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/productos/no-existe", "/productos/" + archived.ID} {
@@ -312,8 +315,9 @@ func walkPages(t *testing.T, env *testEnv, first string) {
 // and every category and unit has a name in both.
 func TestMarketPagesHaveNoMissingMessages(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
-	ini, err := env.catalog.CreateInitiative(t.Context(), catalog.InitiativeInput{Name: "Panadería de Papa", Kind: "bakery",
+	ini, err := env.catalog.CreateInitiative(t.Context(), accounts.System, catalog.InitiativeInput{Name: "Panadería de Papa", Kind: "bakery",
 		Municipality: "Mongua", WhatsApp: "3005550001", Description: "Pan de papa."})
+
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,11 +27,11 @@ func TestMyInitiativeAccess(t *testing.T) {
 	env.person(t, "luz@tesoro.test", "Luz Marina Pérez", accounts.RoleAdviser, env.bakery.ID)
 	env.person(t, "admin@tesoro.test", "Coordinación", accounts.RoleAdmin)
 	id := env.bakery.ID
-	photo, err := env.catalog.AddInitiativePhoto(t.Context(), id, bytes.NewReader(testJPEG(t, 40, 30)))
+	photo, err := env.catalog.AddInitiativePhoto(t.Context(), accounts.System, id, bytes.NewReader(testJPEG(t, 40, 30)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	member, err := env.catalog.AddMember(t.Context(), id, catalog.Member{Name: "Yurani Palacios", Role: "lideresa", Sex: "female", AgeGroup: "youth"})
+	member, err := env.catalog.AddMember(t.Context(), accounts.System, id, catalog.Member{Name: "Yurani Palacios", Role: "lideresa", Sex: "female", AgeGroup: "youth"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,11 +271,11 @@ func TestMyInitiativeHasNoMissingMessages(t *testing.T) {
 	env := newProducerEnv(t)
 	env.person(t, "admin@tesoro.test", "Coordinación", accounts.RoleAdmin)
 	id := env.bakery.ID
-	if _, err := env.catalog.AddInitiativePhoto(t.Context(), id, bytes.NewReader(testJPEG(t, 40, 30))); err != nil {
+	if _, err := env.catalog.AddInitiativePhoto(t.Context(), accounts.System, id, bytes.NewReader(testJPEG(t, 40, 30))); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range []catalog.Member{{Name: "Yurani Palacios", Sex: "female", AgeGroup: "youth"}, {Name: "Jhon Fredy", Role: "horneador", Sex: "male", AgeGroup: "adult"}} {
-		if _, err := env.catalog.AddMember(t.Context(), id, m); err != nil {
+		if _, err := env.catalog.AddMember(t.Context(), accounts.System, id, m); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -37,7 +37,7 @@ func TestProducerPagesRefuseOthers(t *testing.T) {
 	env.person(t, "marta@correo.test", "Marta Gómez", accounts.RoleBuyer)
 	env.person(t, "luz@tesoro.test", "Luz Marina Pérez", accounts.RoleAdviser, env.bakery.ID)
 	id := env.bread.ID
-	image, err := env.catalog.AddProductImage(t.Context(), id, bytes.NewReader(testJPEG(t, 40, 30)))
+	image, err := env.catalog.AddProductImage(t.Context(), accounts.System, id, bytes.NewReader(testJPEG(t, 40, 30)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestProducerPagesRefuseOthers(t *testing.T) {
 
 func TestProducerListsProducts(t *testing.T) {
 	env := newProducerEnv(t)
-	if _, err := env.catalog.CreateProduct(t.Context(), env.bakery.ID, catalog.ProductInput{Name: "Envueltos por encargo",
+	if _, err := env.catalog.CreateProduct(t.Context(), accounts.System, env.bakery.ID, catalog.ProductInput{Name: "Envueltos por encargo",
 		Category: "bread_pastry", Unit: "dozen", Price: money.Pesos(24000)}); err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +454,7 @@ func TestProducerFormsNeedCSRF(t *testing.T) {
 // Every producer page renders in both pages.Languages without a missing message.
 func TestProducerPagesHaveNoMissingMessages(t *testing.T) {
 	env := newProducerEnv(t)
-	if _, err := env.catalog.AdjustStock(t.Context(), env.bread.ID, env.rosa.ID, -3, "Venta"); err != nil {
+	if _, err := env.catalog.AdjustStock(t.Context(), accounts.System, env.bread.ID, -3, "Venta"); err != nil {
 		t.Fatal(err)
 	}
 	env.person(t, "admin@tesoro.test", "Coordinación", accounts.RoleAdmin)

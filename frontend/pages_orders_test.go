@@ -28,13 +28,14 @@ func newOrderEnv(t *testing.T) *orderEnv {
 	env := &orderEnv{producerEnv: newProducerEnv(t)}
 	ten := int64(10)
 	var err error
-	env.tomato, err = env.catalog.CreateProduct(t.Context(), env.farm.ID, catalog.ProductInput{Name: "Tomate chonto",
+	env.tomato, err = env.catalog.CreateProduct(t.Context(), accounts.System, env.farm.ID, catalog.ProductInput{Name: "Tomate chonto",
 		Category: "produce", Unit: "pound", Price: money.Pesos(2800), Stock: &ten})
+
 	if err != nil {
 		t.Fatal(err)
 	}
 	wa := "310 555 0001"
-	if _, err := env.catalog.UpdateInitiative(t.Context(), env.bakery.ID, catalog.InitiativeUpdate{WhatsApp: &wa}); err != nil {
+	if _, err := env.catalog.UpdateInitiative(t.Context(), accounts.System, env.bakery.ID, catalog.InitiativeUpdate{WhatsApp: &wa}); err != nil {
 		t.Fatal(err)
 	}
 	return env
@@ -219,7 +220,7 @@ func TestCheckoutShortStockSaysWhatIsLeft(t *testing.T) {
 	addToCart(t, v, env.tomato.ID, "2")
 	addToCart(t, v, env.bread.ID, "25")
 	// Someone else bought bread meanwhile: 20 left.
-	if _, err := env.catalog.AdjustStock(t.Context(), env.bread.ID, env.rosa.ID, -10, "venta en la tienda"); err != nil {
+	if _, err := env.catalog.AdjustStock(t.Context(), accounts.System, env.bread.ID, -10, "venta en la tienda"); err != nil {
 		t.Fatal(err)
 	}
 	_, key := cartKey(t, v)
@@ -252,7 +253,7 @@ func TestCartChangeAndRemove(t *testing.T) {
 	}
 	// A product taken off sale leaves the cart by itself.
 	off := false
-	if _, err := env.catalog.UpdateProduct(t.Context(), env.bread.ID, catalog.ProductUpdate{Active: &off}); err != nil {
+	if _, err := env.catalog.UpdateProduct(t.Context(), accounts.System, env.bread.ID, catalog.ProductUpdate{Active: &off}); err != nil {
 		t.Fatal(err)
 	}
 	_, body = v.get(t, "/carrito")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 )
 
@@ -172,7 +173,7 @@ func TestCompression(t *testing.T) {
 func TestPagesHaveNoMissingMessages(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	for _, kind := range catalog.InitiativeKinds {
-		_, err := env.catalog.CreateInitiative(t.Context(), catalog.InitiativeInput{Name: "Iniciativa " + kind, Kind: kind, Municipality: "Remedios"})
+		_, err := env.catalog.CreateInitiative(t.Context(), accounts.System, catalog.InitiativeInput{Name: "Iniciativa " + kind, Kind: kind, Municipality: "Remedios"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -69,7 +69,7 @@ func ptr(n int64) *int64 { return &n }
 
 func mustInitiative(t *testing.T, cat *catalog.Service, name, town string) catalog.Initiative {
 	t.Helper()
-	in, err := cat.CreateInitiative(t.Context(), catalog.InitiativeInput{Name: name, Municipality: town})
+	in, err := cat.CreateInitiative(t.Context(), accounts.System, catalog.InitiativeInput{Name: name, Municipality: town})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +78,9 @@ func mustInitiative(t *testing.T, cat *catalog.Service, name, town string) catal
 
 func mustProduct(t *testing.T, cat *catalog.Service, initiativeID, name string, pesos int64, stock *int64) catalog.Product {
 	t.Helper()
-	p, err := cat.CreateProduct(t.Context(), initiativeID, catalog.ProductInput{Name: name, Category: "bread_pastry", Unit: "unit",
+	p, err := cat.CreateProduct(t.Context(), accounts.System, initiativeID, catalog.ProductInput{Name: name, Category: "bread_pastry", Unit: "unit",
 		Price: money.Pesos(pesos), Stock: stock})
+
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,10 +3,11 @@ package orders_test
 import (
 	"errors"
 	"fmt"
-	"github.com/tesoro-pact/tesoro/storage"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tesoro-pact/tesoro/storage"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
@@ -363,10 +364,10 @@ func TestCancelMadeToOrderReleasesNothing(t *testing.T) {
 	// The coffee starts keeping stock after the order: cancelling must not
 	// add the 2 cups the order never took.
 	keep := false
-	if _, err := f.cat.UpdateProduct(t.Context(), f.coffee.ID, catalog.ProductUpdate{MadeToOrder: &keep}); err != nil {
+	if _, err := f.cat.UpdateProduct(t.Context(), accounts.System, f.coffee.ID, catalog.ProductUpdate{MadeToOrder: &keep}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.cat.AdjustStock(t.Context(), f.coffee.ID, "p", 10, "counted the cups"); err != nil {
+	if _, err := f.cat.AdjustStock(t.Context(), accounts.System, f.coffee.ID, 10, "counted the cups"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.Cancel(t.Context(), producerOf(f.bakery), o.ID, "", ""); err != nil {

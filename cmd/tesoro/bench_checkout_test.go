@@ -115,7 +115,7 @@ const benchStock = 900_000
 func seedCheckoutCatalog(b *testing.B, cat *catalog.Service) benchProducts {
 	ctx := context.Background()
 	mk := func(name, town string) catalog.Initiative {
-		in, err := cat.CreateInitiative(ctx, catalog.InitiativeInput{Name: name, Municipality: town})
+		in, err := cat.CreateInitiative(ctx, accounts.System, catalog.InitiativeInput{Name: name, Municipality: town})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -124,7 +124,7 @@ func seedCheckoutCatalog(b *testing.B, cat *catalog.Service) benchProducts {
 	bakery, arepas := mk("Panadería", "Mongua"), mk("Arepas", "Segovia")
 	stock := int64(benchStock)
 	prod := func(ini, name string, pesos int64) catalog.Product {
-		p, err := cat.CreateProduct(ctx, ini, catalog.ProductInput{Name: name, Price: money.Pesos(pesos), Stock: &stock})
+		p, err := cat.CreateProduct(ctx, accounts.System, ini, catalog.ProductInput{Name: name, Price: money.Pesos(pesos), Stock: &stock})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -221,15 +221,16 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 	var inis []catalog.Initiative
 	var products [][]catalog.Product
 	for i := range scaleInitiatives {
-		in, err := cat.CreateInitiative(ctx, catalog.InitiativeInput{Name: fmt.Sprintf("Iniciativa %02d", i), Municipality: []string{"Mongua", "Segovia", "Remedios", "Gámeza"}[i%4]})
+		in, err := cat.CreateInitiative(ctx, accounts.System, catalog.InitiativeInput{Name: fmt.Sprintf("Iniciativa %02d", i), Municipality: []string{"Mongua", "Segovia", "Remedios", "Gámeza"}[i%4]})
 		if err != nil {
 			b.Fatal(err)
 		}
 		inis = append(inis, in)
 		var ps []catalog.Product
 		for j := range scaleProducts {
-			p, err := cat.CreateProduct(ctx, in.ID, catalog.ProductInput{Name: fmt.Sprintf("Producto %d de %02d", j, i),
+			p, err := cat.CreateProduct(ctx, accounts.System, in.ID, catalog.ProductInput{Name: fmt.Sprintf("Producto %d de %02d", j, i),
 				Category: "prepared_food", Unit: "unit", Price: money.Pesos(1500 + int64(j)*500), Stock: &stock})
+
 			if err != nil {
 				b.Fatal(err)
 			}

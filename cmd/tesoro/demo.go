@@ -86,7 +86,7 @@ func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
 		if !errors.Is(err, errs.NotFound) {
 			return err
 		}
-		if _, err := cat.CreateInitiative(ctx, in); err != nil {
+		if _, err := cat.CreateInitiative(ctx, accounts.System, in); err != nil {
 			return fmt.Errorf("%s: %w", in.Name, err)
 		}
 		added++
@@ -178,7 +178,7 @@ func loadDemoProducts(ctx context.Context, d demoDeps, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		existing, err := d.catalog.InitiativeProducts(ctx, in.ID)
+		existing, err := d.catalog.InitiativeProducts(ctx, accounts.System, in.ID)
 		if err != nil || len(existing) > 0 {
 			continue
 		}
@@ -187,8 +187,9 @@ func loadDemoProducts(ctx context.Context, d demoDeps, out io.Writer) error {
 			if dp.Stock >= 0 {
 				stock = &dp.Stock
 			}
-			p, err := d.catalog.CreateProduct(ctx, in.ID, catalog.ProductInput{Name: dp.Name, Description: dp.Description,
+			p, err := d.catalog.CreateProduct(ctx, accounts.System, in.ID, catalog.ProductInput{Name: dp.Name, Description: dp.Description,
 				Category: dp.Category, Unit: dp.Unit, Price: money.Pesos(dp.Pesos), Stock: stock})
+
 			if err != nil {
 				return fmt.Errorf("demo product %s: %w", dp.Name, err)
 			}
@@ -196,7 +197,7 @@ func loadDemoProducts(ctx context.Context, d demoDeps, out io.Writer) error {
 			if err != nil {
 				return err
 			}
-			if _, err := d.catalog.AddProcessedImage(ctx, p.ID, photo); err != nil {
+			if _, err := d.catalog.AddProcessedImage(ctx, accounts.System, p.ID, photo); err != nil {
 				return fmt.Errorf("demo photo for %s: %w", dp.Name, err)
 			}
 			added++

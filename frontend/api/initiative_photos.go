@@ -3,7 +3,6 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
@@ -11,7 +10,7 @@ import (
 // (accounts.CanEditInitiative): at most catalog.MaxPhotosPerInitiative.
 
 func (s *API) uploadInitiativePhoto(c *fiber.Ctx) error {
-	_, id, err := s.initiativeFor(c, accounts.CanEditInitiative)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
@@ -20,7 +19,7 @@ func (s *API) uploadInitiativePhoto(c *fiber.Ctx) error {
 		return err
 	}
 	defer file.Close()
-	img, err := s.Catalog.AddInitiativePhoto(c.UserContext(), id, file)
+	img, err := s.Catalog.AddInitiativePhoto(c.UserContext(), p, c.Params("id"), file)
 	if err != nil {
 		return err
 	}
@@ -28,11 +27,11 @@ func (s *API) uploadInitiativePhoto(c *fiber.Ctx) error {
 }
 
 func (s *API) deleteInitiativePhoto(c *fiber.Ctx) error {
-	_, id, err := s.initiativeFor(c, accounts.CanEditInitiative)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
-	if err := s.Catalog.RemoveInitiativePhoto(c.UserContext(), id, c.Params("image")); err != nil {
+	if err := s.Catalog.RemoveInitiativePhoto(c.UserContext(), p, c.Params("id"), c.Params("image")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
-	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
@@ -21,14 +20,11 @@ func (s *API) createInitiative(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !accounts.CanCreateInitiative(p) {
-		return errs.Forbidden
-	}
 	var in catalog.InitiativeInput
 	if err := kit.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	created, err := s.Catalog.CreateInitiative(c.UserContext(), in)
+	created, err := s.Catalog.CreateInitiative(c.UserContext(), p, in)
 	if err != nil {
 		return err
 	}
@@ -44,15 +40,16 @@ func (s *API) createInitiative(c *fiber.Ctx) error {
 }
 
 func (s *API) updateInitiative(c *fiber.Ctx) error {
-	p, id, err := s.initiativeFor(c, accounts.CanEditInitiative)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
+	id := c.Params("id")
 	var up catalog.InitiativeUpdate
 	if err := kit.DecodeJSON(c, &up); err != nil {
 		return err
 	}
-	updated, err := s.Catalog.UpdateInitiative(c.UserContext(), id, up)
+	updated, err := s.Catalog.UpdateInitiative(c.UserContext(), p, id, up)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"strings"
 	"sync"
 
@@ -12,7 +11,6 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
-	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
@@ -115,44 +113,17 @@ func (s *API) listProducts(c *fiber.Ctx) error {
 	return page.send(c)
 }
 
-// editableProduct loads a product the principal may change: 404 when it does
-// not exist, 403 when it belongs to someone else's initiative.
-func (s *API) editableProduct(c *fiber.Ctx) (*accounts.Principal, catalog.Product, error) {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return nil, catalog.Product{}, err
-	}
-	prod, err := s.Catalog.Product(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return nil, catalog.Product{}, err
-	}
-	if !accounts.CanEditProducts(p, prod.InitiativeID) {
-		return nil, catalog.Product{}, errs.Forbidden
-	}
-	return p, prod, nil
-}
-
 func (s *API) getProduct(c *fiber.Ctx) error {
 	if p := kit.Principal(c); p != nil {
 		// Signed in, the answer is private (no-store) and read from the
 		// document: whoever just sold or counted stock sees it at once.
-		prod, err := s.Catalog.Product(c.UserContext(), c.Params("id"))
-		if err == nil && !prod.Active && !accounts.CanSeeInitiativePrivate(p, prod.InitiativeID) {
-			err = errs.NotFound
-		}
+		prod, err := s.Catalog.ProductFor(c.UserContext(), p, c.Params("id"))
 		if err != nil {
 			return err
 		}
 		return c.JSON(prod)
 	}
 	prod, err := s.Catalog.PublicProduct(c.UserContext(), c.Params("id"))
-	if errors.Is(err, errs.NotFound) {
-		// Archived products stay visible to the people who manage them.
-		prod, err = s.Catalog.Product(c.UserContext(), c.Params("id"))
-		if err == nil && !accounts.CanSeeInitiativePrivate(kit.Principal(c), prod.InitiativeID) {
-			err = errs.NotFound
-		}
-	}
 	if err != nil {
 		return err
 	}
@@ -160,7 +131,7 @@ func (s *API) getProduct(c *fiber.Ctx) error {
 }
 
 func (s *API) createProduct(c *fiber.Ctx) error {
-	_, id, err := s.initiativeFor(c, accounts.CanEditProducts)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
@@ -168,27 +139,37 @@ func (s *API) createProduct(c *fiber.Ctx) error {
 	if err := kit.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	prod, err := s.Catalog.CreateProduct(c.UserContext(), id, in)
+	prod, err := s.Catalog.CreateProduct(c.UserContext(), p, c.Params("id"), in)
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(prod)
 }
 
+// initiativeProducts lists every product of an initiative, archived ones
+// included, for the people who manage it; paged by id.
 func (s *API) initiativeProducts(c *fiber.Ctx) error {
-	_, id, err := s.initiativeFor(c, accounts.CanSeeInitiativePrivate)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
-	items, err := s.Catalog.InitiativeProducts(c.UserContext(), id)
+	limit, err := kit.PageLimit(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(kit.List[catalog.Product]{Items: items})
+	items, err := s.Catalog.InitiativeProducts(c.UserContext(), p, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	page, err := kit.PageOf(items, c.Query("cursor"), limit, func(pr catalog.Product) string { return pr.ID })
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
 }
 
 func (s *API) updateProduct(c *fiber.Ctx) error {
-	_, prod, err := s.editableProduct(c)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
@@ -196,7 +177,7 @@ func (s *API) updateProduct(c *fiber.Ctx) error {
 	if err := kit.DecodeJSON(c, &up); err != nil {
 		return err
 	}
-	updated, err := s.Catalog.UpdateProduct(c.UserContext(), prod.ID, up)
+	updated, err := s.Catalog.UpdateProduct(c.UserContext(), p, c.Params("id"), up)
 	if err != nil {
 		return err
 	}
@@ -204,18 +185,18 @@ func (s *API) updateProduct(c *fiber.Ctx) error {
 }
 
 func (s *API) archiveProduct(c *fiber.Ctx) error {
-	_, prod, err := s.editableProduct(c)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
-	if err := s.Catalog.ArchiveProduct(c.UserContext(), prod.ID); err != nil {
+	if err := s.Catalog.ArchiveProduct(c.UserContext(), p, c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *API) uploadProductImage(c *fiber.Ctx) error {
-	_, prod, err := s.editableProduct(c)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
@@ -224,7 +205,7 @@ func (s *API) uploadProductImage(c *fiber.Ctx) error {
 		return err
 	}
 	defer file.Close()
-	img, err := s.Catalog.AddProductImage(c.UserContext(), prod.ID, file)
+	img, err := s.Catalog.AddProductImage(c.UserContext(), p, c.Params("id"), file)
 	if err != nil {
 		return err
 	}
@@ -232,18 +213,18 @@ func (s *API) uploadProductImage(c *fiber.Ctx) error {
 }
 
 func (s *API) deleteProductImage(c *fiber.Ctx) error {
-	_, prod, err := s.editableProduct(c)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
-	if err := s.Catalog.RemoveProductImage(c.UserContext(), prod.ID, c.Params("image")); err != nil {
+	if err := s.Catalog.RemoveProductImage(c.UserContext(), p, c.Params("id"), c.Params("image")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *API) adjustStock(c *fiber.Ctx) error {
-	p, prod, err := s.editableProduct(c)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
@@ -254,7 +235,7 @@ func (s *API) adjustStock(c *fiber.Ctx) error {
 	if err := kit.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	m, err := s.Catalog.AdjustStock(c.UserContext(), prod.ID, p.UserID, in.Delta, in.Reason)
+	m, err := s.Catalog.AdjustStock(c.UserContext(), p, c.Params("id"), in.Delta, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -266,18 +247,11 @@ func (s *API) stockHistory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	prod, err := s.Catalog.Product(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	if !accounts.CanSeeInitiativePrivate(p, prod.InitiativeID) {
-		return errs.Forbidden
-	}
 	limit, err := kit.PageLimit(c)
 	if err != nil {
 		return err
 	}
-	page, err := s.Catalog.StockHistory(c.UserContext(), prod.ID, c.Query("cursor"), limit)
+	page, err := s.Catalog.StockHistory(c.UserContext(), p, c.Params("id"), c.Query("cursor"), limit)
 	if err != nil {
 		return err
 	}
@@ -285,45 +259,37 @@ func (s *API) stockHistory(c *fiber.Ctx) error {
 	return c.JSON(page)
 }
 
-// initiativeFor checks, for the initiative in the path, that the request is
-// signed in (401), that the initiative exists (404) and that allowed says yes (403).
-func (s *API) initiativeFor(c *fiber.Ctx, allowed func(*accounts.Principal, string) bool) (*accounts.Principal, string, error) {
+func (s *API) listMembers(c *fiber.Ctx) error {
 	p, err := kit.RequireUser(c)
 	if err != nil {
-		return nil, "", err
+		return err
 	}
-	id := c.Params("id")
-	if _, err := s.Catalog.Initiative(c.UserContext(), id); err != nil {
-		return nil, "", err
-	}
-	if !allowed(p, id) {
-		return nil, "", errs.Forbidden
-	}
-	return p, id, nil
-}
-
-func (s *API) listMembers(c *fiber.Ctx) error {
-	_, id, err := s.initiativeFor(c, accounts.CanSeeInitiativePrivate)
+	limit, err := kit.PageLimit(c)
 	if err != nil {
 		return err
 	}
-	members, err := s.Catalog.Members(c.UserContext(), id)
+	members, err := s.Catalog.Members(c.UserContext(), p, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(kit.List[catalog.Member]{Items: members})
+	page, err := kit.PageOf(members, c.Query("cursor"), limit, func(m catalog.Member) string { return m.ID })
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
 }
 
 func (s *API) addMember(c *fiber.Ctx) error {
-	p, id, err := s.initiativeFor(c, accounts.CanEditInitiative)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
+	id := c.Params("id")
 	var m catalog.Member
 	if err := kit.DecodeJSON(c, &m); err != nil {
 		return err
 	}
-	m, err = s.Catalog.AddMember(c.UserContext(), id, m)
+	m, err = s.Catalog.AddMember(c.UserContext(), p, id, m)
 	if err != nil {
 		return err
 	}
@@ -333,11 +299,12 @@ func (s *API) addMember(c *fiber.Ctx) error {
 }
 
 func (s *API) removeMember(c *fiber.Ctx) error {
-	p, id, err := s.initiativeFor(c, accounts.CanEditInitiative)
+	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
-	if err := s.Catalog.RemoveMember(c.UserContext(), id, c.Params("member")); err != nil {
+	id := c.Params("id")
+	if err := s.Catalog.RemoveMember(c.UserContext(), p, id, c.Params("member")); err != nil {
 		return err
 	}
 	_ = s.Accounts.Audit.Record(c.UserContext(), accounts.AuditEntry{ActorID: p.UserID, Action: "member_removed",

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,4 +40,20 @@ func Paginate[T any](items []T, limit int, id func(T) string) List[T] {
 		page.NextCursor = id(items[limit-1])
 	}
 	return page
+}
+
+// PageOf pages a list held in full because it is small by nature (an
+// initiative's products or members), in its own order: the cursor is the id
+// of the last item shown. A cursor that names no item is a field error.
+func PageOf[T any](items []T, cursor string, limit int, id func(T) string) (List[T], error) {
+	from := 0
+	if cursor != "" {
+		from = slices.IndexFunc(items, func(it T) bool { return id(it) == cursor }) + 1
+		if from == 0 {
+			var f errs.Fields
+			f.Add("cursor", errs.CodeUnknown, "the cursor names no item of this list; start again without it")
+			return List[T]{}, f.Err()
+		}
+	}
+	return Paginate(items[from:], limit, id), nil
 }

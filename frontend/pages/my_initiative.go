@@ -1,7 +1,6 @@
 package pages
 
 import (
-	"fmt"
 	"io"
 	"net/url"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
-	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
@@ -80,12 +78,9 @@ func (s *Pages) myInitiative(c *fiber.Ctx) (*accounts.Principal, catalog.Initiat
 		}
 		return nil, catalog.Initiative{}, toSignIn(c, back)
 	}
-	in, err := s.Catalog.Initiative(c.UserContext(), c.Params("id"))
+	in, err := s.Catalog.EditableInitiative(c.UserContext(), p, c.Params("id"))
 	if err != nil {
 		return nil, in, err
-	}
-	if !accounts.CanEditInitiative(p, in.ID) {
-		return nil, in, fmt.Errorf("initiative %s: %w", in.ID, errs.Forbidden)
 	}
 	return p, in, nil
 }
@@ -109,7 +104,7 @@ func (s *Pages) updateMyInitiative(c *fiber.Ctx) error {
 		f.Values[k] = strings.TrimSpace(c.FormValue(k))
 	}
 	desc, wa, stage, kind := f.Val("description"), f.Val("whatsapp"), f.Val("stage"), f.Val("kind")
-	_, err = s.Catalog.UpdateInitiative(c.UserContext(), in.ID,
+	_, err = s.Catalog.UpdateInitiative(c.UserContext(), p, in.ID,
 		catalog.InitiativeUpdate{Description: &desc, WhatsApp: &wa, Stage: &stage, Kind: &kind})
 	if err != nil && !formFieldErrors(l, f, err, initiativeMessages) {
 		return err
@@ -129,7 +124,7 @@ func (s *Pages) addMyInitiativePhoto(c *fiber.Ctx) error {
 	status, msg := fiber.StatusUnprocessableEntity, l.T("producer.error.photo_missing")
 	if fh, ferr := c.FormFile("photo"); ferr == nil && (fh.Size > 0 || fh.Filename != "") {
 		status, msg, err = s.uploadPhoto(c, fh, "myini.error.photo_limit", catalog.MaxPhotosPerInitiative, func(r io.Reader) error {
-			_, err := s.Catalog.AddInitiativePhoto(c.UserContext(), in.ID, r)
+			_, err := s.Catalog.AddInitiativePhoto(c.UserContext(), p, in.ID, r)
 			return err
 		})
 		if err != nil {
@@ -149,7 +144,7 @@ func (s *Pages) removeMyInitiativePhoto(c *fiber.Ctx) error {
 	if p == nil {
 		return err
 	}
-	if err := s.Catalog.RemoveInitiativePhoto(c.UserContext(), in.ID, c.Params("image")); err != nil {
+	if err := s.Catalog.RemoveInitiativePhoto(c.UserContext(), p, in.ID, c.Params("image")); err != nil {
 		return err
 	}
 	return c.Redirect(myInitiativePath(in.ID)+"?aviso=foto-quitada#fotos", fiber.StatusSeeOther)
@@ -165,7 +160,7 @@ func (s *Pages) addMyInitiativeMember(c *fiber.Ctx) error {
 	for _, k := range []string{"name", "role", "sex", "age_group"} {
 		f.Values[k] = strings.TrimSpace(c.FormValue(k))
 	}
-	m, err := s.Catalog.AddMember(c.UserContext(), in.ID,
+	m, err := s.Catalog.AddMember(c.UserContext(), p, in.ID,
 		catalog.Member{Name: f.Val("name"), Role: f.Val("role"), Sex: f.Val("sex"), AgeGroup: f.Val("age_group")})
 	if err != nil && !formFieldErrors(l, f, err, memberMessages) {
 		return err
@@ -183,7 +178,7 @@ func (s *Pages) removeMyInitiativeMember(c *fiber.Ctx) error {
 	if p == nil {
 		return err
 	}
-	if err := s.Catalog.RemoveMember(c.UserContext(), in.ID, c.Params("member")); err != nil {
+	if err := s.Catalog.RemoveMember(c.UserContext(), p, in.ID, c.Params("member")); err != nil {
 		return err
 	}
 	_ = s.Accounts.Audit.Record(c.UserContext(), accounts.AuditEntry{ActorID: p.UserID, Action: "member_removed",

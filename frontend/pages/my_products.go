@@ -133,7 +133,7 @@ func (s *Pages) myProductsPage(c *fiber.Ctx) error {
 		} else if err != nil {
 			return err
 		}
-		list, err := s.Catalog.InitiativeProducts(ctx, id)
+		list, err := s.Catalog.InitiativeProducts(ctx, p, id)
 		if err != nil {
 			return err
 		}
@@ -276,13 +276,13 @@ func (s *Pages) createMyProduct(c *fiber.Ctx) error {
 	}
 	var prod catalog.Product
 	if len(f.Errors) == 0 {
-		prod, err = s.Catalog.CreateProduct(c.UserContext(), ini.ID, in)
+		prod, err = s.Catalog.CreateProduct(c.UserContext(), p, ini.ID, in)
 		if err != nil && !productFormError(l, f, err, "name", "description", "category", "unit", "price", "stock") {
 			return err
 		}
 	}
 	if !f.Failed() && initial > 0 {
-		if _, err := s.Catalog.AdjustStock(c.UserContext(), prod.ID, p.UserID, initial, l.T("producer.history.initial")); err != nil {
+		if _, err := s.Catalog.AdjustStock(c.UserContext(), p, prod.ID, initial, l.T("producer.history.initial")); err != nil {
 			return err
 		}
 	}
@@ -296,7 +296,7 @@ func (s *Pages) createMyProduct(c *fiber.Ctx) error {
 		return s.renderMyProduct(c, fiber.StatusUnprocessableEntity, d)
 	}
 	if photo != nil {
-		if status, msg, err := s.addPhoto(c, prod.ID, photo); err != nil {
+		if status, msg, err := s.addPhoto(c, p, prod.ID, photo); err != nil {
 			return err
 		} else if msg != "" {
 			// The product is saved; only the photo failed. Show its page with why.
@@ -340,12 +340,9 @@ func (s *Pages) myProduct(c *fiber.Ctx) (*accounts.Principal, catalog.Product, e
 		}
 		return nil, catalog.Product{}, toSignIn(c, back)
 	}
-	prod, err := s.Catalog.Product(c.UserContext(), c.Params("id"))
+	prod, err := s.Catalog.EditableProduct(c.UserContext(), p, c.Params("id"))
 	if err != nil {
 		return nil, prod, err
-	}
-	if !accounts.CanEditProducts(p, prod.InitiativeID) {
-		return nil, prod, fmt.Errorf("product %s: %w", prod.ID, errs.Forbidden)
 	}
 	return p, prod, nil
 }
@@ -376,7 +373,7 @@ func (s *Pages) updateMyProduct(c *fiber.Ctx) error {
 		up.Price = &price
 	}
 	if len(f.Errors) == 0 {
-		_, err = s.Catalog.UpdateProduct(c.UserContext(), prod.ID, up)
+		_, err = s.Catalog.UpdateProduct(c.UserContext(), p, prod.ID, up)
 		if err != nil && !productFormError(l, f, err, "name", "description", "category", "unit", "price") {
 			return err
 		}
@@ -397,9 +394,9 @@ func (s *Pages) updateMyProduct(c *fiber.Ctx) error {
 // addPhoto processes an uploaded photo for a product. A photo that cannot be
 // used gives the status and the message to show (in the visitor's language);
 // err is for failures that are not the photo's.
-func (s *Pages) addPhoto(c *fiber.Ctx, productID string, fh *multipart.FileHeader) (status int, msg string, err error) {
+func (s *Pages) addPhoto(c *fiber.Ctx, p *accounts.Principal, productID string, fh *multipart.FileHeader) (status int, msg string, err error) {
 	return s.uploadPhoto(c, fh, "producer.error.photo_limit", catalog.MaxImagesPerProduct, func(r io.Reader) error {
-		_, err := s.Catalog.AddProductImage(c.UserContext(), productID, r)
+		_, err := s.Catalog.AddProductImage(c.UserContext(), p, productID, r)
 		return err
 	})
 }
@@ -412,7 +409,7 @@ func (s *Pages) addMyProductPhoto(c *fiber.Ctx) error {
 	l := s.tmpl.localizer(c)
 	status, msg := fiber.StatusUnprocessableEntity, l.T("producer.error.photo_missing")
 	if fh, ferr := c.FormFile("photo"); ferr == nil && (fh.Size > 0 || fh.Filename != "") {
-		if status, msg, err = s.addPhoto(c, prod.ID, fh); err != nil {
+		if status, msg, err = s.addPhoto(c, p, prod.ID, fh); err != nil {
 			return err
 		}
 	}
@@ -429,7 +426,7 @@ func (s *Pages) removeMyProductPhoto(c *fiber.Ctx) error {
 	if p == nil {
 		return err
 	}
-	if err := s.Catalog.RemoveProductImage(c.UserContext(), prod.ID, c.Params("image")); err != nil {
+	if err := s.Catalog.RemoveProductImage(c.UserContext(), p, prod.ID, c.Params("image")); err != nil {
 		return err
 	}
 	return c.Redirect("/mis-productos/"+prod.ID+"?aviso=foto-quitada#fotos", fiber.StatusSeeOther)
@@ -445,7 +442,7 @@ func (s *Pages) archiveMyProduct(c *fiber.Ctx) error {
 		return err
 	}
 	active := c.FormValue("active") == "si"
-	if _, err := s.Catalog.UpdateProduct(c.UserContext(), prod.ID, catalog.ProductUpdate{Active: &active}); err != nil {
+	if _, err := s.Catalog.UpdateProduct(c.UserContext(), p, prod.ID, catalog.ProductUpdate{Active: &active}); err != nil {
 		return err
 	}
 	notice := "producto-archivado"
@@ -484,7 +481,7 @@ func (s *Pages) adjustMyStock(c *fiber.Ctx) error {
 	}
 	status := fiber.StatusUnprocessableEntity
 	if len(f.Errors) == 0 {
-		_, err = s.Catalog.AdjustStock(c.UserContext(), prod.ID, p.UserID, delta, f.Val("reason"))
+		_, err = s.Catalog.AdjustStock(c.UserContext(), p, prod.ID, delta, f.Val("reason"))
 		switch {
 		case err == nil:
 			return c.Redirect("/mis-productos/"+prod.ID+"?aviso=inventario-ajustado#inventario", fiber.StatusSeeOther)
@@ -542,7 +539,7 @@ func (s *Pages) stockHistoryPage(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	l := s.tmpl.localizer(c)
-	page, err := s.Catalog.StockHistory(ctx, prod.ID, c.Query("antes"), historyPageSize)
+	page, err := s.Catalog.StockHistory(ctx, p, prod.ID, c.Query("antes"), historyPageSize)
 	if err != nil {
 		return err
 	}
