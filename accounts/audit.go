@@ -14,8 +14,8 @@ import (
 // Details never hold passwords, emails or phone numbers.
 type AuditEntry struct {
 	ID         string            `bson:"_id" json:"id"`
-	At         time.Time         `bson:"at" json:"at"`
-	ActorID    string            `bson:"actor_id,omitempty" json:"actor_id,omitempty"`
+	At         time.Time         `bson:"at" json:"recorded_at"`
+	ActorID    string            `bson:"actor_id,omitempty" json:"recorded_by,omitempty"`
 	Action     string            `bson:"action" json:"action"`
 	TargetKind string            `bson:"target_kind,omitempty" json:"target_kind,omitempty"`
 	TargetID   string            `bson:"target_id,omitempty" json:"target_id,omitempty"`

@@ -38,7 +38,7 @@ type User struct {
 // Consent records the informed consent Ley 1581 requires: which text, when.
 type Consent struct {
 	Version string    `bson:"version" json:"version"`
-	At      time.Time `bson:"at" json:"at"`
+	At      time.Time `bson:"at" json:"given_at"`
 }
 
 // ConsentVersion names the consent text shown at registration; change it with the text.

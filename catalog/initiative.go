@@ -30,8 +30,8 @@ type Initiative struct {
 	WhatsApp string `bson:"whatsapp" json:"whatsapp,omitempty"`
 	// Members are personal data: never in the public JSON; see Service.Members.
 	Members []Member `bson:"members" json:"-"`
-	// Photos are public (not personal data); at most MaxPhotosPerInitiative.
-	Photos []Image `bson:"photos" json:"photos"`
+	// Images are public (not personal data); at most MaxPhotosPerInitiative.
+	Images []Image `bson:"photos" json:"images"`
 	Active bool    `bson:"active" json:"active"`
 	// Rev counts writes; updates and list rewrites (members) check it.
 	Rev       int64     `bson:"rev" json:"-"`

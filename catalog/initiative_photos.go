@@ -33,10 +33,10 @@ func (s *Service) AddInitiativePhoto(ctx context.Context, who *accounts.Principa
 		if err != nil {
 			return err
 		}
-		if err := roomForImage(in.Photos, MaxPhotosPerInitiative, "an initiative"); err != nil {
+		if err := roomForImage(in.Images, MaxPhotosPerInitiative, "an initiative"); err != nil {
 			return err
 		}
-		return s.setInitiativePhotos(ctx, in, append(in.Photos, img))
+		return s.setInitiativePhotos(ctx, in, append(in.Images, img))
 	})
 	if err != nil {
 		return Image{}, err
@@ -55,7 +55,7 @@ func (s *Service) RemoveInitiativePhoto(ctx context.Context, who *accounts.Princ
 		if err != nil {
 			return err
 		}
-		kept, err := withoutImage(in.Photos, imageID)
+		kept, err := withoutImage(in.Images, imageID)
 		if err != nil {
 			return err
 		}
@@ -75,10 +75,10 @@ func (s *Service) setInitiativePhotos(ctx context.Context, in Initiative, photos
 
 // initiativeURLs fills the photos' URLs; photos are never nil once served.
 func (s *Service) initiativeURLs(in Initiative) Initiative {
-	photos := make([]Image, len(in.Photos))
-	for i, im := range in.Photos {
+	photos := make([]Image, len(in.Images))
+	for i, im := range in.Images {
 		photos[i] = s.imageURLs(im)
 	}
-	in.Photos = photos
+	in.Images = photos
 	return in
 }

@@ -34,7 +34,7 @@ func TestInitiativePhotos(t *testing.T) {
 	ini := newInitiative(t, svc, "Panadería La Esperanza", "Segovia")
 	ctx := t.Context()
 
-	if ini.Photos == nil {
+	if ini.Images == nil {
 		t.Fatal("a new initiative's photos are nil, want an empty list")
 	}
 	var added []catalog.Image
@@ -84,10 +84,10 @@ func TestInitiativePhotos(t *testing.T) {
 			t.Fatalf("list: got %d, %v", len(list), err)
 		}
 		for name, got := range map[string]catalog.Initiative{"by id": byID, "by slug": bySlug, "list": list[0]} {
-			if len(got.Photos) != len(added) {
-				t.Fatalf("%s: got %d photos, want %d", name, len(got.Photos), len(added))
+			if len(got.Images) != len(added) {
+				t.Fatalf("%s: got %d photos, want %d", name, len(got.Images), len(added))
 			}
-			for i, p := range got.Photos {
+			for i, p := range got.Images {
 				if p.ID != added[i].ID || p.ThumbURL != added[i].ThumbURL || p.MediumURL == "" || p.FullURL == "" {
 					t.Errorf("%s: photo %d: got %+v, want %+v", name, i, p, added[i])
 				}
@@ -102,8 +102,8 @@ func TestInitiativePhotos(t *testing.T) {
 			t.Fatalf("remove twice: got %v, want not found", err)
 		}
 		got, _ := svc.Initiative(ctx, ini.ID)
-		if len(got.Photos) != 2 || got.Photos[0].ID != added[0].ID || got.Photos[1].ID != added[2].ID {
-			t.Fatalf("after remove: got %+v", got.Photos)
+		if len(got.Images) != 2 || got.Images[0].ID != added[0].ID || got.Images[1].ID != added[2].ID {
+			t.Fatalf("after remove: got %+v", got.Images)
 		}
 		// A free slot takes a photo again.
 		if _, err := svc.AddInitiativePhoto(ctx, accounts.System, ini.ID, bytes.NewReader(smallJPEG(t, 12, 12))); err != nil {
@@ -117,8 +117,8 @@ func TestInitiativePhotos(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := svc.Initiative(ctx, ini.ID)
-		if len(up.Photos) != 3 || len(got.Photos) != 3 || got.Photos[0].ThumbURL == "" {
-			t.Fatalf("photos after update: returned %d, stored %+v", len(up.Photos), got.Photos)
+		if len(up.Images) != 3 || len(got.Images) != 3 || got.Images[0].ThumbURL == "" {
+			t.Fatalf("photos after update: returned %d, stored %+v", len(up.Images), got.Images)
 		}
 	})
 }

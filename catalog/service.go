@@ -74,7 +74,7 @@ func (s *Service) CreateInitiative(ctx context.Context, who *accounts.Principal,
 		ini := Initiative{
 			ID: storage.NewID(), Slug: slug, Name: in.Name, Kind: in.Kind,
 			Municipality: in.Municipality, Department: in.Department,
-			Description: in.Description, Stage: in.Stage, WhatsApp: in.WhatsApp, Members: []Member{}, Photos: []Image{}, Active: true,
+			Description: in.Description, Stage: in.Stage, WhatsApp: in.WhatsApp, Members: []Member{}, Images: []Image{}, Active: true,
 			CreatedAt: now, UpdatedAt: now,
 		}
 		err := s.initiatives.insert(ctx, ini)

@@ -42,8 +42,8 @@ type StockMove struct {
 	Key          string    `bson:"key" json:"-"`
 	ProductID    string    `bson:"product_id" json:"product_id"`
 	InitiativeID string    `bson:"initiative_id" json:"initiative_id"`
-	At           time.Time `bson:"at" json:"at"`
-	ActorID      string    `bson:"actor_id,omitempty" json:"actor_id,omitempty"`
+	At           time.Time `bson:"at" json:"recorded_at"`
+	ActorID      string    `bson:"actor_id,omitempty" json:"recorded_by,omitempty"`
 	Delta        int64     `bson:"delta" json:"delta"`
 	Reason       string    `bson:"reason" json:"reason"`
 	Kind         string    `bson:"kind" json:"kind"`

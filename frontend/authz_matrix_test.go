@@ -242,25 +242,25 @@ var matrix = []matrixRow{
 		}
 		return "/api/v1/initiatives/" + f.target + "/members/" + m.ID, ""
 	}, own: only(204, "producer", "adviser", "admin"), other: only(204, "admin")},
-	{route: "POST /api/v1/initiatives/:id/photos", upload: func(t *testing.T, f *matrixFixture) string {
+	{route: "POST /api/v1/initiatives/:id/images", upload: func(t *testing.T, f *matrixFixture) string {
 		// Start from no photos, so that the limit never answers for the policy.
 		in, err := f.env.catalog.Initiative(t.Context(), f.target)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, im := range in.Photos {
+		for _, im := range in.Images {
 			if err := f.env.catalog.RemoveInitiativePhoto(t.Context(), accounts.System, f.target, im.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
-		return "/api/v1/initiatives/" + f.target + "/photos"
+		return "/api/v1/initiatives/" + f.target + "/images"
 	}, own: only(201, "producer", "adviser", "admin"), other: only(201, "admin")},
-	{route: "DELETE /api/v1/initiatives/:id/photos/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+	{route: "DELETE /api/v1/initiatives/:id/images/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		in, err := f.env.catalog.Initiative(t.Context(), f.target)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, im := range in.Photos { // room for one more
+		for _, im := range in.Images { // room for one more
 			if err := f.env.catalog.RemoveInitiativePhoto(t.Context(), accounts.System, f.target, im.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -269,7 +269,7 @@ var matrix = []matrixRow{
 		if err != nil {
 			t.Fatal(err)
 		}
-		return "/api/v1/initiatives/" + f.target + "/photos/" + img.ID, ""
+		return "/api/v1/initiatives/" + f.target + "/images/" + img.ID, ""
 	}, own: only(204, "producer", "adviser", "admin"), other: only(204, "admin")},
 
 	// Mentoring. Sessions and agreements of the target initiative; the adviser is assigned to "own".

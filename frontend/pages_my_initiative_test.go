@@ -73,7 +73,7 @@ func TestMyInitiativeAccess(t *testing.T) {
 			})
 		}
 	}
-	if in := env.initiative(t, id); in.Description != env.bakery.Description || len(in.Photos) != 1 || len(in.Members) != 1 {
+	if in := env.initiative(t, id); in.Description != env.bakery.Description || len(in.Images) != 1 || len(in.Members) != 1 {
 		t.Fatalf("after refused requests the initiative changed: %+v", in)
 	}
 
@@ -184,18 +184,18 @@ func TestMyInitiativePhotos(t *testing.T) {
 			if res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") != page+"?aviso=foto-agregada#fotos" {
 				t.Errorf("redirect to %q", res.Header.Get("Location"))
 			}
-			if n := len(env.initiative(t, env.bakery.ID).Photos); n != tt.wantPhotos {
+			if n := len(env.initiative(t, env.bakery.ID).Images); n != tt.wantPhotos {
 				t.Fatalf("photos: got %d, want %d", n, tt.wantPhotos)
 			}
 		})
 	}
 	in := env.initiative(t, env.bakery.ID)
 	_, body = v.get(t, page+"?aviso=foto-agregada")
-	wantText(t, "page with photos", body, "La foto quedó agregada", `src="`+in.Photos[0].ThumbURL+`"`, "hasta 3 fotos",
-		`action="`+page+`/foto/`+in.Photos[0].ID+`/eliminar"`)
-	res, _ := v.post(t, page+"/foto/"+in.Photos[0].ID+"/eliminar", nil)
+	wantText(t, "page with photos", body, "La foto quedó agregada", `src="`+in.Images[0].ThumbURL+`"`, "hasta 3 fotos",
+		`action="`+page+`/foto/`+in.Images[0].ID+`/eliminar"`)
+	res, _ := v.post(t, page+"/foto/"+in.Images[0].ID+"/eliminar", nil)
 	wantRedirect(t, "remove photo", res, page+"?aviso=foto-quitada#fotos")
-	if got := env.initiative(t, env.bakery.ID).Photos; len(got) != 2 || got[0].ID != in.Photos[1].ID {
+	if got := env.initiative(t, env.bakery.ID).Images; len(got) != 2 || got[0].ID != in.Images[1].ID {
 		t.Fatalf("after removing: %+v", got)
 	}
 	if res, body := v.post(t, page+"/foto/nada/eliminar", nil); res.StatusCode != http.StatusNotFound {
@@ -322,7 +322,7 @@ func TestMyInitiativePublicPage(t *testing.T) {
 	wantStatus(t, "add member", res, http.StatusSeeOther, body)
 	res, body = v.postMultipart(t, page+"/foto", nil, "panaderia.jpg", testJPEG(t, 1200, 900))
 	wantStatus(t, "add photo", res, http.StatusSeeOther, body)
-	photo := env.initiative(t, env.bakery.ID).Photos[0]
+	photo := env.initiative(t, env.bakery.ID).Images[0]
 
 	_, body = env.get(t, "/iniciativas/"+env.bakery.Slug)
 	wantIn(t, "public initiative page", body,

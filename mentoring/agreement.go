@@ -33,8 +33,8 @@ const (
 
 // StatusChange is one entry of an agreement's status history.
 type StatusChange struct {
-	At   time.Time `bson:"at" json:"at"`
-	By   string    `bson:"by" json:"by"`
+	At   time.Time `bson:"at" json:"recorded_at"`
+	By   string    `bson:"by" json:"recorded_by"`
 	From string    `bson:"from" json:"from"`
 	To   string    `bson:"to" json:"to"`
 }

@@ -29,8 +29,8 @@ type Attachment struct {
 	Size        int64     `bson:"size" json:"size"`
 	Key         string    `bson:"key" json:"-"`
 	ThumbKey    string    `bson:"thumb_key,omitempty" json:"-"`
-	By          string    `bson:"by" json:"by"`
-	At          time.Time `bson:"at" json:"at"`
+	By          string    `bson:"by" json:"recorded_by"`
+	At          time.Time `bson:"at" json:"recorded_at"`
 }
 
 // CanAttach returns the session if p may add attachments to it: p may edit

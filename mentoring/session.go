@@ -43,8 +43,8 @@ type Participants struct {
 
 // UnlockRecord says which admin reopened a locked session, when and why.
 type UnlockRecord struct {
-	By     string    `bson:"by" json:"by"`
-	At     time.Time `bson:"at" json:"at"`
+	By     string    `bson:"by" json:"unlocked_by"`
+	At     time.Time `bson:"at" json:"unlocked_at"`
 	Reason string    `bson:"reason" json:"reason"`
 	// Until is when the session locks again (records made before it was
 	// kept: At plus DefaultUnlockFor).
@@ -99,8 +99,8 @@ type Version struct {
 	ID        string            `bson:"_id" json:"id"`
 	SessionID string            `bson:"session_id" json:"session_id"`
 	Rev       int64             `bson:"rev" json:"rev"`
-	At        time.Time         `bson:"at" json:"at"`
-	By        string            `bson:"by" json:"by"`
+	At        time.Time         `bson:"at" json:"recorded_at"`
+	By        string            `bson:"by" json:"recorded_by"`
 	Changes   map[string]Change `bson:"changes" json:"changes"`
 }
 

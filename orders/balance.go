@@ -59,7 +59,7 @@ type Statement struct {
 
 // Entry is one movement of money in a statement.
 type Entry struct {
-	At        time.Time   `json:"at"`
+	At        time.Time   `json:"recorded_at"`
 	Kind      string      `json:"kind"` // payment, refund, payout
 	OrderID   string      `json:"order_id,omitempty"`
 	Method    string      `json:"method"`

@@ -116,8 +116,8 @@ type Buyer struct {
 
 // Change is one step of an order's history.
 type Change struct {
-	At      time.Time `bson:"at" json:"at"`
-	ActorID string    `bson:"actor_id,omitempty" json:"actor_id,omitempty"`
+	At      time.Time `bson:"at" json:"recorded_at"`
+	ActorID string    `bson:"actor_id,omitempty" json:"recorded_by,omitempty"`
 	From    string    `bson:"from" json:"from"`
 	To      string    `bson:"to" json:"to"`
 	Note    string    `bson:"note,omitempty" json:"note,omitempty"`
@@ -142,7 +142,7 @@ type Refund struct {
 	Amount     money.Money `bson:"amount" json:"amount"`
 	Method     string      `bson:"method" json:"method"`
 	Reason     string      `bson:"reason,omitempty" json:"reason,omitempty"`
-	At         time.Time   `bson:"at" json:"at"`
+	At         time.Time   `bson:"at" json:"recorded_at"`
 	RecordedBy string      `bson:"recorded_by,omitempty" json:"recorded_by,omitempty"`
 	Key        string      `bson:"key,omitempty" json:"-"`
 	StripeID   string      `bson:"stripe_id,omitempty" json:"stripe_id,omitempty"`

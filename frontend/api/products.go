@@ -28,8 +28,8 @@ func (s *API) routesProducts(api fiber.Router) {
 	api.Get("/initiatives/:id/members", s.listMembers)
 	api.Post("/initiatives/:id/members", s.addMember)
 	api.Delete("/initiatives/:id/members/:member", s.removeMember)
-	api.Post("/initiatives/:id/photos", s.uploadInitiativePhoto)
-	api.Delete("/initiatives/:id/photos/:image", s.deleteInitiativePhoto)
+	api.Post("/initiatives/:id/images", s.uploadInitiativePhoto)
+	api.Delete("/initiatives/:id/images/:image", s.deleteInitiativePhoto)
 }
 
 // pageCache keeps encoded public product pages, plain and gzipped, for the

@@ -74,7 +74,6 @@ func ProblemFor(status int) Problem {
 var bodyLimits = []struct{ suffix, detail string }{
 	{"/attachments", "attachments are limited to 10 MB"},
 	{"/images", "photos are limited to 8 MB"},
-	{"/photos", "photos are limited to 8 MB"},
 }
 
 func BodyLimitDetail(path string) string {

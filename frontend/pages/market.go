@@ -178,8 +178,8 @@ func (s *Pages) initiativePage(c *fiber.Ctx) error {
 	d := initiativeData{Name: in.Name, Kind: in.Kind, Stage: in.Stage, Description: in.Description,
 		Municipality: in.Municipality, Department: in.Department, TownSlug: catalog.Slugify(in.Municipality),
 		WhatsApp: whatsappLink(in.WhatsApp, waInitiativeText), Products: productCards(list)}
-	if len(in.Photos) > 0 {
-		im := in.Photos[0]
+	if len(in.Images) > 0 {
+		im := in.Images[0]
 		th, md := fit(im, im.ThumbURL, catalog.ThumbMaxSide), fit(im, im.MediumURL, catalog.MediumMaxSide)
 		d.Photo, d.Medium = &th, &md
 	}

@@ -45,7 +45,7 @@ type myInitiativeData struct {
 }
 
 // CanAddPhoto reports whether the initiative has room for one more photo.
-func (d myInitiativeData) CanAddPhoto() bool { return len(d.Initiative.Photos) < d.MaxPhotos }
+func (d myInitiativeData) CanAddPhoto() bool { return len(d.Initiative.Images) < d.MaxPhotos }
 
 func (s *Pages) renderMyInitiative(c *fiber.Ctx, status int, d myInitiativeData) error {
 	for _, f := range []**form{&d.Edit, &d.Photo, &d.Member} {
