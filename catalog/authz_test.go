@@ -37,7 +37,7 @@ func TestCatalogDecidesWhoMayChangeIt(t *testing.T) {
 			return err
 		},
 		"adjust stock": func(p *accounts.Principal) error {
-			_, err := svc.AdjustStock(t.Context(), p, bread.ID, 1, "horneada")
+			_, err := svc.AdjustStock(t.Context(), p, bread.ID, 1, "horneada", "")
 			return err
 		},
 		"add photo": func(p *accounts.Principal) error {

@@ -3,10 +3,14 @@ package catalog
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/storage"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -147,12 +151,38 @@ func (s *Service) ArchiveProduct(ctx context.Context, who *accounts.Principal, i
 	return err
 }
 
-// AdjustStock is a producer's counted change of stock, with its reason.
-func (s *Service) AdjustStock(ctx context.Context, who *accounts.Principal, productID string, delta int64, reason string) (StockMove, error) {
+// AdjustStock is a producer's counted change of stock, with its reason. A
+// key (the client's Idempotency-Key, bound to who sends it) makes it happen
+// once: the same key with the same change answers the move already made,
+// marked Replayed; with another change it is a field error.
+func (s *Service) AdjustStock(ctx context.Context, who *accounts.Principal, productID string, delta int64, reason, key string) (StockMove, error) {
 	if _, err := s.allowProduct(ctx, who, productID, accounts.CanEditProducts); err != nil {
 		return StockMove{}, err
 	}
-	return s.ApplyStockMove(ctx, StockMove{ProductID: productID, ActorID: who.UserID, Delta: delta, Reason: reason, Kind: MoveAdjustment})
+	m := StockMove{ProductID: productID, ActorID: who.UserID, Delta: delta, Reason: reason, Kind: MoveAdjustment}
+	if key == "" {
+		return s.ApplyStockMove(ctx, m)
+	}
+	sum := sha256.Sum256([]byte(who.UserID + "\x00" + key))
+	m.Key = "adjust:" + hex.EncodeToString(sum[:16])
+	made, err := s.ApplyStockMove(ctx, m)
+	if !errors.Is(err, errs.Conflict) {
+		return made, err
+	}
+	prior, perr := s.StockMoveByKey(ctx, m.Key)
+	if errors.Is(perr, errs.NotFound) {
+		return StockMove{}, err // refused for stock, or the first try is still on its way
+	}
+	if perr != nil {
+		return StockMove{}, perr
+	}
+	if prior.ProductID != productID || prior.Delta != delta || prior.Reason != clean.Line(reason) {
+		var f errs.Fields
+		f.Add("Idempotency-Key", errs.CodeTaken, "was already used for another stock adjustment: use a new key for a new one")
+		return StockMove{}, f.Err()
+	}
+	prior.Replayed = true
+	return prior, nil
 }
 
 // AddProductImage processes an upload (type sniffed, metadata stripped,

@@ -82,7 +82,7 @@ func TestStockAdjustmentRace(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 50 {
 		wg.Go(func() {
-			_, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, -1, fmt.Sprintf("venta %d", i))
+			_, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, -1, fmt.Sprintf("venta %d", i), "")
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -130,16 +130,16 @@ func TestStockMoveRules(t *testing.T) {
 	svc := newCatalog(t)
 	ini := newInitiative(t, svc, "Huerta", "Remedios")
 	p, _ := svc.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: "Cilantro", Price: money.Pesos(1000), Stock: stock(3)})
-	if _, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, -4, "venta grande"); !errors.Is(err, errs.Conflict) {
+	if _, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, -4, "venta grande", ""); !errors.Is(err, errs.Conflict) {
 		t.Fatalf("below zero: got %v, want conflict", err)
 	}
-	if _, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, 2, ""); !errors.Is(err, errs.Invalid) {
+	if _, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, 2, "", ""); !errors.Is(err, errs.Invalid) {
 		t.Fatalf("no reason: got %v, want invalid", err)
 	}
-	if _, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, 0, "nada"); !errors.Is(err, errs.Invalid) {
+	if _, err := svc.AdjustStock(t.Context(), accounts.System, p.ID, 0, "nada", ""); !errors.Is(err, errs.Invalid) {
 		t.Fatalf("zero delta: got %v, want invalid", err)
 	}
-	m, err := svc.AdjustStock(t.Context(), &accounts.Principal{UserID: "rosa", Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{p.InitiativeID}}, p.ID, 5, "cosecha del lunes")
+	m, err := svc.AdjustStock(t.Context(), &accounts.Principal{UserID: "rosa", Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{p.InitiativeID}}, p.ID, 5, "cosecha del lunes", "")
 	if err != nil || *m.ResultingStock != 8 || m.ActorID != "rosa" || m.Kind != catalog.MoveAdjustment {
 		t.Fatalf("got %+v %v, want resulting stock 8 by rosa", m, err)
 	}
@@ -156,7 +156,7 @@ func TestStockMoveRules(t *testing.T) {
 		t.Fatalf("stock: got %d, want 6", *got.Stock)
 	}
 	made, _ := svc.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: "Tamales", Price: money.Pesos(6000)})
-	if _, err := svc.AdjustStock(t.Context(), accounts.System, made.ID, 1, "hechos"); !errors.Is(err, errs.Conflict) {
+	if _, err := svc.AdjustStock(t.Context(), accounts.System, made.ID, 1, "hechos", ""); !errors.Is(err, errs.Conflict) {
 		t.Fatalf("made to order: got %v, want conflict", err)
 	}
 	if n, err := svc.RecoverStockMoves(t.Context(), 0); err != nil || n != 0 {

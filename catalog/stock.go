@@ -39,7 +39,9 @@ type StockMove struct {
 	ID string `bson:"_id" json:"id"`
 	// Key makes a move happen at most once (unique): an order reserves with
 	// "reserve:<order>:<line>". Empty means the move's own id.
-	Key          string    `bson:"key" json:"-"`
+	Key string `bson:"key" json:"-"`
+	// Replayed marks a move answered again for a repeated Idempotency-Key.
+	Replayed     bool      `bson:"-" json:"-"`
 	ProductID    string    `bson:"product_id" json:"product_id"`
 	InitiativeID string    `bson:"initiative_id" json:"initiative_id"`
 	At           time.Time `bson:"at" json:"recorded_at"`

@@ -197,21 +197,27 @@ func TestReplayByAnotherClientGetsNoToken(t *testing.T) {
 	}
 }
 
-// A payment and a refund answer what they recorded; their Idempotency-Key
-// replays the same answer, marked, and refuses another body (structure issue).
-func TestPaymentsAndRefundsAnswerThemselvesAndReplay(t *testing.T) {
+// Every POST that moves money or stock (a payment, a refund, a stock
+// adjustment, a payout) answers what it recorded; its Idempotency-Key replays
+// the same answer, marked, and refuses another body (structure issue).
+func TestMoneyAndStockPostsAnswerThemselvesAndReplay(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	ini, arepa := arepasOnSale(t, env)
 	_, producer := env.user(t, "productora@example.co", []string{"producer"}, ini.ID)
 	placed := placeOrder(t, env, "orden-1", `{"lines": [{"product_id": "`+arepa.ID+`", "quantity": 2}],
 		"buyer": {"name": "Marta Gómez", "phone": "3105551234", "consent": true}, "payment_method": "cash"}`, "")
 	id := placed.Orders[0].ID
+	bread, err := env.catalog.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: "Pan de maíz", Price: money.Pesos(2000), Stock: stock(10)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	send := func(path, key, body string) (*http.Response, string) {
 		r := request(http.MethodPost, path, body, producer)
 		r.Header.Set("Idempotency-Key", key)
 		return env.do(t, r)
 	}
 	for _, tc := range []struct{ path, body, other string }{
+		{"/api/v1/products/" + bread.ID + "/stock-adjustments", `{"delta": 5, "reason": "horneada de la tarde"}`, `{"delta": 6, "reason": "horneada de la tarde"}`},
 		{"/api/v1/orders/" + id + "/payments", `{"amount": {"amount": 300000, "currency": "COP"}, "method": "cash"}`, `{"amount": {"amount": 200000, "currency": "COP"}, "method": "cash"}`},
 		{"/api/v1/orders/" + id + "/refunds", `{"amount": {"amount": 100000, "currency": "COP"}, "method": "cash", "reason": "una quemada"}`, `{"amount": {"amount": 50000, "currency": "COP"}, "method": "cash", "reason": "otra"}`},
 	} {
@@ -220,7 +226,7 @@ func TestPaymentsAndRefundsAnswerThemselvesAndReplay(t *testing.T) {
 			ID     string
 			Amount money.Money
 		}
-		if err := json.Unmarshal([]byte(first), &item); res.StatusCode != 201 || err != nil || item.ID == "" || item.Amount.Amount == 0 || strings.Contains(first, `"lines"`) {
+		if err := json.Unmarshal([]byte(first), &item); res.StatusCode != 201 || err != nil || item.ID == "" || strings.Contains(first, `"lines"`) {
 			t.Fatalf("POST %s: %d %s, want 201 with the item, not the order", tc.path, res.StatusCode, first)
 		}
 		res, again := send(tc.path, "llave-"+tc.path, tc.body)
@@ -235,5 +241,18 @@ func TestPaymentsAndRefundsAnswerThemselvesAndReplay(t *testing.T) {
 	o, err := env.orders.Order(t.Context(), admin, id, "")
 	if err != nil || len(o.Payments) != 1 || len(o.Refunds) != 1 {
 		t.Fatalf("the order after the replays: %d payments, %d refunds (%v), want one each", len(o.Payments), len(o.Refunds), err)
+	}
+	history, err := env.catalog.StockHistory(t.Context(), accounts.System, bread.ID, "", 50)
+	if err != nil || len(history.Items) == 0 {
+		t.Fatal(err)
+	}
+	adjusted := 0
+	for _, m := range history.Items {
+		if m.Kind == catalog.MoveAdjustment && m.Delta == 5 {
+			adjusted++
+		}
+	}
+	if adjusted != 1 {
+		t.Fatalf("after the replays: %d adjustments of 5, want one (payouts replay in orders.TestPayoutIdempotencyKey)", adjusted)
 	}
 }

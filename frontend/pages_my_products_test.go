@@ -454,7 +454,7 @@ func TestProducerFormsNeedCSRF(t *testing.T) {
 // Every producer page renders in both pages.Languages without a missing message.
 func TestProducerPagesHaveNoMissingMessages(t *testing.T) {
 	env := newProducerEnv(t)
-	if _, err := env.catalog.AdjustStock(t.Context(), accounts.System, env.bread.ID, -3, "Venta"); err != nil {
+	if _, err := env.catalog.AdjustStock(t.Context(), accounts.System, env.bread.ID, -3, "Venta", ""); err != nil {
 		t.Fatal(err)
 	}
 	env.person(t, "admin@tesoro.test", "Coordinación", accounts.RoleAdmin)

@@ -220,7 +220,7 @@ func TestCheckoutShortStockSaysWhatIsLeft(t *testing.T) {
 	addToCart(t, v, env.tomato.ID, "2")
 	addToCart(t, v, env.bread.ID, "25")
 	// Someone else bought bread meanwhile: 20 left.
-	if _, err := env.catalog.AdjustStock(t.Context(), accounts.System, env.bread.ID, -10, "venta en la tienda"); err != nil {
+	if _, err := env.catalog.AdjustStock(t.Context(), accounts.System, env.bread.ID, -10, "venta en la tienda", ""); err != nil {
 		t.Fatal(err)
 	}
 	_, key := cartKey(t, v)

@@ -2,7 +2,10 @@ package orders
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -16,6 +19,8 @@ import (
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/storage"
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
 )
 
 // Payout is money the programme paid an initiative by hand for card sales it
@@ -70,14 +75,32 @@ type Entry struct {
 }
 
 // RecordPayout records a payout to an initiative (admins only); it cannot
-// exceed what is owed.
-func (s *Service) RecordPayout(ctx context.Context, p *accounts.Principal, initiativeID string, in PayoutInput) (Payout, error) {
+// exceed what is owed. A key (the client's Idempotency-Key, bound to the
+// admin) makes it happen once: the same key with the same payout answers it
+// again, marked Replayed; with another payout it is a field error.
+func (s *Service) RecordPayout(ctx context.Context, p *accounts.Principal, initiativeID string, in PayoutInput, key string) (Recorded[Payout], error) {
+	po, replayed, err := s.recordPayout(ctx, p, initiativeID, in, key, true)
+	return Recorded[Payout]{Item: po, Replayed: replayed}, err
+}
+
+func (s *Service) recordPayout(ctx context.Context, p *accounts.Principal, initiativeID string, in PayoutInput, key string, retry bool) (Payout, bool, error) {
 	if !p.IsAdmin() {
-		return Payout{}, denied(p, "payouts")
+		return Payout{}, false, denied(p, "payouts")
+	}
+	if key != "" {
+		// A replay is answered before the checks: the payout it repeats has
+		// already lowered what is owed.
+		err := s.payoutKeys.FindOne(ctx, bson.M{"_id": payoutKeyID(p, key)}).Err()
+		if err == nil {
+			return s.replayPayout(ctx, p, initiativeID, in, key, retry)
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return Payout{}, false, storage.Err("payout key", err)
+		}
 	}
 	st, err := s.totals(ctx, initiativeID)
 	if err != nil {
-		return Payout{}, err
+		return Payout{}, false, err
 	}
 	var f errs.Fields
 	checkAmount(&f, in.Amount, money.COP)
@@ -100,30 +123,98 @@ func (s *Service) RecordPayout(ctx context.Context, p *accounts.Principal, initi
 		}
 	}
 	if err := f.Err(); err != nil {
-		return Payout{}, err
+		return Payout{}, false, err
 	}
 	// The id is the initiative and the payout's number: two admins paying
 	// out against the same statement at once collide on it, and the second
 	// is refused instead of paying more than is owed.
 	po := Payout{ID: fmt.Sprintf("%s:%d", initiativeID, st.payoutCount+1), InitiativeID: initiativeID, Amount: in.Amount,
 		Method: in.Method, Reference: in.Reference, PaidAt: paidAt, RecordedBy: p.UserID, RecordedAt: now}
+	var claim payoutKey
+	if key != "" {
+		claim = payoutKey{ID: payoutKeyID(p, key), PayoutID: po.ID, Input: payoutInput(initiativeID, in), At: now}
+		if _, err := s.payoutKeys.InsertOne(ctx, claim); storage.IsDuplicateKey(err) {
+			return s.replayPayout(ctx, p, initiativeID, in, key, retry)
+		} else if err != nil {
+			return Payout{}, false, storage.Err("payout key", err)
+		}
+	}
 	// Marked first: a crash after the insert leaves the payout for the
 	// sweeper to put in the ledger.
 	mark := payoutMark + po.ID
 	if err := s.work.Add(ctx, setReindex, mark, now); err != nil {
-		return Payout{}, err
+		return Payout{}, false, err
 	}
 	_, err = s.payouts.InsertOne(ctx, po)
 	if storage.IsDuplicateKey(err) {
-		return Payout{}, fmt.Errorf("another payout to this initiative was just recorded; check the balance again: %w", errs.Conflict)
+		if key != "" {
+			_, _ = s.payoutKeys.DeleteOne(ctx, bson.M{"_id": claim.ID, "payout_id": po.ID}) // the key may be used again
+		}
+		return Payout{}, false, fmt.Errorf("another payout to this initiative was just recorded; check the balance again: %w", errs.Conflict)
 	}
 	if err != nil {
-		return Payout{}, storage.Err("payout", err)
+		return Payout{}, false, storage.Err("payout", err)
 	}
 	if err := s.appendLedger(ctx, initiativeID, payoutLedgerID(po), payoutEntry(po)); err != nil {
-		return po, err
+		return po, false, err
 	}
-	return po, s.work.Remove(ctx, setReindex, mark)
+	return po, false, s.work.Remove(ctx, setReindex, mark)
+}
+
+// payoutKey claims an Idempotency-Key for one payout, before the payout is
+// written: a retry finds the claim and answers the payout it names.
+type payoutKey struct {
+	ID       string    `bson:"_id"` // of who sent the key and the key
+	PayoutID string    `bson:"payout_id"`
+	Input    string    `bson:"input"` // what was asked, to tell a replay from a reuse
+	At       time.Time `bson:"at"`
+}
+
+// payoutKeyClaimTTL is how long a claim whose payout was never written (its
+// request died between the two writes) holds the key.
+const payoutKeyClaimTTL = time.Minute
+
+func payoutKeyID(p *accounts.Principal, key string) string {
+	sum := sha256.Sum256([]byte(p.UserID + "\x00" + key))
+	return hex.EncodeToString(sum[:16])
+}
+
+func payoutInput(initiativeID string, in PayoutInput) string {
+	paid := ""
+	if in.PaidAt != nil {
+		paid = in.PaidAt.UTC().Truncate(time.Millisecond).Format(time.RFC3339Nano)
+	}
+	return strings.Join([]string{initiativeID, strconv.FormatInt(in.Amount.Amount, 10), in.Amount.Currency, in.Method, clean.Line(in.Reference), paid}, "\x00")
+}
+
+// replayPayout answers a key already claimed: the same payout again, 422 for
+// another payout, 409 while the first request is still writing it.
+func (s *Service) replayPayout(ctx context.Context, p *accounts.Principal, initiativeID string, in PayoutInput, key string, retry bool) (Payout, bool, error) {
+	var claim payoutKey
+	if err := s.payoutKeys.FindOne(ctx, bson.M{"_id": payoutKeyID(p, key)}).Decode(&claim); err != nil {
+		return Payout{}, false, storage.Err("payout key", err)
+	}
+	if claim.Input != payoutInput(initiativeID, in) {
+		var f errs.Fields
+		f.Add("Idempotency-Key", errs.CodeTaken, "was already used for another payout: use a new key for a new payout")
+		return Payout{}, false, f.Err()
+	}
+	var po Payout
+	err := s.payouts.FindOne(ctx, bson.M{"_id": claim.PayoutID}).Decode(&po)
+	switch {
+	case err == nil:
+		return po, true, nil
+	case !errors.Is(err, mongo.ErrNoDocuments):
+		return Payout{}, false, storage.Err("payout", err)
+	case retry && s.now().Sub(claim.At) > payoutKeyClaimTTL:
+		// The first request died before writing its payout: free the key, try again once.
+		if _, err := s.payoutKeys.DeleteOne(ctx, bson.M{"_id": claim.ID, "at": claim.At}); err != nil {
+			return Payout{}, false, storage.Err("payout key", err)
+		}
+		return s.recordPayout(ctx, p, initiativeID, in, key, false)
+	default:
+		return Payout{}, false, fmt.Errorf("a payout with this Idempotency-Key is still being recorded; check the balance in a minute: %w", errs.Conflict)
+	}
 }
 
 // StatementPageSize is the movements a statement shows when not told.

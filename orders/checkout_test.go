@@ -134,7 +134,7 @@ func TestCheckoutShortStockReservesNothing(t *testing.T) {
 		t.Errorf("stock arepa %d bread %d, want 1000 and 25 (nothing reserved)", a, b)
 	}
 	// The key is free again: the same request succeeds once stock allows it.
-	if _, err := f.cat.AdjustStock(t.Context(), accounts.System, f.bread.ID, 1, "found one more"); err != nil {
+	if _, err := f.cat.AdjustStock(t.Context(), accounts.System, f.bread.ID, 1, "found one more", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.Checkout(t.Context(), nil, "short", guestInput(line(f.arepa, 5), line(f.bread, 26))); err != nil {

@@ -367,7 +367,7 @@ func TestCancelMadeToOrderReleasesNothing(t *testing.T) {
 	if _, err := f.cat.UpdateProduct(t.Context(), accounts.System, f.coffee.ID, catalog.ProductUpdate{MadeToOrder: &keep}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.cat.AdjustStock(t.Context(), accounts.System, f.coffee.ID, 10, "counted the cups"); err != nil {
+	if _, err := f.cat.AdjustStock(t.Context(), accounts.System, f.coffee.ID, 10, "counted the cups", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.Cancel(t.Context(), producerOf(f.bakery), o.ID, "", ""); err != nil {

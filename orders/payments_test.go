@@ -204,13 +204,13 @@ func TestBalanceStatement(t *testing.T) {
 	}
 	t5 := step()
 	payout := orders.PayoutInput{Amount: cop(200000), Method: "bank", Reference: "TRF-001"}
-	if _, err := f.svc.RecordPayout(t.Context(), prod, f.arepas.ID, payout); !errors.Is(err, errs.Forbidden) {
+	if _, err := f.svc.RecordPayout(t.Context(), prod, f.arepas.ID, payout, ""); !errors.Is(err, errs.Forbidden) {
 		t.Errorf("payout by a producer: got %v, want forbidden", err)
 	}
-	if _, err := f.svc.RecordPayout(t.Context(), nil, f.arepas.ID, payout); !errors.Is(err, errs.Unauthenticated) {
+	if _, err := f.svc.RecordPayout(t.Context(), nil, f.arepas.ID, payout, ""); !errors.Is(err, errs.Unauthenticated) {
 		t.Errorf("payout by nobody: got %v, want unauthenticated", err)
 	}
-	if _, err := f.svc.RecordPayout(t.Context(), admin, f.arepas.ID, payout); err != nil {
+	if _, err := f.svc.RecordPayout(t.Context(), admin, f.arepas.ID, payout, ""); err != nil {
 		t.Fatal(err)
 	}
 	// Owed now: 4.000 card − 1.000 refunded − 2.000 paid out = 1.000.
@@ -223,7 +223,7 @@ func TestBalanceStatement(t *testing.T) {
 		{"unknown method", orders.PayoutInput{Amount: cop(100), Method: orders.MethodCash, Reference: "N-2"}, "422 method"},
 		{"no reference", orders.PayoutInput{Amount: cop(100), Method: "bank"}, "422 reference"},
 	} {
-		if _, err := f.svc.RecordPayout(t.Context(), admin, f.arepas.ID, tt.in); answer(err) != tt.want {
+		if _, err := f.svc.RecordPayout(t.Context(), admin, f.arepas.ID, tt.in, ""); answer(err) != tt.want {
 			t.Errorf("payout %s: got %s (%v), want %s", tt.name, answer(err), err, tt.want)
 		}
 	}

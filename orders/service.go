@@ -68,6 +68,7 @@ type Service struct {
 	feeds        storage.Feed[Summary]
 	ledgers      storage.Feed[ledgerEntry]
 	payouts      *mongo.Collection
+	payoutKeys   *mongo.Collection
 	catalog      *catalog.Service
 	stripe       *Stripe
 	clock        func() time.Time
@@ -79,7 +80,7 @@ type Service struct {
 }
 
 // NewService wires orders to its collections in db (orders, checkouts,
-// idempotency_keys_<day>, stripe_events, payouts, order_board_<initiative>, order_feeds,
+// idempotency_keys_<day>, stripe_events, payouts, payout_keys, order_board_<initiative>, order_feeds,
 // order_work, open_checkouts) and to the catalog whose stock it reserves.
 func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service {
 	if opts.Clock == nil {
@@ -112,6 +113,7 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 		feeds:        storage.NewFeed[Summary](db.Collection("order_feeds"), summariesPerBucket),
 		ledgers:      storage.NewCountedFeed(db.Collection("order_ledgers"), ledgerPerBucket, ledgerTally),
 		payouts:      db.Collection("payouts"),
+		payoutKeys:   db.Collection("payout_keys"),
 		catalog:      cat,
 		stripe:       opts.Stripe,
 		clock:        opts.Clock,

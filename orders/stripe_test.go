@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stripe/stripe-go/v76/webhook"
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/orders"
 	"github.com/tesoro-pact/tesoro/orders/orderstest"
 )
@@ -332,8 +334,7 @@ func TestConcurrentPayoutsNeverExceedWhatIsOwed(t *testing.T) {
 	errs := make([]error, 4)
 	for i := range errs {
 		wg.Go(func() {
-			_, errs[i] = f.svc.RecordPayout(t.Context(), admin, f.arepas.ID,
-				orders.PayoutInput{Amount: owed, Method: "nequi", Reference: fmt.Sprint("Nequi ", i)})
+			_, errs[i] = f.svc.RecordPayout(t.Context(), admin, f.arepas.ID, orders.PayoutInput{Amount: owed, Method: "nequi", Reference: fmt.Sprint("Nequi ", i)}, "")
 		})
 	}
 	wg.Wait()
@@ -346,5 +347,33 @@ func TestConcurrentPayoutsNeverExceedWhatIsOwed(t *testing.T) {
 	st, err := f.svc.Statement(t.Context(), admin, f.arepas.ID, "", 0)
 	if ok != 1 || err != nil || st.Owed.Amount != 0 || st.Payouts != owed {
 		t.Fatalf("got %d payouts recorded (%v), owed %v, paid out %v; want 1, nothing owed, %v paid out", ok, errs, st.Owed, st.Payouts, owed)
+	}
+}
+
+// A payout's Idempotency-Key makes a retried request count once: the same
+// payout again answers it (Replayed) even though nothing is owed any more,
+// and another payout under the key is a field error.
+func TestPayoutIdempotencyKey(t *testing.T) {
+	f := newCardFixture(t, orders.Options{})
+	res := place(t, f, nil, cardInput(line(f.arepa, 2)))
+	f.pay(t, "evt_payout_key", f.sessionOf(t, res.Orders[0].ID))
+	owed := res.Orders[0].Total
+	in := orders.PayoutInput{Amount: owed, Method: "nequi", Reference: "Nequi 555"}
+	first, err := f.svc.RecordPayout(t.Context(), admin, f.arepas.ID, in, "llave-1")
+	if err != nil || first.Replayed {
+		t.Fatalf("first payout: %+v %v", first, err)
+	}
+	again, err := f.svc.RecordPayout(t.Context(), admin, f.arepas.ID, in, "llave-1")
+	if err != nil || !again.Replayed || again.Item.ID != first.Item.ID {
+		t.Fatalf("replay: got %+v %v, want the first payout, replayed", again, err)
+	}
+	other := in
+	other.Reference = "Nequi 556"
+	if _, err := f.svc.RecordPayout(t.Context(), admin, f.arepas.ID, other, "llave-1"); !errors.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "Idempotency-Key") {
+		t.Fatalf("another payout under the key: got %v, want a field error on Idempotency-Key", err)
+	}
+	st, err := f.svc.Statement(t.Context(), admin, f.arepas.ID, "", 0)
+	if err != nil || st.Payouts != owed {
+		t.Fatalf("after the replays: paid out %v (%v), want %v, once", st.Payouts, err, owed)
 	}
 }

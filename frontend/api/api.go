@@ -32,3 +32,12 @@ func (s *API) Mount(r fiber.Router) {
 	s.routesExports(r)
 	s.routesOrders(r)
 }
+
+// createdItem answers 201 with a sub-resource just recorded (a payment, a
+// refund, a payout, a stock move); a replay of its Idempotency-Key answers the same, marked so.
+func createdItem(c *fiber.Ctx, item any, replayed bool) error {
+	if replayed {
+		c.Set("Idempotent-Replayed", "true")
+	}
+	return c.Status(fiber.StatusCreated).JSON(item)
+}

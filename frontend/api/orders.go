@@ -220,11 +220,11 @@ func (s *API) recordPayout(c *fiber.Ctx) error {
 	if err := kit.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	po, err := s.Orders.RecordPayout(c.UserContext(), p, c.Params("id"), in)
+	r, err := s.Orders.RecordPayout(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(po)
+	return createdItem(c, r.Item, r.Replayed)
 }
 
 // stripeWebhook applies a Stripe event; a bad signature is 400 and changes nothing.
@@ -237,13 +237,4 @@ func (s *API) stripeWebhook(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"received": true})
-}
-
-// createdItem answers 201 with a sub-resource just recorded (a payment, a
-// refund); a replay of its Idempotency-Key answers the same, marked so.
-func createdItem(c *fiber.Ctx, item any, replayed bool) error {
-	if replayed {
-		c.Set("Idempotent-Replayed", "true")
-	}
-	return c.Status(fiber.StatusCreated).JSON(item)
 }

@@ -235,11 +235,11 @@ func (s *API) adjustStock(c *fiber.Ctx) error {
 	if err := kit.DecodeJSON(c, &in); err != nil {
 		return err
 	}
-	m, err := s.Catalog.AdjustStock(c.UserContext(), p, c.Params("id"), in.Delta, in.Reason)
+	m, err := s.Catalog.AdjustStock(c.UserContext(), p, c.Params("id"), in.Delta, in.Reason, c.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(m)
+	return createdItem(c, m, m.Replayed)
 }
 
 func (s *API) stockHistory(c *fiber.Ctx) error {

@@ -1,8 +1,6 @@
 package pages
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -127,13 +125,6 @@ func (s *Pages) cartCount(c *fiber.Ctx) int {
 		return len(parseCart(c.Cookies(CartCookie)))
 	}
 	return len(lines)
-}
-
-// newIdempotencyKey is the hidden key of a form that must take effect once.
-func newIdempotencyKey() string {
-	b := make([]byte, 18)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // --- the cart page ---

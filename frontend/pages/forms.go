@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
@@ -245,4 +247,11 @@ func formFieldErrors(l *loc, f *form, err error, messages map[string]string) boo
 	}
 	f.Error = strings.Join(other, " ")
 	return true
+}
+
+// newIdempotencyKey is the hidden key of a form that must take effect once.
+func newIdempotencyKey() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -154,6 +154,9 @@ type myProductData struct {
 	Edit       *form // the product's data
 	Photo      *form
 	Stock      *form
+	// StockKey makes a stock form sent twice (a double tap, a retry on 3G)
+	// count once.
+	StockKey string
 	// Alert is shown under the heading: a new product kept without its photo.
 	Alert      string
 	Categories []string
@@ -171,6 +174,7 @@ func (s *Pages) renderMyProduct(c *fiber.Ctx, status int, d myProductData) error
 		}
 	}
 	d.Categories, d.Units, d.MaxImages = catalog.Categories, catalog.Units, catalog.MaxImagesPerProduct
+	d.StockKey = newIdempotencyKey()
 	title := "producer.edit.title"
 	if d.New {
 		title = "producer.new.title"
@@ -282,7 +286,7 @@ func (s *Pages) createMyProduct(c *fiber.Ctx) error {
 		}
 	}
 	if !f.Failed() && initial > 0 {
-		if _, err := s.Catalog.AdjustStock(c.UserContext(), p, prod.ID, initial, l.T("producer.history.initial")); err != nil {
+		if _, err := s.Catalog.AdjustStock(c.UserContext(), p, prod.ID, initial, l.T("producer.history.initial"), ""); err != nil {
 			return err
 		}
 	}
@@ -481,7 +485,7 @@ func (s *Pages) adjustMyStock(c *fiber.Ctx) error {
 	}
 	status := fiber.StatusUnprocessableEntity
 	if len(f.Errors) == 0 {
-		_, err = s.Catalog.AdjustStock(c.UserContext(), p, prod.ID, delta, f.Val("reason"))
+		_, err = s.Catalog.AdjustStock(c.UserContext(), p, prod.ID, delta, f.Val("reason"), c.FormValue("key"))
 		switch {
 		case err == nil:
 			return c.Redirect("/mis-productos/"+prod.ID+"?aviso=inventario-ajustado#inventario", fiber.StatusSeeOther)
