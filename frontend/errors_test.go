@@ -149,7 +149,8 @@ func TestUnknownParentsAndBodyLimits(t *testing.T) {
 	env := newTestEnv(t, nil, nil)
 	_, admin := env.user(t, "admin@tesoro.demo", []string{accounts.RoleAdmin})
 	for _, path := range []string{"/api/v1/initiatives/000000000000000000000000/orders", "/api/v1/initiatives/000000000000000000000000/balance",
-		"/api/v1/initiatives/000000000000000000000000/sessions", "/api/v1/products/000000000000000000000000/stock-adjustments"} {
+		"/api/v1/initiatives/000000000000000000000000/sessions", "/api/v1/products/000000000000000000000000/stock-adjustments",
+		"/api/v1/initiatives/000000000000000000000000/products", "/api/v1/initiatives/000000000000000000000000/members"} {
 		if res, body := env.do(t, request("GET", path, "", admin)); res.StatusCode != 404 || !strings.Contains(body, `"Not found"`) {
 			t.Errorf("admin, GET %s: got %d %s, want 404", path, res.StatusCode, body)
 		}

@@ -243,11 +243,19 @@ func (s *API) sessionVersions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	limit, err := kit.PageLimit(c)
+	if err != nil {
+		return err
+	}
 	items, err := s.Mentoring.Versions(c.UserContext(), p, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(kit.Paginate(items, len(items), func(v mentoring.Version) string { return v.ID }))
+	page, err := kit.PageOf(items, c.Query("cursor"), limit, func(v mentoring.Version) string { return v.ID })
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
 }
 
 func (s *API) initiativeSessions(c *fiber.Ctx) error {
