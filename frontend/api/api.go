@@ -7,6 +7,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
@@ -40,4 +41,27 @@ func createdItem(c *fiber.Ctx, item any, replayed bool) error {
 		c.Set("Idempotent-Replayed", "true")
 	}
 	return c.Status(fiber.StatusCreated).JSON(item)
+}
+
+// listHeld answers a list small by nature (an initiative's products or
+// members, a session's versions) that fetch reads whole for the signed-in
+// principal, paged by ?limit= and ?cursor= (kit.PageOf).
+func listHeld[T any](c *fiber.Ctx, fetch func(*accounts.Principal) ([]T, error), id func(T) string) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	limit, err := kit.PageLimit(c)
+	if err != nil {
+		return err
+	}
+	items, err := fetch(p)
+	if err != nil {
+		return err
+	}
+	page, err := kit.PageOf(items, c.Query("cursor"), limit, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
 }

@@ -19,8 +19,8 @@ func (s *API) routesProducts(api fiber.Router) {
 	api.Get("/products/:id", s.getProduct)
 	api.Patch("/products/:id", s.updateProduct)
 	api.Delete("/products/:id", s.archiveProduct)
-	api.Post("/products/:id/images", s.uploadProductImage)
-	api.Delete("/products/:id/images/:image", s.deleteProductImage)
+	api.Post("/products/:id/images", addImage(s.Catalog.AddProductImage))
+	api.Delete("/products/:id/images/:image", removeImage(s.Catalog.RemoveProductImage))
 	api.Post("/products/:id/stock-adjustments", s.adjustStock)
 	api.Get("/products/:id/stock-adjustments", s.stockHistory)
 	api.Post("/initiatives/:id/products", s.createProduct)
@@ -28,8 +28,8 @@ func (s *API) routesProducts(api fiber.Router) {
 	api.Get("/initiatives/:id/members", s.listMembers)
 	api.Post("/initiatives/:id/members", s.addMember)
 	api.Delete("/initiatives/:id/members/:member", s.removeMember)
-	api.Post("/initiatives/:id/images", s.uploadInitiativePhoto)
-	api.Delete("/initiatives/:id/images/:image", s.deleteInitiativePhoto)
+	api.Post("/initiatives/:id/images", addImage(s.Catalog.AddInitiativePhoto))
+	api.Delete("/initiatives/:id/images/:image", removeImage(s.Catalog.RemoveInitiativePhoto))
 }
 
 // pageCache keeps encoded public product pages, plain and gzipped, for the
@@ -147,25 +147,11 @@ func (s *API) createProduct(c *fiber.Ctx) error {
 }
 
 // initiativeProducts lists every product of an initiative, archived ones
-// included, for the people who manage it; paged by id.
+// included, for the people who manage it.
 func (s *API) initiativeProducts(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	limit, err := kit.PageLimit(c)
-	if err != nil {
-		return err
-	}
-	items, err := s.Catalog.InitiativeProducts(c.UserContext(), p, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	page, err := kit.PageOf(items, c.Query("cursor"), limit, func(pr catalog.Product) string { return pr.ID })
-	if err != nil {
-		return err
-	}
-	return c.JSON(page)
+	return listHeld(c, func(p *accounts.Principal) ([]catalog.Product, error) {
+		return s.Catalog.InitiativeProducts(c.UserContext(), p, c.Params("id"))
+	}, func(pr catalog.Product) string { return pr.ID })
 }
 
 func (s *API) updateProduct(c *fiber.Ctx) error {
@@ -190,34 +176,6 @@ func (s *API) archiveProduct(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.Catalog.ArchiveProduct(c.UserContext(), p, c.Params("id")); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
-}
-
-func (s *API) uploadProductImage(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	file, err := kit.UploadedImage(c)
-	if err != nil {
-		return err
-	}
-	defer file.Close()
-	img, err := s.Catalog.AddProductImage(c.UserContext(), p, c.Params("id"), file)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(img)
-}
-
-func (s *API) deleteProductImage(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	if err := s.Catalog.RemoveProductImage(c.UserContext(), p, c.Params("id"), c.Params("image")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -260,23 +218,9 @@ func (s *API) stockHistory(c *fiber.Ctx) error {
 }
 
 func (s *API) listMembers(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	limit, err := kit.PageLimit(c)
-	if err != nil {
-		return err
-	}
-	members, err := s.Catalog.Members(c.UserContext(), p, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	page, err := kit.PageOf(members, c.Query("cursor"), limit, func(m catalog.Member) string { return m.ID })
-	if err != nil {
-		return err
-	}
-	return c.JSON(page)
+	return listHeld(c, func(p *accounts.Principal) ([]catalog.Member, error) {
+		return s.Catalog.Members(c.UserContext(), p, c.Params("id"))
+	}, func(m catalog.Member) string { return m.ID })
 }
 
 func (s *API) addMember(c *fiber.Ctx) error {

@@ -239,23 +239,9 @@ func (s *API) unlockSession(c *fiber.Ctx) error {
 }
 
 func (s *API) sessionVersions(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	limit, err := kit.PageLimit(c)
-	if err != nil {
-		return err
-	}
-	items, err := s.Mentoring.Versions(c.UserContext(), p, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	page, err := kit.PageOf(items, c.Query("cursor"), limit, func(v mentoring.Version) string { return v.ID })
-	if err != nil {
-		return err
-	}
-	return c.JSON(page)
+	return listHeld(c, func(p *accounts.Principal) ([]mentoring.Version, error) {
+		return s.Mentoring.Versions(c.UserContext(), p, c.Params("id"))
+	}, func(v mentoring.Version) string { return v.ID })
 }
 
 func (s *API) initiativeSessions(c *fiber.Ctx) error {

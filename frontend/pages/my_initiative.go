@@ -39,13 +39,10 @@ type myInitiativeData struct {
 	Stages     []string
 	Sexes      []string
 	AgeGroups  []string
-	MaxPhotos  int
+	Photos     photoPanel
 	// Products links back to the producer's list when the visitor has one.
 	Products bool
 }
-
-// CanAddPhoto reports whether the initiative has room for one more photo.
-func (d myInitiativeData) CanAddPhoto() bool { return len(d.Initiative.Images) < d.MaxPhotos }
 
 func (s *Pages) renderMyInitiative(c *fiber.Ctx, status int, d myInitiativeData) error {
 	for _, f := range []**form{&d.Edit, &d.Photo, &d.Member} {
@@ -59,7 +56,9 @@ func (s *Pages) renderMyInitiative(c *fiber.Ctx, status int, d myInitiativeData)
 		d.Edit.Values["stage"], d.Edit.Values["kind"] = in.Stage, in.Kind
 	}
 	d.Kinds, d.Stages, d.Sexes, d.AgeGroups = catalog.InitiativeKinds, catalog.Stages, catalog.Sexes, catalog.AgeGroups
-	d.MaxPhotos = catalog.MaxPhotosPerInitiative
+	d.Photos = photoPanel{Heading: "myini.photos.heading", None: "myini.photos.none", Limit: "myini.error.photo_limit",
+		Max: catalog.MaxPhotosPerInitiative, Alt: d.Initiative.Name, Images: d.Initiative.Images,
+		Base: myInitiativePath(d.Initiative.ID), Form: d.Photo}
 	d.Products = accounts.CanEditProducts(kit.Principal(c), d.Initiative.ID)
 	c.Locals(pageKey, myInitiativePath(d.Initiative.ID)) // a failed form shows the profile
 	return s.render(c, status, "my_initiative", "myini.title", d)

@@ -161,11 +161,8 @@ type myProductData struct {
 	Alert      string
 	Categories []string
 	Units      []string
-	MaxImages  int
+	Photos     photoPanel
 }
-
-// CanAddPhoto reports whether the product has room for one more photo.
-func (d myProductData) CanAddPhoto() bool { return len(d.Product.Images) < d.MaxImages }
 
 func (s *Pages) renderMyProduct(c *fiber.Ctx, status int, d myProductData) error {
 	for _, f := range []**form{&d.Edit, &d.Photo, &d.Stock} {
@@ -173,7 +170,10 @@ func (s *Pages) renderMyProduct(c *fiber.Ctx, status int, d myProductData) error
 			*f = newForm()
 		}
 	}
-	d.Categories, d.Units, d.MaxImages = catalog.Categories, catalog.Units, catalog.MaxImagesPerProduct
+	d.Categories, d.Units = catalog.Categories, catalog.Units
+	d.Photos = photoPanel{Heading: "producer.photos.heading", None: "producer.photos.none", Limit: "producer.error.photo_limit",
+		Max: catalog.MaxImagesPerProduct, Alt: d.Product.Name, Images: d.Product.Images,
+		Base: "/mis-productos/" + d.Product.ID, Form: d.Photo, Camera: true}
 	d.StockKey = newIdempotencyKey()
 	title := "producer.edit.title"
 	if d.New {

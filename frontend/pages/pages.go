@@ -93,15 +93,16 @@ func loadTemplates(a *assets) (*templates, error) {
 	}
 	p := &templates{byName: map[string]*template.Template{}, bundle: bundle, assets: a,
 		matcher: language.NewMatcher([]language.Tag{language.Spanish, language.English})}
-	funcs := template.FuncMap{"asset": a.URL, "firstName": firstName, "money": formatMoney, "whatsapp": whatsappLink, "date": formatDate, "datetime": formatDateTime}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html")
+	funcs := template.FuncMap{"asset": a.URL, "firstName": firstName, "money": formatMoney, "whatsapp": whatsappLink,
+		"date": formatDate, "datetime": formatDateTime, "dict": dict}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
 	}
 	names, _ := fs.Glob(templatesFS, "templates/*.html")
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" {
+		if base == "layout.html" || base == "partials.html" {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(templatesFS, n)
@@ -283,4 +284,21 @@ func (v view) SignInNext() string {
 // toSignIn sends an anonymous visitor to the sign-in page, which then returns to back.
 func toSignIn(c *fiber.Ctx, back string) error {
 	return c.Redirect("/entrar?next="+url.QueryEscape(back), fiber.StatusSeeOther)
+}
+
+// dict builds the argument of a partial from key, value pairs:
+// {{template "pager" (dict "V" $ "Next" $d.Next)}}.
+func dict(pairs ...any) (map[string]any, error) {
+	if len(pairs)%2 != 0 {
+		return nil, fmt.Errorf("dict: %d arguments, want key, value pairs", len(pairs))
+	}
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		k, ok := pairs[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", pairs[i])
+		}
+		m[k] = pairs[i+1]
+	}
+	return m, nil
 }

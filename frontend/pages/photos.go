@@ -10,6 +10,19 @@ import (
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
+// photoPanel is the photo panel of a product or an initiative (the
+// "photo-panel" partial): its photos, each removable, and the form to add
+// one while there is room. Heading, None and Limit are message ids.
+type photoPanel struct {
+	Heading, None, Limit string
+	Max                  int
+	Alt                  string // the photos' alternative text
+	Images               []catalog.Image
+	Base                 string // the page: forms post to Base/foto
+	Form                 *form
+	Camera               bool // offer the camera first (products are photographed on the spot)
+}
+
 // uploadPhoto hands an uploaded photo to add and says, like addPhoto, why a
 // photo cannot be used; limitID is the message for a full set of limit photos.
 func (s *Pages) uploadPhoto(c *fiber.Ctx, fh *multipart.FileHeader, limitID string, limit int, add func(io.Reader) error) (status int, msg string, err error) {
