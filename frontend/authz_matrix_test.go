@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/storage"
 
 	"github.com/stripe/stripe-go/v76"
@@ -62,6 +63,21 @@ func (f *matrixFixture) product(t *testing.T) catalog.Product {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// fair plans a fair (organised by the programme, so no matrix actor but the
+// admin may change it) with the target initiative invited.
+func (f *matrixFixture) fair(t *testing.T) fairs.Fair {
+	t.Helper()
+	fa, err := f.env.fairs.Create(t.Context(), accounts.System, fairs.Input{Name: "Feria de Mongua", Municipality: "Mongua",
+		StartsOn: time.Now().AddDate(0, 0, 7).Format(time.DateOnly), EndsOn: time.Now().AddDate(0, 0, 8).Format(time.DateOnly)})
+	if err == nil {
+		_, err = f.env.fairs.Invite(t.Context(), accounts.System, fa.ID, f.target)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fa
 }
 
 // session records a session on the target initiative, with one agreement, as an admin.
@@ -364,6 +380,25 @@ var matrix = []matrixRow{
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
 	{route: "GET /api/v1/agreements", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/agreements?initiative=" + f.target, ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+
+	// Fairs: advisers and admins plan them, the organiser (here the
+	// programme) and admins change them, an initiative's producer accepts.
+	{route: "POST /api/v1/fairs", send: func(*testing.T, *matrixFixture) (string, string) {
+		day := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+		return "/api/v1/fairs", `{"name": "Feria campesina", "municipality": "Tópaga", "starts_on": "` + day + `", "ends_on": "` + day + `"}`
+	}, own: only(201, "adviser", "admin")},
+	{route: "POST /api/v1/fairs/:id/transitions", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/fairs/" + f.fair(t).ID + "/transitions", `{"to": "open"}`
+	}, own: only(200, "admin")},
+	{route: "POST /api/v1/fairs/:id/participants", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/fairs/" + f.fair(t).ID + "/participants", `{"initiative_id": "` + f.other + `"}`
+	}, own: only(201, "admin")},
+	{route: "POST /api/v1/fairs/:id/participants/:id/accept", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/fairs/" + f.fair(t).ID + "/participants/" + f.target + "/accept", ""
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/initiatives/:id/fairs", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/fairs", ""
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
 }
 

@@ -31,6 +31,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
@@ -44,6 +45,7 @@ type testEnv struct {
 	app       *fiber.App
 	catalog   *catalog.Service
 	accounts  *accounts.Service
+	fairs     *fairs.Service
 	mentoring *mentoring.Service
 	orders    *orders.Service
 	objects   storage.ObjectStore
@@ -73,6 +75,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	cat := catalog.NewService(db, objects)
 	acc := accounts.NewService(db, accounts.Options{Argon2: testArgon2})
 	men := mentoring.NewService(db, mentoring.Options{Initiatives: cat.MissingInitiatives, Objects: objects})
+	fai := fairs.NewService(db, fairs.Options{Initiatives: cat.MissingInitiatives})
 	// Card payments against stripe-mock when the test script started it.
 	ord := orders.NewService(db, cat, orders.Options{Logger: slog.New(slog.DiscardHandler), Stripe: orders.NewStripe(orders.StripeConfig{
 		SecretKey: stripeTestKey(), WebhookSecret: testWebhookSecret, SiteURL: "http://tesoro.test", APIURL: os.Getenv("TESORO_TEST_STRIPE_MOCK")})})
@@ -81,7 +84,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 			t.Fatal(err)
 		}
 	}
-	d := Deps{Accounts: acc, Catalog: cat, Mentoring: men, Orders: ord, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
+	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -89,7 +92,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat, accounts: acc, mentoring: men, orders: ord, objects: objects, db: db}
+	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, objects: objects, db: db}
 }
 
 // do sends req through the whole middleware stack and checks an /api answer

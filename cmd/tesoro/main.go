@@ -32,6 +32,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/frontend"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
@@ -145,12 +146,13 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	acc := accounts.NewService(p.db.DB, accounts.Options{})
 	cat := catalog.NewService(p.db.DB, p.objects)
 	men := mentoring.NewService(p.db.DB, mentoring.Options{LockAfter: cfg.sessionLockAfter, Initiatives: cat.MissingInitiatives, Objects: p.objects})
+	fai := fairs.NewService(p.db.DB, fairs.Options{Initiatives: cat.MissingInitiatives})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
 		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
 			SiteURL: cfg.BaseURL, APIURL: cfg.StripeAPIURL}),
 	})
-	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes, men.EnsureIndexes, ord.EnsureIndexes} {
+	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes, men.EnsureIndexes, ord.EnsureIndexes, fai.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return nil, err
 		}
@@ -239,7 +241,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	})
 
 	p.app, err = frontend.New(frontend.Deps{
-		Accounts: acc, Catalog: cat, Mentoring: men, Orders: ord, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
+		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
 	})
 	if err != nil {
 		return nil, err

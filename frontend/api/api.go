@@ -32,6 +32,7 @@ func (s *API) Mount(r fiber.Router) {
 	s.routesSessions(r)
 	s.routesExports(r)
 	s.routesOrders(r)
+	s.routesFairs(r)
 }
 
 // createdItem answers 201 with a sub-resource just recorded (a payment, a

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -20,6 +21,7 @@ type Pinger interface {
 type Deps struct {
 	Accounts  *accounts.Service
 	Catalog   *catalog.Service
+	Fairs     *fairs.Service
 	Mentoring *mentoring.Service
 	Orders    *orders.Service
 	DB        Pinger

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tesoro-pact/tesoro/fairs"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
+)
+
+func (s *API) routesFairs(api fiber.Router) {
+	api.Get("/fairs", s.listFairs)
+	api.Post("/fairs", s.createFair)
+	api.Get("/fairs/:id", s.getFair)
+	api.Post("/fairs/:id/transitions", s.transitionFair)
+	api.Post("/fairs/:id/participants", s.inviteToFair)
+	api.Post("/fairs/:id/participants/:initiative/accept", s.acceptFair)
+	api.Get("/initiatives/:id/fairs", s.initiativeFairs)
+}
+
+// listFairs answers the fairs not yet closed (soonest first), or with
+// ?status=closed the closed ones, the last first, paged.
+func (s *API) listFairs(c *fiber.Ctx) error {
+	limit, err := kit.PageLimit(c)
+	if err != nil {
+		return err
+	}
+	if c.Query("status") == fairs.StatusClosed {
+		page, err := s.Fairs.Closed(c.UserContext(), c.Query("cursor"), limit)
+		if err != nil {
+			return err
+		}
+		out := kit.List[fairs.Summary]{Items: make([]fairs.Summary, 0, len(page.Items)), NextCursor: page.Next}
+		for _, e := range page.Items {
+			out.Items = append(out.Items, e.Value)
+		}
+		return c.JSON(out)
+	}
+	items, err := s.Fairs.Current(c.UserContext())
+	if err != nil {
+		return err
+	}
+	page, err := kit.PageOf(items, c.Query("cursor"), limit, func(f fairs.Summary) string { return f.ID })
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (s *API) createFair(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	var in fairs.Input
+	if err := kit.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	f, err := s.Fairs.Create(c.UserContext(), p, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(f)
+}
+
+func (s *API) getFair(c *fiber.Ctx) error {
+	f, err := s.Fairs.Fair(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(f)
+}
+
+func (s *API) transitionFair(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		To string `json:"to"`
+	}
+	if err := kit.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	f, err := s.Fairs.Transition(c.UserContext(), p, c.Params("id"), in.To)
+	if err != nil {
+		return err
+	}
+	return c.JSON(f)
+}
+
+func (s *API) inviteToFair(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		InitiativeID string `json:"initiative_id"`
+	}
+	if err := kit.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	pt, err := s.Fairs.Invite(c.UserContext(), p, c.Params("id"), in.InitiativeID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(pt)
+}
+
+func (s *API) acceptFair(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	pt, err := s.Fairs.Accept(c.UserContext(), p, c.Params("id"), c.Params("initiative"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(pt)
+}
+
+func (s *API) initiativeFairs(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Catalog.Initiative(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	limit, err := kit.PageLimit(c)
+	if err != nil {
+		return err
+	}
+	items, err := s.Fairs.OfInitiative(c.UserContext(), p, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	page, err := kit.PageOf(items, c.Query("cursor"), limit, func(f fairs.Summary) string { return f.ID })
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
