@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 )
@@ -71,6 +74,7 @@ type demoDeps struct {
 	accounts  *accounts.Service
 	catalog   *catalog.Service
 	mentoring *mentoring.Service
+	fairs     *fairs.Service
 }
 
 // loadDemo adds the demo records that are missing; running it again changes
@@ -100,7 +104,65 @@ func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
 	if err := loadDemoUsers(ctx, d, out); err != nil {
 		return err
 	}
-	return loadDemoSessions(ctx, d, out)
+	if err := loadDemoSessions(ctx, d, out); err != nil {
+		return err
+	}
+	return loadDemoFairs(ctx, d, out)
+}
+
+// demoFair is a demo fair: days from today, its initiatives (all accepted),
+// and whether it is open now.
+type demoFair struct {
+	fairs.Input
+	FromToday, Days int
+	Open            bool
+	Initiatives     []string
+}
+
+var demoFairs = []demoFair{
+	{Input: fairs.Input{Name: "Feria de Emprendimiento de Mongua", Municipality: "Mongua", Venue: "Parque principal"},
+		FromToday: 0, Days: 2, Open: true,
+		Initiatives: []string{"Panadería de Papa La Monguana", "Cafetería El Fogón de Mongua", "Huerta Familiar Los Frailejones", "Lácteos y Postres La Vereda"}},
+	{Input: fairs.Input{Name: "Mercado Campesino de Segovia", Municipality: "Segovia", Venue: "Coliseo municipal"},
+		FromToday: 12, Days: 1,
+		Initiatives: []string{"Arepas de Maíz Segoviana", "Huerta Comunitaria La Esperanza", "Barequeras Artesanas del Bajo Cauca"}},
+}
+
+// loadDemoFairs plans the demo fairs when there are none yet.
+func loadDemoFairs(ctx context.Context, d demoDeps, out io.Writer) error {
+	current, err := d.fairs.Current(ctx)
+	if err != nil || len(current) > 0 {
+		return err
+	}
+	today := time.Now().In(colombia.Zone)
+	for _, df := range demoFairs {
+		in := df.Input
+		in.StartsOn = today.AddDate(0, 0, df.FromToday).Format(time.DateOnly)
+		in.EndsOn = today.AddDate(0, 0, df.FromToday+df.Days-1).Format(time.DateOnly)
+		f, err := d.fairs.Create(ctx, accounts.System, in)
+		if err != nil {
+			return fmt.Errorf("%s: %w", in.Name, err)
+		}
+		for _, name := range df.Initiatives {
+			ini, err := d.catalog.InitiativeBySlug(ctx, catalog.Slugify(name))
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if _, err := d.fairs.Invite(ctx, accounts.System, f.ID, ini.ID); err != nil {
+				return err
+			}
+			if _, err := d.fairs.Accept(ctx, accounts.System, f.ID, ini.ID); err != nil {
+				return err
+			}
+		}
+		if df.Open {
+			if _, err := d.fairs.Transition(ctx, accounts.System, f.ID, fairs.StatusOpen); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Fprintf(out, "tesoro: demo fairs planned (%d)\n", len(demoFairs))
+	return nil
 }
 
 // demoProduct is a demo listing; Stock -1 means made to order.

@@ -176,6 +176,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesAccountPages(app)
 	s.routesAdminUsers(app)
 	s.routesCart(app)
+	s.routesFairs(app)
 	s.routesProducer(app)
 	s.routesMyInitiative(app)
 	s.routesMentoringPages(app)
