@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tesoro-pact/tesoro/storage"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tesoro-pact/tesoro/storage"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
