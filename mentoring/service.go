@@ -10,14 +10,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tesoro-pact/tesoro/storage"
-
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/storage"
 )
 
 // DefaultLockAfter is how long after its date a session stays editable.
