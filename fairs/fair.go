@@ -45,9 +45,11 @@ type Fair struct {
 	// adds one, and nothing else matches array elements on the embedded
 	// database); JSON lists them.
 	Participants map[string]Participant `bson:"participants" json:"-"`
-	CreatedAt    time.Time              `bson:"created_at" json:"created_at"`
-	UpdatedAt    time.Time              `bson:"updated_at" json:"updated_at"`
-	Rev          int64                  `bson:"rev" json:"-"`
+	// Stock is what the fair holds of each product, keyed by product id.
+	Stock     map[string]Brought `bson:"stock,omitempty" json:"-"`
+	CreatedAt time.Time          `bson:"created_at" json:"created_at"`
+	UpdatedAt time.Time          `bson:"updated_at" json:"updated_at"`
+	Rev       int64              `bson:"rev" json:"-"`
 }
 
 // Participant is an initiative invited to a fair.

@@ -22,6 +22,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/storage"
@@ -33,6 +34,8 @@ type Options struct {
 	// Initiatives reports initiatives of ids that do not exist (only real
 	// ones are invited); nil accepts any.
 	Initiatives func(ctx context.Context, ids []string) (missing []string, err error)
+	// Catalog moves the stock brought to a fair (nil: no stock brought).
+	Catalog *catalog.Service
 }
 
 // Service is the fairs API for the rest of the program.
@@ -42,6 +45,7 @@ type Service struct {
 	history storage.Feed[Summary]
 	clock   func() time.Time
 	missing func(ctx context.Context, ids []string) ([]string, error)
+	catalog *catalog.Service
 }
 
 // Summary is a fair as lists show it.
@@ -81,6 +85,7 @@ func NewService(db *mongo.Database, opts Options) *Service {
 		history: storage.NewFeed[Summary](db.Collection("fair_history"), historyPerBucket),
 		clock:   opts.Clock,
 		missing: opts.Initiatives,
+		catalog: opts.Catalog,
 	}
 }
 
@@ -168,6 +173,15 @@ func (s *Service) OfInitiative(ctx context.Context, p *accounts.Principal, id st
 	return sorted(m), nil
 }
 
+func sortedKeys[T any](m map[string]T) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 func sorted(m map[string]Summary) []Summary {
 	out := make([]Summary, 0, len(m))
 	for _, f := range m {
@@ -194,7 +208,7 @@ func (s *Service) Transition(ctx context.Context, p *accounts.Principal, id, to 
 		return Fair{}, fe.Err()
 	}
 	if f.Status == to {
-		return f, s.relist(ctx, f) // mends a list a failure left behind
+		return f, s.afterStep(ctx, p, f) // mends what a failure left behind
 	}
 	if next[f.Status] != to {
 		return Fair{}, fmt.Errorf("fair %s is %s and cannot become %s: %w", id, f.Status, to, errs.Conflict)
@@ -210,7 +224,18 @@ func (s *Service) Transition(ctx context.Context, p *accounts.Principal, id, to 
 	if err != nil {
 		return Fair{}, storage.Err("fair "+id, err)
 	}
-	return after, s.relist(ctx, after)
+	return after, s.afterStep(ctx, p, after)
+}
+
+// afterStep does what follows a step: at closing the unsold stock goes back
+// online; then the lists follow the status.
+func (s *Service) afterStep(ctx context.Context, p *accounts.Principal, f Fair) error {
+	if f.Status == StatusClosed {
+		if err := s.returnUnsold(ctx, f, p.UserID); err != nil {
+			return err
+		}
+	}
+	return s.relist(ctx, f)
 }
 
 // relist puts a fair's summary where its status lists it: the current set

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/money"
 )
 
 // A fair through the API: an adviser plans it, invites an initiative whose
@@ -40,6 +42,20 @@ func TestFairLifecycleThroughTheAPI(t *testing.T) {
 	if res, body := env.do(t, request(http.MethodPost, base+"/participants/"+ini.ID+"/accept", "", producer)); res.StatusCode != 200 || !strings.Contains(body, `"accepted"`) {
 		t.Fatalf("accept: %d %s", res.StatusCode, body)
 	}
+	stock := int64(20)
+	bread, err := env.catalog.CreateProduct(t.Context(), accounts.System, ini.ID, catalog.ProductInput{Name: "Pan de papa", Price: money.Pesos(1500), Stock: &stock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, body := env.do(t, request(http.MethodPut, base+"/stock/"+bread.ID, `{"quantity": 15}`, producer)); res.StatusCode != 200 || !strings.Contains(body, `"left":15`) {
+		t.Fatalf("bring 15: %d %s", res.StatusCode, body)
+	}
+	if res, body := env.do(t, request(http.MethodPut, base+"/stock/"+bread.ID, `{"quantity": 26}`, producer)); res.StatusCode != 409 {
+		t.Fatalf("more than online: %d %s, want 409", res.StatusCode, body)
+	}
+	if res, body := env.do(t, request(http.MethodGet, base+"/stock", "", producer)); res.StatusCode != 200 || !strings.Contains(body, `"brought":15`) {
+		t.Fatalf("the fair's stock: %d %s", res.StatusCode, body)
+	}
 	if res, body := env.do(t, request(http.MethodGet, "/api/v1/initiatives/"+ini.ID+"/fairs", "", producer)); res.StatusCode != 200 || !strings.Contains(body, fair.ID) {
 		t.Fatalf("the initiative's fairs: %d %s", res.StatusCode, body)
 	}
@@ -50,6 +66,9 @@ func TestFairLifecycleThroughTheAPI(t *testing.T) {
 		if res, body := env.do(t, request(http.MethodPost, base+"/transitions", `{"to": "`+to+`"}`, adviser)); res.StatusCode != 200 || !strings.Contains(body, `"status":"`+to+`"`) {
 			t.Fatalf("→ %s: %d %s", to, res.StatusCode, body)
 		}
+	}
+	if p, err := env.catalog.Product(t.Context(), bread.ID); err != nil || *p.Stock != 20 {
+		t.Fatalf("after closing the online stock is %v (%v), want all 20 back", p.Stock, err)
 	}
 	res, body = env.get(t, base)
 	if err := json.Unmarshal([]byte(body), &fair); res.StatusCode != 200 || err != nil || len(fair.Participants) != 1 || fair.Participants[0].Status != "accepted" {

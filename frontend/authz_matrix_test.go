@@ -397,6 +397,13 @@ var matrix = []matrixRow{
 	{route: "POST /api/v1/fairs/:id/participants/:id/accept", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/fairs/" + f.fair(t).ID + "/participants/" + f.target + "/accept", ""
 	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "PUT /api/v1/fairs/:id/stock/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		fa := f.fair(t)
+		if _, err := f.env.fairs.Accept(t.Context(), accounts.System, fa.ID, f.target); err != nil {
+			t.Fatal(err)
+		}
+		return "/api/v1/fairs/" + fa.ID + "/stock/" + f.product(t).ID, `{"quantity": 4}`
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
 	{route: "GET /api/v1/initiatives/:id/fairs", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/fairs", ""
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},

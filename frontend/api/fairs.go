@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
@@ -15,6 +16,35 @@ func (s *API) routesFairs(api fiber.Router) {
 	api.Post("/fairs/:id/participants", s.inviteToFair)
 	api.Post("/fairs/:id/participants/:initiative/accept", s.acceptFair)
 	api.Get("/initiatives/:id/fairs", s.initiativeFairs)
+	api.Put("/fairs/:id/stock/:product", s.setFairStock)
+	api.Get("/fairs/:id/stock", s.fairStock)
+}
+
+// setFairStock sets the units of a product the fair holds; the online stock
+// changes by the difference.
+func (s *API) setFairStock(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Quantity int64 `json:"quantity"`
+	}
+	if err := kit.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	b, err := s.Fairs.SetStock(c.UserContext(), p, c.Params("id"), c.Params("product"), in.Quantity)
+	if err != nil {
+		return err
+	}
+	return c.JSON(b)
+}
+
+// fairStock lists what the fair holds of the products the caller may see.
+func (s *API) fairStock(c *fiber.Ctx) error {
+	return listHeld(c, func(p *accounts.Principal) ([]fairs.Brought, error) {
+		return s.Fairs.StockOf(c.UserContext(), p, c.Params("id"))
+	}, func(b fairs.Brought) string { return b.ProductID })
 }
 
 // listFairs answers the fairs not yet closed (soonest first), or with
