@@ -154,6 +154,21 @@ func loadDemoFairs(ctx context.Context, d demoDeps, out io.Writer) error {
 			if _, err := d.fairs.Accept(ctx, accounts.System, f.ID, ini.ID); err != nil {
 				return err
 			}
+			if !df.Open {
+				continue
+			}
+			// The open fair has a share of every stocked product on its tables.
+			products, err := d.catalog.InitiativeProducts(ctx, accounts.System, ini.ID)
+			if err != nil {
+				return err
+			}
+			for _, p := range products {
+				if p.Stock != nil && *p.Stock >= 4 {
+					if _, err := d.fairs.SetStock(ctx, accounts.System, f.ID, p.ID, *p.Stock/4); err != nil {
+						return fmt.Errorf("%s at %s: %w", p.Name, in.Name, err)
+					}
+				}
+			}
 		}
 		if df.Open {
 			if _, err := d.fairs.Transition(ctx, accounts.System, f.ID, fairs.StatusOpen); err != nil {
