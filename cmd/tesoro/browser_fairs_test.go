@@ -11,9 +11,12 @@ import (
 
 // TestBrowserFairs looks at the public fair pages on a phone, in Spanish:
 // the demo's open fair leads the list, and its page says when, where and
-// who sells there, each initiative a link to its page.
+// who sells there, each initiative a link to its page. Then a producer of a
+// demo bakery opens her initiative's fairs and changes what she takes.
 func TestBrowserFairs(t *testing.T) {
-	r := startRun(t, "", nil, "--demo")
+	const adminEmail, adminPassword = "coordinacion@tesoro.test", "clave-de-la-coordinacion"
+	const email, password = "ana.ferias@correo.test", "pan-de-papa-en-la-feria"
+	r := startRun(t, "", map[string]string{"TESORO_ADMIN_EMAIL": adminEmail, "TESORO_ADMIN_PASSWORD": adminPassword}, "--demo")
 	shots := os.Getenv("TESORO_TEST_SCREENSHOTS")
 	tab := browsertest.NewTab(t)
 	t.Cleanup(func() {
@@ -36,4 +39,26 @@ func TestBrowserFairs(t *testing.T) {
 		`//dd[contains(., "Parque principal, Mongua, Boyacá")]`,
 		`//a[@href="/iniciativas/panaderia-de-papa-la-monguana"][contains(., "Panadería de Papa La Monguana")]`)
 	saveShot(t, tab, shots, "feria-phone.png")
+
+	var login struct{ Token string }
+	producerAPI(t, r, "POST", "/api/v1/auth/login", "", map[string]string{"email": adminEmail, "password": adminPassword}, 200, &login)
+	var initiatives struct{ Items []struct{ ID, Name string } }
+	producerAPI(t, r, "GET", "/api/v1/initiatives?municipality=Mongua", "", nil, 200, &initiatives)
+	var bakeryID string
+	for _, in := range initiatives.Items {
+		if in.Name == "Panadería de Papa La Monguana" {
+			bakeryID = in.ID
+		}
+	}
+	producerAPI(t, r, "POST", "/api/v1/users", login.Token, map[string]any{"email": email, "name": "Ana Beatriz Sánchez",
+		"password": password, "roles": []string{"producer"}, "initiative_ids": []string{bakeryID}}, 201, nil)
+	openOnPhone(t, tab, r.URL+"/entrar")
+	typeInto(t, tab, map[string]string{"#email": email, "#password": password})
+	tapToSubmit(t, tab, "main form button[type=submit]", "/", 200)
+	openOnPhone(t, tab, r.URL+"/mi-iniciativa/"+bakeryID+"/ferias")
+	checkPage(t, tab, "es", "Ferias")
+	wantVisible(t, tab, "the bakery's fairs",
+		`//h2[contains(., "Feria de Emprendimiento de Mongua")]`,
+		`//li[contains(., "Pan de papa")][contains(., "en la tienda en línea")]`)
+	saveShot(t, tab, shots, "mis-ferias-phone.png")
 }

@@ -31,6 +31,9 @@ var notices = map[string]string{
 	"iniciativa-guardada": "myini.notice.saved",
 	"integrante-agregado": "myini.notice.member_added",
 	"integrante-quitado":  "myini.notice.member_removed",
+	// my fairs
+	"feria-aceptada":   "notice.fair_accepted",
+	"surtido-guardado": "notice.fair_stock_saved",
 	// advice
 	"sesion-registrada":     "advice.notice.session_saved",
 	"sesion-sin-foto":       "advice.notice.session_saved_without_photo",

@@ -177,6 +177,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesAdminUsers(app)
 	s.routesCart(app)
 	s.routesFairs(app)
+	s.routesMyFairs(app)
 	s.routesProducer(app)
 	s.routesMyInitiative(app)
 	s.routesMentoringPages(app)
