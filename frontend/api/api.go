@@ -5,6 +5,8 @@
 package api
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tesoro-pact/tesoro/accounts"
@@ -35,9 +37,24 @@ func (s *API) Mount(r fiber.Router) {
 	s.routesFairs(r)
 }
 
-// createdItem answers 201 with a sub-resource just recorded (a payment, a
-// refund, a payout, a stock move); a replay of its Idempotency-Key answers the same, marked so.
-func createdItem(c *fiber.Ctx, item any, replayed bool) error {
+// recordKeyed answers a POST that records a sub-resource moving money or
+// stock (a payment, a refund, a payout, a stock adjustment) on the resource
+// in the path: the body decoded into In, the client's Idempotency-Key passed
+// on, 201 with what was recorded; a replay of the key answers the same,
+// marked Idempotent-Replayed.
+func recordKeyed[In any](c *fiber.Ctx, record func(ctx context.Context, p *accounts.Principal, id string, in In, key string) (item any, replayed bool, err error)) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	var in In
+	if err := kit.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	item, replayed, err := record(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
 	if replayed {
 		c.Set("Idempotent-Replayed", "true")
 	}

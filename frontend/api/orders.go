@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 	"github.com/tesoro-pact/tesoro/orders"
 )
@@ -155,35 +157,17 @@ func (s *API) transitionOrder(c *fiber.Ctx) error {
 }
 
 func (s *API) recordPayment(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in orders.PaymentInput
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	r, err := s.Orders.Pay(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
-	if err != nil {
-		return err
-	}
-	return createdItem(c, r.Item, r.Replayed)
+	return recordKeyed(c, func(ctx context.Context, p *accounts.Principal, id string, in orders.PaymentInput, key string) (any, bool, error) {
+		r, err := s.Orders.Pay(ctx, p, id, in, key)
+		return r.Item, r.Replayed, err
+	})
 }
 
 func (s *API) refundOrder(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in orders.RefundInput
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	r, err := s.Orders.RefundOrder(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
-	if err != nil {
-		return err
-	}
-	return createdItem(c, r.Item, r.Replayed)
+	return recordKeyed(c, func(ctx context.Context, p *accounts.Principal, id string, in orders.RefundInput, key string) (any, bool, error) {
+		r, err := s.Orders.RefundOrder(ctx, p, id, in, key)
+		return r.Item, r.Replayed, err
+	})
 }
 
 func (s *API) initiativeBalance(c *fiber.Ctx) error {
@@ -212,19 +196,10 @@ func (s *API) initiativeBalance(c *fiber.Ctx) error {
 }
 
 func (s *API) recordPayout(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in orders.PayoutInput
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	r, err := s.Orders.RecordPayout(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
-	if err != nil {
-		return err
-	}
-	return createdItem(c, r.Item, r.Replayed)
+	return recordKeyed(c, func(ctx context.Context, p *accounts.Principal, id string, in orders.PayoutInput, key string) (any, bool, error) {
+		r, err := s.Orders.RecordPayout(ctx, p, id, in, key)
+		return r.Item, r.Replayed, err
+	})
 }
 
 // stripeWebhook applies a Stripe event; a bad signature is 400 and changes nothing.

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -181,23 +182,17 @@ func (s *API) archiveProduct(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
+// stockAdjustment is the body of a stock adjustment.
+type stockAdjustment struct {
+	Delta  int64  `json:"delta"`
+	Reason string `json:"reason"`
+}
+
 func (s *API) adjustStock(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Delta  int64  `json:"delta"`
-		Reason string `json:"reason"`
-	}
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	m, err := s.Catalog.AdjustStock(c.UserContext(), p, c.Params("id"), in.Delta, in.Reason, c.Get("Idempotency-Key"))
-	if err != nil {
-		return err
-	}
-	return createdItem(c, m, m.Replayed)
+	return recordKeyed(c, func(ctx context.Context, p *accounts.Principal, id string, in stockAdjustment, key string) (any, bool, error) {
+		m, err := s.Catalog.AdjustStock(ctx, p, id, in.Delta, in.Reason, key)
+		return m, m.Replayed, err
+	})
 }
 
 func (s *API) stockHistory(c *fiber.Ctx) error {
