@@ -37,6 +37,25 @@ func (s *API) Mount(r fiber.Router) {
 	s.routesFairs(r)
 }
 
+// answer is the common shape of a handler that changes something: a
+// signed-in principal, the body decoded strictly into In, the service's
+// answer written with status (its errors go to the error handler).
+func answer[In any](c *fiber.Ctx, status int, fn func(p *accounts.Principal, in In) (any, error)) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	var in In
+	if err := kit.DecodeJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := fn(p, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(status).JSON(out)
+}
+
 // recordKeyed answers a POST that records a sub-resource moving money or
 // stock (a payment, a refund, a payout, a stock adjustment) on the resource
 // in the path: the body decoded into In, the client's Idempotency-Key passed

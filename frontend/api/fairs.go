@@ -23,21 +23,11 @@ func (s *API) routesFairs(api fiber.Router) {
 // setFairStock sets the units of a product the fair holds; the online stock
 // changes by the difference.
 func (s *API) setFairStock(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in struct {
 		Quantity int64 `json:"quantity"`
-	}
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	b, err := s.Fairs.SetStock(c.UserContext(), p, c.Params("id"), c.Params("product"), in.Quantity)
-	if err != nil {
-		return err
-	}
-	return c.JSON(b)
+	}) (any, error) {
+		return s.Fairs.SetStock(c.UserContext(), p, c.Params("id"), c.Params("product"), in.Quantity)
+	})
 }
 
 // fairStock lists what the fair holds of the products the caller may see.
@@ -77,19 +67,9 @@ func (s *API) listFairs(c *fiber.Ctx) error {
 }
 
 func (s *API) createFair(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in fairs.Input
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	f, err := s.Fairs.Create(c.UserContext(), p, in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(f)
+	return answer(c, fiber.StatusCreated, func(p *accounts.Principal, in fairs.Input) (any, error) {
+		return s.Fairs.Create(c.UserContext(), p, in)
+	})
 }
 
 func (s *API) getFair(c *fiber.Ctx) error {
@@ -101,39 +81,19 @@ func (s *API) getFair(c *fiber.Ctx) error {
 }
 
 func (s *API) transitionFair(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in struct {
 		To string `json:"to"`
-	}
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	f, err := s.Fairs.Transition(c.UserContext(), p, c.Params("id"), in.To)
-	if err != nil {
-		return err
-	}
-	return c.JSON(f)
+	}) (any, error) {
+		return s.Fairs.Transition(c.UserContext(), p, c.Params("id"), in.To)
+	})
 }
 
 func (s *API) inviteToFair(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
+	return answer(c, fiber.StatusCreated, func(p *accounts.Principal, in struct {
 		InitiativeID string `json:"initiative_id"`
-	}
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	pt, err := s.Fairs.Invite(c.UserContext(), p, c.Params("id"), in.InitiativeID)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(pt)
+	}) (any, error) {
+		return s.Fairs.Invite(c.UserContext(), p, c.Params("id"), in.InitiativeID)
+	})
 }
 
 func (s *API) acceptFair(c *fiber.Ctx) error {

@@ -138,22 +138,12 @@ func (s *API) cancelOrder(c *fiber.Ctx) error {
 }
 
 func (s *API) transitionOrder(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in struct {
 		To   string `json:"to"`
 		Note string `json:"note"`
-	}
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	o, err := s.Orders.Transition(c.UserContext(), p, c.Params("id"), in.To, in.Note)
-	if err != nil {
-		return err
-	}
-	return c.JSON(o)
+	}) (any, error) {
+		return s.Orders.Transition(c.UserContext(), p, c.Params("id"), in.To, in.Note)
+	})
 }
 
 func (s *API) recordPayment(c *fiber.Ctx) error {

@@ -132,19 +132,9 @@ func (s *API) getProduct(c *fiber.Ctx) error {
 }
 
 func (s *API) createProduct(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in catalog.ProductInput
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	prod, err := s.Catalog.CreateProduct(c.UserContext(), p, c.Params("id"), in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(prod)
+	return answer(c, fiber.StatusCreated, func(p *accounts.Principal, in catalog.ProductInput) (any, error) {
+		return s.Catalog.CreateProduct(c.UserContext(), p, c.Params("id"), in)
+	})
 }
 
 // initiativeProducts lists every product of an initiative, archived ones
@@ -156,19 +146,9 @@ func (s *API) initiativeProducts(c *fiber.Ctx) error {
 }
 
 func (s *API) updateProduct(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var up catalog.ProductUpdate
-	if err := kit.DecodeJSON(c, &up); err != nil {
-		return err
-	}
-	updated, err := s.Catalog.UpdateProduct(c.UserContext(), p, c.Params("id"), up)
-	if err != nil {
-		return err
-	}
-	return c.JSON(updated)
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, up catalog.ProductUpdate) (any, error) {
+		return s.Catalog.UpdateProduct(c.UserContext(), p, c.Params("id"), up)
+	})
 }
 
 func (s *API) archiveProduct(c *fiber.Ctx) error {

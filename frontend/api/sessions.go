@@ -221,21 +221,11 @@ func (s *API) updateSession(c *fiber.Ctx) error {
 }
 
 func (s *API) unlockSession(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var b struct {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in struct {
 		Reason string `json:"reason"`
-	}
-	if err := kit.DecodeJSON(c, &b); err != nil {
-		return err
-	}
-	sess, err := s.Mentoring.Unlock(c.UserContext(), p, c.Params("id"), b.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(sess)
+	}) (any, error) {
+		return s.Mentoring.Unlock(c.UserContext(), p, c.Params("id"), in.Reason)
+	})
 }
 
 func (s *API) sessionVersions(c *fiber.Ctx) error {
@@ -289,19 +279,9 @@ func (s *API) listAgreements(c *fiber.Ctx) error {
 }
 
 func (s *API) setAgreementStatus(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var b struct {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in struct {
 		Status string `json:"status"`
-	}
-	if err := kit.DecodeJSON(c, &b); err != nil {
-		return err
-	}
-	a, err := s.Mentoring.SetAgreementStatus(c.UserContext(), p, c.Params("id"), b.Status)
-	if err != nil {
-		return err
-	}
-	return c.JSON(a)
+	}) (any, error) {
+		return s.Mentoring.SetAgreementStatus(c.UserContext(), p, c.Params("id"), in.Status)
+	})
 }
