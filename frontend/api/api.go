@@ -62,22 +62,13 @@ func answer[In any](c *fiber.Ctx, status int, fn func(p *accounts.Principal, in 
 // on, 201 with what was recorded; a replay of the key answers the same,
 // marked Idempotent-Replayed.
 func recordKeyed[In any](c *fiber.Ctx, record func(ctx context.Context, p *accounts.Principal, id string, in In, key string) (item any, replayed bool, err error)) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	var in In
-	if err := kit.DecodeJSON(c, &in); err != nil {
-		return err
-	}
-	item, replayed, err := record(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
-	if err != nil {
-		return err
-	}
-	if replayed {
-		c.Set("Idempotent-Replayed", "true")
-	}
-	return c.Status(fiber.StatusCreated).JSON(item)
+	return answer(c, fiber.StatusCreated, func(p *accounts.Principal, in In) (any, error) {
+		item, replayed, err := record(c.UserContext(), p, c.Params("id"), in, c.Get("Idempotency-Key"))
+		if replayed {
+			c.Set("Idempotent-Replayed", "true")
+		}
+		return item, err
+	})
 }
 
 // listHeld answers a list small by nature (an initiative's products or
