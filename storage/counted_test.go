@@ -170,3 +170,70 @@ func TestCountedSetKeepsItsFloorUnderRaces(t *testing.T) {
 		}
 	}
 }
+
+// A batch appended at once fills buckets a chunk per update; retried (with
+// new entries among the old) every entry is listed and counted once, and
+// each key returned holds its entry.
+func TestAppendManyCountsEachEntryOnce(t *testing.T) {
+	db := storagetest.DB(t)
+	f := storage.NewCountedFeed(db.Collection("ledgers"), 6, tally)
+	batch := func(from, to int) []storage.Entry[money] {
+		var out []storage.Entry[money]
+		for n := from; n < to; n++ {
+			out = append(out, storage.Entry[money]{ID: id(n), Value: money{Kind: "payment", Amount: int64(n)}})
+		}
+		return out
+	}
+	if _, err := f.Append(t.Context(), "l:b", id(1000), money{Kind: "refund", Amount: 7}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.AppendMany(t.Context(), "l:b", batch(0, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the retry, twice, with ten more
+		if _, err := f.AppendMany(t.Context(), "l:b", batch(0, 30)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := int64(7)
+	var sum int64
+	for n := range 30 {
+		sum += int64(n)
+	}
+	got, err := f.Totals(t.Context(), "l:b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["payment"] != sum || got["payment_count"] != 30 || got["refund"] != want {
+		t.Fatalf("totals %v, want payment %d in 30 entries and refund 7", got, sum)
+	}
+	seen := map[string]int{}
+	if err := f.Buckets(t.Context(), "l:b", func(key string, e map[string]money) bool {
+		for id := range e {
+			seen[id]++
+		}
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 31 {
+		t.Fatalf("the feed holds %d entries, want 31", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("entry %s is in %d buckets", id, n)
+		}
+	}
+	for id, key := range first {
+		var b struct {
+			E map[string]money `bson:"e"`
+		}
+		if err := db.Collection("ledgers").FindOne(t.Context(), map[string]string{"_id": key}).Decode(&b); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := b.E[id]; !ok {
+			t.Errorf("AppendMany said %s is in %s; it is not", id, key)
+		}
+	}
+}

@@ -385,3 +385,173 @@ func (f Feed[T]) Buckets(ctx context.Context, owner string, fn func(key string, 
 func (f Feed[T]) Drop(ctx context.Context) error {
 	return Err("feeds "+f.coll.Name(), f.coll.Drop(ctx))
 }
+
+// AppendMany appends entries to owner in as few writes as their number
+// allows: each update fills the newest bucket with as many as it has room
+// for (one read of the head and of that bucket first), so a batch of n
+// entries costs about n/Cap updates instead of n. It returns the bucket key
+// of every entry. In a counted feed, an entry already there (a retry) is
+// counted once, found in the buckets the batch could have filled since; a
+// chunk that meets one anyway falls back to Append entry by entry. Callers
+// append what they alone created (retries follow, they do not race).
+func (f Feed[T]) AppendMany(ctx context.Context, owner string, entries []Entry[T]) (map[string]string, error) {
+	keys := make(map[string]string, len(entries))
+	if len(entries) == 0 {
+		return keys, nil
+	}
+	if strings.Contains(owner, "#") || owner == "" {
+		return nil, fmt.Errorf("feed owner %q: %w", owner, errs.Invalid)
+	}
+	entries = lastOfEach(entries)
+	for _, e := range entries {
+		if _, err := memberField("e", e.ID); err != nil {
+			return nil, err
+		}
+	}
+	seq, found, err := f.head(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		if _, err := f.coll.InsertOne(ctx, bson.M{"_id": owner, "seq": 0, "f": 0}); err != nil && !IsDuplicateKey(err) {
+			return nil, Err("feed "+owner, err)
+		}
+	}
+	b, err := f.bucket(ctx, bucketKey(owner, seq))
+	if err != nil {
+		return nil, err
+	}
+	if f.tally != nil {
+		// A retry of a batch finds what it appended before in the buckets
+		// it may have filled since: those entries are counted already.
+		if entries, err = f.unlisted(ctx, owner, seq, b, entries, keys); err != nil {
+			return keys, err
+		}
+	}
+	room := max(1, f.cap-b.N)
+	for len(entries) > 0 {
+		chunk := entries[:min(room, len(entries))]
+		entries = entries[len(chunk):]
+		key := bucketKey(owner, seq)
+		n, err := f.appendChunk(ctx, owner, seq, chunk)
+		if errors.Is(err, errs.Conflict) { // counted, and some entry is there already
+			for _, e := range chunk {
+				if keys[e.ID], err = f.Append(ctx, owner, e.ID, e.Value); err != nil {
+					return keys, err
+				}
+			}
+			if seq, _, err = f.head(ctx, owner); err != nil {
+				return keys, err
+			}
+			room = 1 // unknown: the next chunk reads it from the bucket it fills
+			continue
+		}
+		if err != nil {
+			return keys, err
+		}
+		for _, e := range chunk {
+			keys[e.ID] = key
+		}
+		if n >= f.cap {
+			if _, err := f.coll.UpdateOne(ctx, bson.M{"_id": owner}, bson.M{"$max": bson.M{"seq": seq + 1}}); err != nil {
+				return keys, Err("feed "+owner, err)
+			}
+			seq, room = seq+1, f.cap
+		} else {
+			room = f.cap - n
+		}
+	}
+	return keys, nil
+}
+
+// unlisted drops from entries those already in the newest buckets of
+// owner (as many as the batch could fill, and one more), noting their keys.
+func (f Feed[T]) unlisted(ctx context.Context, owner string, seq int, newest feedBucket[T], entries []Entry[T], keys map[string]string) ([]Entry[T], error) {
+	out := entries[:0:0]
+	found := map[string]string{}
+	for s, b := seq, newest; s >= max(0, seq-len(entries)/f.cap-1); s-- {
+		if s != seq {
+			var err error
+			if b, err = f.bucket(ctx, bucketKey(owner, s)); err != nil {
+				return nil, err
+			}
+		}
+		for id := range b.E {
+			found[id] = bucketKey(owner, s)
+		}
+	}
+	for _, e := range entries {
+		if key, ok := found[e.ID]; ok {
+			keys[e.ID] = key
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// appendChunk adds entries to bucket seq of owner in one update and returns
+// the bucket's count after it; in a counted feed, errs.Conflict when one of
+// them is already in the bucket or the one before.
+func (f Feed[T]) appendChunk(ctx context.Context, owner string, seq int, entries []Entry[T]) (int, error) {
+	key := bucketKey(owner, seq)
+	filter, set := bson.M{"_id": key}, bson.M{"owner": owner, "seq": seq}
+	sums := map[string]int64{"n": int64(len(entries))}
+	for _, e := range entries {
+		field := "e." + e.ID
+		set[field] = e.Value
+		if f.tally != nil {
+			filter[field] = bson.M{"$exists": false}
+			for name, d := range f.tally(e.Value) {
+				sums["s."+name] += d
+			}
+		}
+	}
+	if f.tally != nil && seq > 0 {
+		prev, err := f.bucket(ctx, bucketKey(owner, seq-1))
+		if err != nil {
+			return 0, err
+		}
+		for _, e := range entries {
+			if _, ok := prev.E[e.ID]; ok {
+				return 0, fmt.Errorf("entry %s of feed %s: %w", e.ID, owner, errs.Conflict)
+			}
+		}
+	}
+	inc := bson.M{}
+	for name, d := range sums {
+		inc[name] = d
+	}
+	var after struct {
+		N int `bson:"n"`
+	}
+	update := bson.M{"$set": set, "$inc": inc}
+	err := f.coll.FindOneAndUpdate(ctx, filter, update,
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&after)
+	if IsDuplicateKey(err) {
+		if f.tally != nil {
+			return 0, fmt.Errorf("feed bucket %s holds one of the entries: %w", key, errs.Conflict)
+		}
+		// Two first appends created the bucket at once: update it.
+		err = f.coll.FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+	}
+	if err != nil {
+		return 0, Err("feed bucket "+key, err)
+	}
+	return after.N, nil
+}
+
+// lastOfEach keeps the last entry of each id (a later one replaces it).
+func lastOfEach[T any](entries []Entry[T]) []Entry[T] {
+	at := make(map[string]int, len(entries))
+	out := make([]Entry[T], 0, len(entries))
+	for _, e := range entries {
+		if i, ok := at[e.ID]; ok {
+			out[i] = e
+			continue
+		}
+		at[e.ID] = len(out)
+		out = append(out, e)
+	}
+	return out
+}
