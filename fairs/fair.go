@@ -46,10 +46,14 @@ type Fair struct {
 	// database); JSON lists them.
 	Participants map[string]Participant `bson:"participants" json:"-"`
 	// Stock is what the fair holds of each product, keyed by product id.
-	Stock     map[string]Brought `bson:"stock,omitempty" json:"-"`
-	CreatedAt time.Time          `bson:"created_at" json:"created_at"`
-	UpdatedAt time.Time          `bson:"updated_at" json:"updated_at"`
-	Rev       int64              `bson:"rev" json:"-"`
+	Stock map[string]Brought `bson:"stock,omitempty" json:"-"`
+	// Tables are the shared cashiers (cajas comunes), keyed by table id.
+	Tables map[string]Table `bson:"tables,omitempty" json:"-"`
+	// Closings are the initiatives' cash closings, keyed by initiative id.
+	Closings  map[string]*Closing `bson:"closings,omitempty" json:"-"`
+	CreatedAt time.Time           `bson:"created_at" json:"created_at"`
+	UpdatedAt time.Time           `bson:"updated_at" json:"updated_at"`
+	Rev       int64               `bson:"rev" json:"-"`
 }
 
 // Participant is an initiative invited to a fair.

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -25,6 +26,7 @@ import (
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/orders"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -36,16 +38,24 @@ type Options struct {
 	Initiatives func(ctx context.Context, ids []string) (missing []string, err error)
 	// Catalog moves the stock brought to a fair (nil: no stock brought).
 	Catalog *catalog.Service
+	// Orders records the fairs' sales (nil: no sales).
+	Orders *orders.Service
+	// UserExists checks a shared table's cashier (nil: any id).
+	UserExists func(ctx context.Context, id string) (bool, error)
 }
 
 // Service is the fairs API for the rest of the program.
 type Service struct {
-	fairs   *mongo.Collection
-	lists   storage.Set[Summary]
-	history storage.Feed[Summary]
-	clock   func() time.Time
-	missing func(ctx context.Context, ids []string) ([]string, error)
-	catalog *catalog.Service
+	fairs      *mongo.Collection
+	lists      storage.Set[Summary]
+	history    storage.Feed[Summary]
+	clock      func() time.Time
+	missing    func(ctx context.Context, ids []string) ([]string, error)
+	catalog    *catalog.Service
+	orders     *orders.Service
+	userExists func(ctx context.Context, id string) (bool, error)
+	syncs      storage.WorkSet[syncIntent]
+	tallies    storage.Feed[saleEntry]
 }
 
 // Summary is a fair as lists show it.
@@ -73,19 +83,24 @@ func initiativeList(id string) string { return "initiative:" + id }
 // historyPerBucket is how many closed fairs a bucket of the history holds.
 const historyPerBucket = 50
 
-// NewService wires fairs to its collections in db: fairs, fair_lists and
-// fair_history.
+// NewService wires fairs to its collections in db: fairs, fair_lists,
+// fair_history, fair_tallies (each initiative's sales at a fair) and
+// fair_syncs (batches of sales under way).
 func NewService(db *mongo.Database, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
 	return &Service{
-		fairs:   db.Collection("fairs"),
-		lists:   storage.NewSet[Summary](db.Collection("fair_lists")),
-		history: storage.NewFeed[Summary](db.Collection("fair_history"), historyPerBucket),
-		clock:   opts.Clock,
-		missing: opts.Initiatives,
-		catalog: opts.Catalog,
+		fairs:      db.Collection("fairs"),
+		lists:      storage.NewSet[Summary](db.Collection("fair_lists")),
+		history:    storage.NewFeed[Summary](db.Collection("fair_history"), historyPerBucket),
+		clock:      opts.Clock,
+		missing:    opts.Initiatives,
+		catalog:    opts.Catalog,
+		orders:     opts.Orders,
+		userExists: opts.UserExists,
+		syncs:      storage.NewWorkSet[syncIntent](db.Collection("fair_syncs")),
+		tallies:    storage.NewCountedFeed(db.Collection("fair_tallies"), tallyPerBucket, saleTally),
 	}
 }
 
@@ -142,6 +157,9 @@ func (s *Service) Fair(ctx context.Context, id string) (Fair, error) {
 	}
 	if f.Participants == nil {
 		f.Participants = map[string]Participant{}
+	}
+	if f.Closings == nil {
+		f.Closings = map[string]*Closing{}
 	}
 	return f, nil
 }
@@ -361,3 +379,5 @@ func (f Fair) MarshalJSON() ([]byte, error) {
 		Participants []Participant `json:"participants"`
 	}{plain(f), f.List()})
 }
+
+func compareFold(a, b string) int { return cmp.Compare(strings.ToLower(a), strings.ToLower(b)) }

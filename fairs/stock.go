@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/bson"
 
@@ -23,7 +24,7 @@ type Brought struct {
 	ProductID    string `bson:"product_id" json:"product_id"`
 	InitiativeID string `bson:"initiative_id" json:"initiative_id"`
 	Brought      int64  `bson:"brought" json:"brought"`
-	Sold         int64  `bson:"sold" json:"sold"`
+	Sold         int64  `bson:"-" json:"sold"` // from the fair's tallies
 	Left         int64  `bson:"-" json:"left"`
 	// V counts the changes of Brought: the next change's stock move is keyed
 	// by it, so a retried change moves the online stock once.
@@ -74,6 +75,14 @@ func (s *Service) SetStock(ctx context.Context, p *accounts.Principal, fairID, p
 	if !ok {
 		cur = Brought{ProductID: productID, InitiativeID: prod.InitiativeID}
 	}
+	if f.Closings[prod.InitiativeID] != nil {
+		return Brought{}, fmt.Errorf("the cash of initiative %s at fair %s is closed: %w", prod.InitiativeID, fairID, errs.Conflict)
+	}
+	sold, err := s.soldAtFair(ctx, f)
+	if err != nil {
+		return Brought{}, err
+	}
+	cur.Sold = sold[productID]
 	if cur.Pending != nil {
 		if cur, err = s.settle(ctx, f, cur, p.UserID); err != nil {
 			return Brought{}, err
@@ -161,9 +170,14 @@ func (s *Service) StockOf(ctx context.Context, p *accounts.Principal, fairID str
 	if err != nil {
 		return nil, err
 	}
+	sold, err := s.soldAtFair(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	out := []Brought{}
 	for _, id := range sortedKeys(f.Stock) {
 		b := f.Stock[id]
+		b.Sold = sold[id]
 		if accounts.CanSeeInitiativePrivate(p, b.InitiativeID) || canManage(p, f) {
 			out = append(out, b.withLeft())
 		}
@@ -172,22 +186,30 @@ func (s *Service) StockOf(ctx context.Context, p *accounts.Principal, fairID str
 }
 
 // returnUnsold brings back to the online stock what is left of every
-// product when the fair closes. Each return is keyed, so a closing repeated
+// product of the initiatives when the fair (all of them) or an
+// initiative's cash closes. Each return is keyed, so a closing repeated
 // after a failure returns each product once.
-func (s *Service) returnUnsold(ctx context.Context, f Fair, actor string) error {
+func (s *Service) returnUnsold(ctx context.Context, f Fair, actor string, initiatives ...string) error {
 	if s.catalog == nil {
 		return nil
 	}
+	sold, err := s.soldAtFair(ctx, f)
+	if err != nil {
+		return err
+	}
 	for _, id := range sortedKeys(f.Stock) {
 		cur := f.Stock[id]
-		var err error
+		if len(initiatives) > 0 && !slices.Contains(initiatives, cur.InitiativeID) {
+			continue
+		}
+		cur.Sold = sold[id]
 		if cur.Pending != nil {
 			if cur, err = s.settle(ctx, f, cur, actor); err != nil && !errors.Is(err, errs.Conflict) {
 				return err
 			}
 		}
-		if cur.Brought == cur.Sold {
-			continue
+		if cur.Brought <= cur.Sold {
+			continue // sold out (or oversold: the flagged sales are reviewed)
 		}
 		if _, err := s.change(ctx, f, cur, cur.Sold, actor); err != nil {
 			return err

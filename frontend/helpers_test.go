@@ -75,10 +75,10 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	cat := catalog.NewService(db, objects)
 	acc := accounts.NewService(db, accounts.Options{Argon2: testArgon2})
 	men := mentoring.NewService(db, mentoring.Options{Initiatives: cat.MissingInitiatives, Objects: objects})
-	fai := fairs.NewService(db, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat})
 	// Card payments against stripe-mock when the test script started it.
 	ord := orders.NewService(db, cat, orders.Options{Logger: slog.New(slog.DiscardHandler), Stripe: orders.NewStripe(orders.StripeConfig{
 		SecretKey: stripeTestKey(), WebhookSecret: testWebhookSecret, SiteURL: "http://tesoro.test", APIURL: os.Getenv("TESORO_TEST_STRIPE_MOCK")})})
+	fai := fairs.NewService(db, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat, Orders: ord})
 	for _, ensure := range []func(context.Context) error{cat.EnsureIndexes, acc.EnsureIndexes, men.EnsureIndexes, ord.EnsureIndexes} {
 		if err := ensure(t.Context()); err != nil {
 			t.Fatal(err)

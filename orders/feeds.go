@@ -40,6 +40,8 @@ type Summary struct {
 	PaymentMethod string      `bson:"payment_method" json:"payment_method"`
 	Channel       string      `bson:"channel" json:"channel"`
 	FairID        string      `bson:"fair_id,omitempty" json:"fair_id,omitempty"`
+	DueOn         string      `bson:"due_on,omitempty" json:"due_on,omitempty"`
+	Flags         []string    `bson:"flags,omitempty" json:"flags,omitempty"`
 	Paid          int64       `bson:"paid" json:"paid"`
 	CreatedAt     time.Time   `bson:"created_at" json:"created_at"`
 	UpdatedAt     time.Time   `bson:"updated_at" json:"updated_at"`
@@ -50,7 +52,7 @@ type Summary struct {
 func (o Order) Summary() Summary {
 	return Summary{ID: o.ID, CheckoutID: o.CheckoutID, InitiativeID: o.InitiativeID, Initiative: o.Initiative,
 		Status: o.Status, Lines: o.Lines, Total: o.Total, Buyer: o.Buyer, PaymentMethod: o.PaymentMethod,
-		Channel: o.Channel, FairID: o.FairID, Paid: o.Paid, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, ExpiresAt: o.ExpiresAt}
+		Channel: o.Channel, FairID: o.FairID, DueOn: o.DueOn, Flags: o.Flags, Paid: o.Paid, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, ExpiresAt: o.ExpiresAt}
 }
 
 // IsPaid reports whether the money received covers the total.
@@ -92,6 +94,15 @@ func (s *Service) index(ctx context.Context, o Order) error {
 		}
 	} else if err := s.boards(o.InitiativeID).Remove(ctx, o.ID); err != nil {
 		return err
+	}
+	if owesCredit(o) {
+		if err := s.credits.Add(ctx, o.InitiativeID, o.ID, sum); err != nil {
+			return err
+		}
+	} else if o.PaymentMethod == MethodCredit {
+		if err := s.credits.Remove(ctx, o.InitiativeID, o.ID); err != nil {
+			return err
+		}
 	}
 	set := bson.M{}
 	key, err := s.indexFeed(ctx, initiativeFeed(o.InitiativeID), o.FeedInitiative, o.ID, sum)

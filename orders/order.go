@@ -28,6 +28,9 @@ const (
 	MethodTransfer = "transfer"
 	MethodNequi    = "nequi"
 	MethodCard     = "card"
+	// MethodCredit is a sale on credit (fiado): delivered now, paid later
+	// through the payment route, by DueOn.
+	MethodCredit = "credit"
 )
 
 // Sales channels.
@@ -52,6 +55,12 @@ type Order struct {
 	PaymentMethod string      `bson:"payment_method" json:"payment_method"`
 	Channel       string      `bson:"channel" json:"channel"`
 	FairID        string      `bson:"fair_id,omitempty" json:"fair_id,omitempty"`
+	// DueOn is when a sale on credit is to be paid (YYYY-MM-DD, Bogotá).
+	DueOn string `bson:"due_on,omitempty" json:"due_on,omitempty"`
+	// Flags mark a sale recorded after the fact for review: it sold more
+	// than the fair held (over_brought) or at a price other than the
+	// catalog's (price_changed).
+	Flags []string `bson:"flags,omitempty" json:"flags,omitempty"`
 	// Paid is the money received less refunds, in Total's currency.
 	Paid int64 `bson:"paid" json:"paid"`
 	// CardPaid is the part of Paid that came by card (refundable through Stripe).

@@ -67,6 +67,7 @@ type Service struct {
 	work         storage.Set[time.Time]
 	feeds        storage.Feed[Summary]
 	ledgers      storage.Feed[ledgerEntry]
+	credits      storage.Set[Summary]
 	payouts      *mongo.Collection
 	payoutKeys   *mongo.Collection
 	catalog      *catalog.Service
@@ -81,7 +82,7 @@ type Service struct {
 
 // NewService wires orders to its collections in db (orders, checkouts,
 // idempotency_keys_<day>, stripe_events, payouts, payout_keys, order_board_<initiative>, order_feeds,
-// order_work, open_checkouts) and to the catalog whose stock it reserves.
+// order_work, open_checkouts, order_credits) and to the catalog whose stock it reserves.
 func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
@@ -112,6 +113,7 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 		work:         storage.NewSet[time.Time](db.Collection("order_work")),
 		feeds:        storage.NewFeed[Summary](db.Collection("order_feeds"), summariesPerBucket),
 		ledgers:      storage.NewCountedFeed(db.Collection("order_ledgers"), ledgerPerBucket, ledgerTally),
+		credits:      storage.NewSet[Summary](db.Collection("order_credits")),
 		payouts:      db.Collection("payouts"),
 		payoutKeys:   db.Collection("payout_keys"),
 		catalog:      cat,

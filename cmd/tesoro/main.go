@@ -146,12 +146,12 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	acc := accounts.NewService(p.db.DB, accounts.Options{})
 	cat := catalog.NewService(p.db.DB, p.objects)
 	men := mentoring.NewService(p.db.DB, mentoring.Options{LockAfter: cfg.sessionLockAfter, Initiatives: cat.MissingInitiatives, Objects: p.objects})
-	fai := fairs.NewService(p.db.DB, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
 		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
 			SiteURL: cfg.BaseURL, APIURL: cfg.StripeAPIURL}),
 	})
+	fai := fairs.NewService(p.db.DB, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat, Orders: ord})
 	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes, men.EnsureIndexes, ord.EnsureIndexes, fai.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return nil, err
@@ -237,6 +237,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		}
 		if _, err := ord.Sweep(ctx, cfg.orderRecoverAfter); err != nil && ctx.Err() == nil {
 			p.log.Error("sweeping orders", slog.Any("err", err))
+		}
+		if err := fai.Sweep(ctx); err != nil && ctx.Err() == nil {
+			p.log.Error("sweeping fairs", slog.Any("err", err))
 		}
 	})
 
