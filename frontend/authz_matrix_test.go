@@ -19,6 +19,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
@@ -73,6 +74,26 @@ func (f *matrixFixture) fair(t *testing.T) fairs.Fair {
 		StartsOn: time.Now().AddDate(0, 0, 7).Format(time.DateOnly), EndsOn: time.Now().AddDate(0, 0, 8).Format(time.DateOnly)})
 	if err == nil {
 		_, err = f.env.fairs.Invite(t.Context(), accounts.System, fa.ID, f.target)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fa
+}
+
+// openFair is a fair open today where the target initiative sells.
+func (f *matrixFixture) openFair(t *testing.T) fairs.Fair {
+	t.Helper()
+	today := time.Now().In(colombia.Zone).Format(time.DateOnly)
+	fa, err := f.env.fairs.Create(t.Context(), accounts.System, fairs.Input{Name: "Feria de hoy", Municipality: "Mongua", StartsOn: today, EndsOn: today})
+	if err == nil {
+		_, err = f.env.fairs.Invite(t.Context(), accounts.System, fa.ID, f.target)
+	}
+	if err == nil {
+		_, err = f.env.fairs.Accept(t.Context(), accounts.System, fa.ID, f.target)
+	}
+	if err == nil {
+		fa, err = f.env.fairs.Transition(t.Context(), accounts.System, fa.ID, fairs.StatusOpen)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -407,6 +428,25 @@ var matrix = []matrixRow{
 	{route: "GET /api/v1/initiatives/:id/fairs", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/fairs", ""
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/fairs/:id/sales/batch", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		fa, pr := f.openFair(t), f.product(t)
+		return "/api/v1/fairs/" + fa.ID + "/sales/batch", `{"sales": [{"client_id": "` + newUUID() + `", "sold_at": "` +
+			time.Now().Format(time.RFC3339) + `", "payment_method": "cash", "lines": [{"product_id": "` + pr.ID +
+			`", "quantity": 1, "unit_price": {"amount": 250000, "currency": "COP"}}]}]}`
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/fairs/:id/tables", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/fairs/" + f.fair(t).ID + "/tables", `{"name": "Mesa común", "cashier_id": "` + f.victim(t).ID + `", "initiative_ids": ["` + f.target + `"]}`
+	}, own: only(201, "admin")},
+	{route: "POST /api/v1/fairs/:id/closings", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/fairs/" + f.openFair(t).ID + "/closings", `{"initiative_id": "` + f.target +
+			`", "opening_float": {"amount": 0, "currency": "COP"}, "counted_cash": {"amount": 0, "currency": "COP"}}`
+	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
+	{route: "GET /api/v1/fairs/:id/report", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/fairs/" + f.openFair(t).ID + "/report", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/initiatives/:id/credits", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/credits", ""
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
 }
 
 // TestAuthorizationMatrix sends every mutating (and private) API route as

@@ -9,6 +9,7 @@ package frontend
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -519,4 +520,12 @@ func (c *sessionCreated) UnmarshalJSON(b []byte) error {
 		c.Session.Agreements = append(c.Session.Agreements, a.ID)
 	}
 	return nil
+}
+
+// newUUID is a sale id as a phone makes it (crypto.randomUUID).
+func newUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -1,11 +1,15 @@
 package api
 
 import (
+	"bytes"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
+	"github.com/tesoro-pact/tesoro/orders"
 )
 
 func (s *API) routesFairs(api fiber.Router) {
@@ -18,6 +22,85 @@ func (s *API) routesFairs(api fiber.Router) {
 	api.Get("/initiatives/:id/fairs", s.initiativeFairs)
 	api.Put("/fairs/:id/stock/:product", s.setFairStock)
 	api.Get("/fairs/:id/stock", s.fairStock)
+	api.Post("/fairs/:id/sales/batch", s.syncFairSales)
+	api.Post("/fairs/:id/tables", s.addFairTable)
+	api.Post("/fairs/:id/closings", s.closeFairCash)
+	api.Get("/fairs/:id/closings", s.fairClosings)
+	api.Get("/fairs/:id/report", s.fairReport)
+	api.Get("/initiatives/:id/credits", s.initiativeCredits)
+}
+
+// syncFairSales records a batch of sales made on a phone at the fair: one
+// result per sale, in order (created, duplicate or rejected with a reason).
+func (s *API) syncFairSales(c *fiber.Ctx) error {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in struct {
+		Sales []fairs.SaleInput `json:"sales"`
+	}) (any, error) {
+		res, err := s.Fairs.SyncSales(c.UserContext(), p, c.Params("id"), in.Sales)
+		return fiber.Map{"results": res}, err
+	})
+}
+
+func (s *API) addFairTable(c *fiber.Ctx) error {
+	return answer(c, fiber.StatusCreated, func(p *accounts.Principal, in fairs.TableInput) (any, error) {
+		return s.Fairs.AddTable(c.UserContext(), p, c.Params("id"), in)
+	})
+}
+
+// closeFairCash records an initiative's cash closing at the fair.
+func (s *API) closeFairCash(c *fiber.Ctx) error {
+	return answer(c, fiber.StatusCreated, func(p *accounts.Principal, in fairs.ClosingInput) (any, error) {
+		return s.Fairs.Close(c.UserContext(), p, c.Params("id"), in)
+	})
+}
+
+func (s *API) fairClosings(c *fiber.Ctx) error {
+	return listHeld(c, func(p *accounts.Principal) ([]fairs.Closing, error) {
+		return s.Fairs.Closings(c.UserContext(), p, c.Params("id"))
+	}, func(cl fairs.Closing) string { return cl.InitiativeID })
+}
+
+// fairReport answers the fair's sales per initiative (JSON, or CSV and XLSX
+// with ?format=).
+func (s *API) fairReport(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.Fairs.Report(c.UserContext(), p, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	write, mime := r.WriteCSV, mimeCSV
+	switch c.Query("format") {
+	case "", "json":
+		return c.JSON(r)
+	case "csv":
+	case "xlsx":
+		write, mime = r.WriteXLSX, mimeXLSX
+	default:
+		var fe errs.Fields
+		fe.Add("format", errs.CodeUnknown, "must be json, csv or xlsx")
+		return fe.Err()
+	}
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, mime)
+	c.Set(fiber.HeaderContentDisposition, kit.ContentDisposition("attachment", "feria_"+r.Name+"."+c.Query("format")))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(buf.Bytes())
+}
+
+// initiativeCredits lists an initiative's unpaid sales on credit (fiado).
+func (s *API) initiativeCredits(c *fiber.Ctx) error {
+	if _, err := s.Catalog.Initiative(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	return listHeld(c, func(p *accounts.Principal) ([]orders.Summary, error) {
+		return s.Orders.Credits(c.UserContext(), p, c.Params("id"))
+	}, func(o orders.Summary) string { return o.ID })
 }
 
 // setFairStock sets the units of a product the fair holds; the online stock

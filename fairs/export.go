@@ -1,0 +1,102 @@
+package fairs
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/tesoro-pact/tesoro/money"
+)
+
+// The report as a download: one row per initiative and the total, and the
+// sales per hour; Spanish headers, amounts in pesos.
+
+var reportHeader = []string{"Iniciativa", "Ventas", "Unidades", "Monto (COP)", "Efectivo", "Nequi", "Transferencia",
+	"Fiado", "Fiado por cobrar", "Compradores", "Ventas por revisar", "Producto más vendido"}
+
+var hoursHeader = []string{"Hora", "Ventas"}
+
+// pesosCell writes minor units as pesos ("1500", or "1500.50" with cents).
+func pesosCell(m money.Money) string {
+	if m.Amount%100 == 0 {
+		return fmt.Sprint(m.Amount / 100)
+	}
+	return fmt.Sprintf("%d.%02d", m.Amount/100, abs(m.Amount%100))
+}
+
+func abs(n int64) int64 { return max(n, -n) }
+
+func (ir InitiativeReport) cells() []string {
+	top := ""
+	if len(ir.TopProducts) > 0 {
+		top = ir.TopProducts[0].Name
+	}
+	return []string{ir.Name, fmt.Sprint(ir.Sales), fmt.Sprint(ir.Units), pesosCell(ir.Amount),
+		pesosCell(ir.ByMethod["cash"]), pesosCell(ir.ByMethod["nequi"]), pesosCell(ir.ByMethod["transfer"]),
+		pesosCell(ir.ByMethod["credit"]), pesosCell(ir.CreditOutstanding), fmt.Sprint(ir.Buyers), fmt.Sprint(ir.Flagged), top}
+}
+
+func (r Report) rows() [][]string {
+	out := [][]string{reportHeader}
+	for _, ir := range r.Initiatives {
+		out = append(out, ir.cells())
+	}
+	return append(out, r.Total.cells())
+}
+
+func (r Report) hourRows() [][]string {
+	out := [][]string{hoursHeader}
+	for _, h := range r.Hours {
+		out = append(out, []string{h.Hour.Format("2006-01-02 15:04"), fmt.Sprint(h.Sales)})
+	}
+	return out
+}
+
+// WriteCSV writes the per-initiative table as CSV (UTF-8 with a byte order
+// mark, so spreadsheets read the accents right).
+func (r Report) WriteCSV(w io.Writer) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(r.rows()); err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// WriteXLSX writes the report as a workbook: the initiatives, and the hours.
+func (r Report) WriteXLSX(w io.Writer) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if err := f.SetSheetName("Sheet1", "Iniciativas"); err != nil {
+		return err
+	}
+	if _, err := f.NewSheet("Por hora"); err != nil {
+		return err
+	}
+	for sheet, rows := range map[string][][]string{"Iniciativas": r.rows(), "Por hora": r.hourRows()} {
+		for i, row := range rows {
+			cell, err := excelize.CoordinatesToCellName(1, i+1)
+			if err != nil {
+				return err
+			}
+			vals := make([]any, len(row))
+			for j, v := range row {
+				vals[j] = v
+			}
+			if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
+				return err
+			}
+		}
+	}
+	f.SetActiveSheet(0)
+	_, err = f.WriteTo(w)
+	return err
+}
