@@ -180,6 +180,11 @@ func TestFairSalesThroughTheAPI(t *testing.T) {
 	}
 	res, body = env.do(t, request(http.MethodPost, base+"/sales/batch", `{"sales": [`+saleJSON(newUUID(), bread.ID, 1, "cash", "")+`]}`, cashierToken))
 	wantStatus(t, "a cashier of another fair", res, 403, body)
+	_, admin := env.user(t, "admin@example.co", []string{accounts.RoleAdmin})
+	res, body = env.do(t, request(http.MethodPost, base+"/tables", `{"name": "Mesa común", "cashier_id": "nobody", "initiative_ids": ["`+ini.ID+`"]}`, admin))
+	if res.StatusCode != 422 || !strings.Contains(body, "cashier_id") {
+		t.Fatalf("a table whose cashier is no user: %d %s", res.StatusCode, body)
+	}
 
 	// Fiado: partly paid, then in full.
 	credit := first.Results[1].OrderIDs[0]

@@ -32,6 +32,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/frontend"
 	"github.com/tesoro-pact/tesoro/mentoring"
@@ -151,7 +152,14 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
 			SiteURL: cfg.BaseURL, APIURL: cfg.StripeAPIURL}),
 	})
-	fai := fairs.NewService(p.db.DB, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat, Orders: ord})
+	fai := fairs.NewService(p.db.DB, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat, Orders: ord,
+		UserExists: func(ctx context.Context, id string) (bool, error) {
+			_, err := acc.User(ctx, accounts.System, id)
+			if errors.Is(err, errs.NotFound) {
+				return false, nil
+			}
+			return err == nil, err
+		}})
 	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes, men.EnsureIndexes, ord.EnsureIndexes, fai.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return nil, err
