@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
+	"github.com/tesoro-pact/tesoro/orders"
 )
 
 // demoInitiatives are modelled on the programme's own reports (DOMAIN.md).
@@ -176,8 +178,101 @@ func loadDemoFairs(ctx context.Context, d demoDeps, out io.Writer) error {
 			}
 		}
 	}
-	fmt.Fprintf(out, "tesoro: demo fairs planned (%d)\n", len(demoFairs))
+	if err := loadPastFair(ctx, d, today); err != nil {
+		return fmt.Errorf("the past demo fair: %w", err)
+	}
+	fmt.Fprintf(out, "tesoro: demo fairs planned (%d, and a past one with its sales)\n", len(demoFairs))
 	return nil
+}
+
+// pastFair is a fair held nine days ago: sales in every way of paying, two
+// on credit still owed, the bakery's cash closed 500 pesos short, the fair closed.
+var pastFair = demoFair{Input: fairs.Input{Name: "Feria Navideña de Sogamoso", Municipality: "Sogamoso", Venue: "Plaza de la Villa"},
+	FromToday: -9, Days: 1, Initiatives: []string{"Panadería de Papa La Monguana", "Cafetería El Fogón de Mongua"}}
+
+func loadPastFair(ctx context.Context, d demoDeps, today time.Time) error {
+	day := today.AddDate(0, 0, pastFair.FromToday)
+	in := pastFair.Input
+	in.StartsOn, in.EndsOn = day.Format(time.DateOnly), day.Format(time.DateOnly)
+	f, err := d.fairs.Create(ctx, accounts.System, in)
+	if err != nil {
+		return err
+	}
+	opening := time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, colombia.Zone)
+	methods := []string{orders.MethodCash, orders.MethodNequi, orders.MethodCash, orders.MethodTransfer, orders.MethodCredit, orders.MethodCash}
+	buyers := []fairs.SaleBuyer{{Name: "Doña Marta Pérez", Phone: "3101234567"}, {Name: "Jorge Niño", Phone: "3129876543"}}
+	var sales []fairs.SaleInput
+	cash := map[string]int64{}
+	var bakery string
+	for n, name := range pastFair.Initiatives {
+		ini, err := d.catalog.InitiativeBySlug(ctx, catalog.Slugify(name))
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if n == 0 {
+			bakery = ini.ID
+		}
+		if _, err := d.fairs.Invite(ctx, accounts.System, f.ID, ini.ID); err != nil {
+			return err
+		}
+		if _, err := d.fairs.Accept(ctx, accounts.System, f.ID, ini.ID); err != nil {
+			return err
+		}
+		products, err := d.catalog.InitiativeProducts(ctx, accounts.System, ini.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range products {
+			if p.Stock != nil && *p.Stock >= 8 {
+				if _, err := d.fairs.SetStock(ctx, accounts.System, f.ID, p.ID, 6); err != nil {
+					return err
+				}
+			}
+		}
+		for i, m := range methods {
+			p := products[i%min(2, len(products))]
+			if p.Stock != nil && *p.Stock < 8 {
+				continue
+			}
+			s := fairs.SaleInput{ClientID: demoUUID(f.ID, n, i), SoldAt: opening.Add(time.Duration(n*25+i*70) * time.Minute).Format(time.RFC3339),
+				PaymentMethod: m, Lines: []fairs.SaleLine{{ProductID: p.ID, Quantity: int64(1 + i%2), UnitPrice: p.Price}}}
+			if m == orders.MethodCredit {
+				b := buyers[n%len(buyers)]
+				s.Buyer, s.DueOn = &b, day.AddDate(0, 0, 7).Format(time.DateOnly)
+			}
+			if m == orders.MethodCash {
+				cash[ini.ID] += p.Price.Amount * int64(1+i%2)
+			}
+			sales = append(sales, s)
+		}
+	}
+	if _, err := d.fairs.Transition(ctx, accounts.System, f.ID, fairs.StatusOpen); err != nil {
+		return err
+	}
+	res, err := d.fairs.SyncSales(ctx, accounts.System, f.ID, sales)
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		if r.Status != fairs.SaleCreated {
+			return fmt.Errorf("demo sale %s: %s %s", r.ClientID, r.Code, r.Reason)
+		}
+	}
+	float := money.Pesos(50_000)
+	counted := money.Money{Amount: float.Amount + cash[bakery] - 50_000, Currency: money.COP}
+	if _, err := d.fairs.Close(ctx, accounts.System, f.ID, fairs.ClosingInput{InitiativeID: bakery, OpeningFloat: float, CountedCash: &counted,
+		Notes: "Faltaron 500 pesos: vueltas mal dadas a media tarde."}); err != nil {
+		return err
+	}
+	_, err = d.fairs.Transition(ctx, accounts.System, f.ID, fairs.StatusClosed)
+	return err
+}
+
+// demoUUID is a stable sale id for the demo (a phone makes a random one).
+func demoUUID(fairID string, initiative, sale int) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s/%d/%d", fairID, initiative, sale))
+	h[6], h[8] = h[6]&0x0f|0x40, h[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
 // demoProduct is a demo listing; Stock -1 means made to order.
