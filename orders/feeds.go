@@ -2,7 +2,6 @@ package orders
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 
 	"github.com/tesoro-pact/tesoro/accounts"
-	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -181,18 +179,7 @@ func (s *Service) BuyerOrdersAll(ctx context.Context, p *accounts.Principal) ([]
 	}
 	slices.Sort(ids)
 	slices.Reverse(ids)
-	out := make([]Order, 0, len(ids))
-	for _, id := range ids {
-		o, err := s.get(ctx, id)
-		if errors.Is(err, errs.NotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, nil
+	return readEach(ctx, ids, s.get)
 }
 
 // BoardLists is what a producer's board shows: every live order, newest

@@ -166,9 +166,15 @@ func (s *Service) listSold(ctx context.Context, sold []Order) error {
 // SoldOrders reads orders by id (one read each), skipping those not there:
 // what a repair of a batch finds of it.
 func (s *Service) SoldOrders(ctx context.Context, ids []string) ([]Order, error) {
+	return readEach(ctx, ids, s.load)
+}
+
+// readEach reads the orders of ids with read (one read by _id each), in
+// order, skipping those not there.
+func readEach(ctx context.Context, ids []string, read func(context.Context, string) (Order, error)) ([]Order, error) {
 	out := make([]Order, 0, len(ids))
 	for _, id := range ids {
-		o, err := s.load(ctx, id)
+		o, err := read(ctx, id)
 		if errors.Is(err, errs.NotFound) {
 			continue
 		}
