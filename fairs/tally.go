@@ -26,6 +26,8 @@ type saleEntry struct {
 	Products map[string]int64 `bson:"p"`           // units per product
 	Amounts  map[string]int64 `bson:"pa"`          // amount per product
 	Flagged  bool             `bson:"f,omitempty"`
+	// Void marks the entry that reverses an undone sale (see undo.go).
+	Void bool `bson:"v,omitempty"`
 }
 
 // Names of the tally's sums.
@@ -55,6 +57,11 @@ func saleTally(e saleEntry) map[string]int64 {
 	}
 	for id, a := range e.Amounts {
 		t[amountSum(id)] += a
+	}
+	if e.Void {
+		for k, v := range t {
+			t[k] = -v
+		}
 	}
 	return t
 }
@@ -117,15 +124,24 @@ func (s *Service) soldAtFair(ctx context.Context, f Fair) (map[string]int64, err
 	return sold, nil
 }
 
-// entries reads an initiative's tally entries at a fair (closing, report:
-// bounded by what one initiative sold at one fair, never by history).
+// entries reads an initiative's tally entries at a fair, by order, without
+// the sales undone (closing, report: bounded by what one initiative sold at
+// one fair, never by history).
 func (s *Service) entries(ctx context.Context, fairID, initiativeID string) (map[string]saleEntry, error) {
 	out := map[string]saleEntry{}
+	var voided []string
 	err := s.tallies.Buckets(ctx, tallyOwner(fairID, initiativeID), func(_ string, e map[string]saleEntry) bool {
 		for id, v := range e {
+			if v.Void {
+				voided = append(voided, strings.TrimPrefix(id, voidID("")))
+				continue
+			}
 			out[id] = v
 		}
 		return true
 	})
+	for _, id := range voided {
+		delete(out, id)
+	}
 	return out, err
 }

@@ -29,6 +29,7 @@ type server struct {
 	metrics *metrics
 	api     *api.API
 	pages   *pages.Pages
+	minis   minis
 }
 
 // New builds the Fiber app with every route registered.
@@ -89,6 +90,7 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	app.Get("/api/openapi.json", serveOpenAPI)
 	s.pages.MountPublic(app)
 	app.Get(storage.FilesPathPrefix+"*", s.serveFile)
+	app.Get(kit.MiniPathPrefix+"*", s.serveMiniature)
 
 	app.Use(d.Authenticate, kit.CheckCSRF)
 	s.api.Mount(app.Group("/api/v1"))

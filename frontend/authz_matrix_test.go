@@ -434,6 +434,19 @@ var matrix = []matrixRow{
 			time.Now().Format(time.RFC3339) + `", "payment_method": "cash", "lines": [{"product_id": "` + pr.ID +
 			`", "quantity": 1, "unit_price": {"amount": 250000, "currency": "COP"}}]}]}`
 	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/fairs/:id/sales/:id/undo", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		fa, pr := f.openFair(t), f.product(t)
+		id, at := newUUID(), time.Now().Add(-time.Minute).Format(time.RFC3339)
+		res, err := f.env.fairs.SyncSales(t.Context(), accounts.System, fa.ID, []fairs.SaleInput{{ClientID: id, SoldAt: at, PaymentMethod: orders.MethodCash,
+			Lines: []fairs.SaleLine{{ProductID: pr.ID, Quantity: 1, UnitPrice: pr.Price}}}})
+		if err != nil || res[0].Status != fairs.SaleCreated {
+			t.Fatalf("sale to undo: %+v %v", res, err)
+		}
+		return "/api/v1/fairs/" + fa.ID + "/sales/" + id + "/undo", `{"sold_at": "` + at + `", "undone_at": "` + time.Now().Format(time.RFC3339) + `"}`
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/fairs/:id/till", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/fairs/" + f.openFair(t).ID + "/till", ""
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
 	{route: "POST /api/v1/fairs/:id/tables", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/fairs/" + f.fair(t).ID + "/tables", `{"name": "Mesa común", "cashier_id": "` + f.victim(t).ID + `", "initiative_ids": ["` + f.target + `"]}`
 	}, own: only(201, "admin")},

@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,4 +213,34 @@ func (s *Service) Credits(ctx context.Context, p *accounts.Principal, initiative
 		return strings.Compare(a.ID, b.ID)
 	})
 	return out, nil
+}
+
+// VoidSold takes back a fair sale that its point of sale undid minutes after
+// making it (a wrong tap): the order is cancelled and the money it recorded
+// leaves the ledger as a refund by the same method. Voiding a voided sale
+// changes nothing but finishes a ledger entry a crash cut; the caller's
+// time window decides whether a sale may still be undone.
+func (s *Service) VoidSold(ctx context.Context, actorID, id, note string) (Order, error) {
+	o, err := s.get(ctx, id)
+	if err != nil {
+		return Order{}, err
+	}
+	if o.Channel != ChannelFair {
+		return Order{}, fmt.Errorf("order %s was not sold at a fair: %w", id, errs.Conflict)
+	}
+	if o.Status != StatusCancelled {
+		if o.Status != StatusDelivered || len(o.Refunds) > 0 || len(o.Payments) > 1 {
+			return Order{}, fmt.Errorf("order %s has changed since it was sold, refund it instead: %w", id, errs.Conflict)
+		}
+		extra := bson.M{"paid": int64(0)}
+		if o.Paid > 0 {
+			extra["refunds"] = []Refund{{ID: storage.NewID(), Amount: money.Money{Amount: o.Paid, Currency: o.Total.Currency},
+				Method: o.PaymentMethod, Reason: note, At: s.now(), RecordedBy: actorID, Key: "void:" + id}}
+		}
+		guard := bson.M{"status": StatusDelivered, "paid": o.Paid, "refunds": bson.M{"$size": 0}}
+		if o, err = s.move(ctx, o, guard, StatusCancelled, actorID, note, extra); err != nil {
+			return Order{}, err
+		}
+	}
+	return o, s.ensureLedger(ctx, o)
 }

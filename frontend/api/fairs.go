@@ -23,6 +23,8 @@ func (s *API) routesFairs(api fiber.Router) {
 	api.Put("/fairs/:id/stock/:product", s.setFairStock)
 	api.Get("/fairs/:id/stock", s.fairStock)
 	api.Post("/fairs/:id/sales/batch", s.syncFairSales)
+	api.Post("/fairs/:id/sales/:client_id/undo", s.undoFairSale)
+	api.Get("/fairs/:id/till", s.fairTill)
 	api.Post("/fairs/:id/tables", s.addFairTable)
 	api.Post("/fairs/:id/closings", s.closeFairCash)
 	api.Get("/fairs/:id/closings", s.fairClosings)
@@ -39,6 +41,26 @@ func (s *API) syncFairSales(c *fiber.Ctx) error {
 		res, err := s.Fairs.SyncSales(c.UserContext(), p, c.Params("id"), in.Sales)
 		return fiber.Map{"results": res}, err
 	})
+}
+
+// undoFairSale voids a sale the point of sale undid within minutes.
+func (s *API) undoFairSale(c *fiber.Ctx) error {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in fairs.UndoInput) (any, error) {
+		return s.Fairs.UndoSale(c.UserContext(), p, c.Params("id"), c.Params("client_id"), in)
+	})
+}
+
+// fairTill answers what the caller sells at the fair, for a point of sale.
+func (s *API) fairTill(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.Fairs.Till(c.UserContext(), p, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(t.WithPhotos(kit.MiniPathPrefix))
 }
 
 func (s *API) addFairTable(c *fiber.Ctx) error {

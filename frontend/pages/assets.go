@@ -88,7 +88,7 @@ func (a *assets) serve(c *fiber.Ctx) error {
 // shell lists the URLs the service worker keeps for offline use.
 func (a *assets) shell() []string {
 	var out []string
-	for _, name := range []string{"app.css", "app.js", "icon.svg"} {
+	for _, name := range []string{"app.css", "app.js", "icon.svg", "pos.css", "pos.js"} {
 		if as, ok := a.byName[name]; ok {
 			out = append(out, as.url)
 		}

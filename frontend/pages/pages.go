@@ -94,7 +94,8 @@ func loadTemplates(a *assets) (*templates, error) {
 	p := &templates{byName: map[string]*template.Template{}, bundle: bundle, assets: a,
 		matcher: language.NewMatcher([]language.Tag{language.Spanish, language.English})}
 	funcs := template.FuncMap{"asset": a.URL, "firstName": firstName, "money": formatMoney, "whatsapp": whatsappLink,
-		"date": formatDate, "datetime": formatDateTime, "dict": dict}
+		"date": formatDate, "datetime": formatDateTime, "dict": dict,
+		"deref": func(n *int64) int64 { return *n }}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
@@ -178,6 +179,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesCart(app)
 	s.routesFairs(app)
 	s.routesMyFairs(app)
+	s.routesPOS(app)
 	s.routesProducer(app)
 	s.routesMyInitiative(app)
 	s.routesMentoringPages(app)
