@@ -52,7 +52,7 @@ type posView struct {
 	State template.JS
 	// Messages are the script's words in the page's language.
 	Messages template.JS
-	Many  bool // more than one initiative: products are grouped
+	Many     bool // more than one initiative: products are grouped
 }
 
 // posWords are the script's messages (pos.js.<id>): the reason of each
