@@ -127,7 +127,7 @@ func TestBrowserAccounts(t *testing.T) {
 }
 
 // openOnPhone navigates and checks the page fits a phone's width.
-func openOnPhone(t *testing.T, ctx context.Context, url string) {
+func openOnPhone(t testing.TB, ctx context.Context, url string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("loading %s: %v", url, err)
@@ -135,7 +135,7 @@ func openOnPhone(t *testing.T, ctx context.Context, url string) {
 	fitsPhone(t, ctx)
 }
 
-func fitsPhone(t *testing.T, ctx context.Context) {
+func fitsPhone(t testing.TB, ctx context.Context) {
 	t.Helper()
 	if got, want := evaluate[int](t, ctx, `document.documentElement.scrollWidth`), browsertest.PhoneWidth; got > want {
 		t.Errorf("%s is %dpx wide on a phone, want at most %dpx", evaluate[string](t, ctx, `location.pathname`), got, want)
@@ -143,7 +143,7 @@ func fitsPhone(t *testing.T, ctx context.Context) {
 }
 
 // typeInto types into the fields, by CSS selector.
-func typeInto(t *testing.T, ctx context.Context, fields map[string]string) {
+func typeInto(t testing.TB, ctx context.Context, fields map[string]string) {
 	t.Helper()
 	for sel, value := range fields {
 		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), value)); err != nil {
@@ -153,7 +153,7 @@ func typeInto(t *testing.T, ctx context.Context, fields map[string]string) {
 }
 
 // tapToSubmit taps a form's button, waits for the page it leads to and checks its path and status.
-func tapToSubmit(t *testing.T, ctx context.Context, button, wantPath string, wantStatus int64) {
+func tapToSubmit(t testing.TB, ctx context.Context, button, wantPath string, wantStatus int64) {
 	t.Helper()
 	res, err := chromedp.RunResponse(ctx, chromedp.Tap(chromedp.CSS(button)))
 	if err != nil {
@@ -165,7 +165,7 @@ func tapToSubmit(t *testing.T, ctx context.Context, button, wantPath string, wan
 	fitsPhone(t, ctx)
 }
 
-func wantVisible(t *testing.T, ctx context.Context, what string, xpaths ...string) {
+func wantVisible(t testing.TB, ctx context.Context, what string, xpaths ...string) {
 	t.Helper()
 	for _, x := range xpaths {
 		if !visible(t, ctx, x) {
@@ -174,7 +174,7 @@ func wantVisible(t *testing.T, ctx context.Context, what string, xpaths ...strin
 	}
 }
 
-func saveShot(t *testing.T, ctx context.Context, dir, name string) {
+func saveShot(t testing.TB, ctx context.Context, dir, name string) {
 	t.Helper()
 	if dir == "" {
 		return

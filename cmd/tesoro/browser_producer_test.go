@@ -193,7 +193,7 @@ func TestBrowserProducerCreatesProduct(t *testing.T) {
 }
 
 // producerAPI sends a JSON request, checks the status and decodes the answer into out.
-func producerAPI(t *testing.T, r *running, method, path, token string, body any, wantStatus int, out any) {
+func producerAPI(t testing.TB, r *running, method, path, token string, body any, wantStatus int, out any) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {

@@ -107,7 +107,7 @@ func TestBrowserOfflinePage(t *testing.T) {
 }
 
 // checkPage asserts the language of the document and its h1.
-func checkPage(t *testing.T, ctx context.Context, lang, h1 string) {
+func checkPage(t testing.TB, ctx context.Context, lang, h1 string) {
 	t.Helper()
 	if got := evaluate[string](t, ctx, `document.documentElement.lang`); got != lang {
 		t.Errorf("html[lang] = %q, want %q", got, lang)
@@ -117,7 +117,7 @@ func checkPage(t *testing.T, ctx context.Context, lang, h1 string) {
 	}
 }
 
-func text(t *testing.T, ctx context.Context, css string) string {
+func text(t testing.TB, ctx context.Context, css string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
 	if err != nil {
@@ -128,7 +128,7 @@ func text(t *testing.T, ctx context.Context, css string) string {
 
 // visible reports whether the element at xpath exists, is rendered with a
 // size and is not hidden by CSS.
-func visible(t *testing.T, ctx context.Context, xpath string) bool {
+func visible(t testing.TB, ctx context.Context, xpath string) bool {
 	t.Helper()
 	q, _ := json.Marshal(xpath)
 	return evaluate[bool](t, ctx, fmt.Sprintf(`(() => {
@@ -139,7 +139,7 @@ func visible(t *testing.T, ctx context.Context, xpath string) bool {
 	})()`, q))
 }
 
-func evaluate[T any](t *testing.T, ctx context.Context, js string, opts ...chromedp.EvaluateOption) T {
+func evaluate[T any](t testing.TB, ctx context.Context, js string, opts ...chromedp.EvaluateOption) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, opts...))
 	if err != nil {
@@ -149,7 +149,7 @@ func evaluate[T any](t *testing.T, ctx context.Context, js string, opts ...chrom
 }
 
 // shot saves a screenshot of a failed test for a human to look at.
-func shot(t *testing.T, ctx context.Context) {
+func shot(t testing.TB, ctx context.Context) {
 	path := filepath.Join(os.TempDir(), strings.ReplaceAll(t.Name(), "/", "_")+".png")
 	if err := browsertest.Screenshot(ctx, path); err != nil {
 		t.Logf("screenshot: %v", err)

@@ -32,6 +32,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -165,7 +166,14 @@ func NewTab(t testing.TB) context.Context {
 		cancelTab() // closes the tab and disposes of its browser context
 		cancelTimed()
 	})
-	err := chromedp.Do(ctx,
+	if err := phone(ctx); err != nil {
+		t.Fatalf("opening a phone tab: %v", err)
+	}
+	return ctx
+}
+
+func phone(ctx context.Context) error {
+	return chromedp.Do(ctx,
 		chromedp.EmulateViewport(PhoneWidth, PhoneHeight,
 			chromedp.EmulateScale(PhoneScale), chromedp.EmulateMobile, chromedp.EmulateTouch),
 		call(emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
@@ -173,10 +181,37 @@ func NewTab(t testing.TB) context.Context {
 		call(emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: PhoneLocale}),
 		call(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: PhoneTimezone}),
 	)
-	if err != nil {
-		t.Fatalf("opening a phone tab: %v", err)
+}
+
+// NewTabBeside opens another phone tab in the browser context of ctx's tab:
+// the same cookies, storage and service workers, as a second tab of the
+// same phone's browser. It closes when the test ends (or with CloseTab).
+func NewTabBeside(t testing.TB, ctx context.Context) context.Context {
+	t.Helper()
+	timed, cancelTimed := context.WithTimeout(shared.ctx, TabTimeout)
+	tab, cancelTab := chromedp.NewContext(timed, chromedp.WithExistingBrowserContext(chromedp.FromContext(ctx).BrowserContextID))
+	t.Cleanup(func() {
+		cancelTab()
+		cancelTimed()
+	})
+	if err := phone(tab); err != nil {
+		t.Fatalf("opening a second phone tab: %v", err)
 	}
-	return ctx
+	return tab
+}
+
+// CloseTab closes the tab of ctx as its user would, leaving its browser
+// context (storage, service workers) to the other tabs in it.
+func CloseTab(ctx context.Context) error {
+	c := chromedp.FromContext(ctx)
+	if c == nil || c.Target == nil {
+		return nil
+	}
+	// Through the browser's session: cancelling the tab's context would
+	// dispose of its browser context too, and chromedp refuses the command
+	// on the tab's own session.
+	_, err := cdp.Call(ctx, c.Browser, target.CloseTarget, target.CloseTargetParams{TargetID: c.Target.TargetID})
+	return err
 }
 
 // call makes a protocol command an action, to run it among others in one Do.
@@ -188,8 +223,8 @@ func call[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp.Vo
 }
 
 // Offline cuts the tab off the network, as a phone with no signal: its
-// requests fail and navigator.onLine is false. It stays offline until the tab
-// closes.
+// requests fail and navigator.onLine is false. It stays offline until Online
+// or until the tab closes.
 //
 // A service worker is a DevTools target of its own, and the network
 // conditions of the page's session do not reach the worker's fetch() calls
@@ -201,7 +236,14 @@ func call[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp.Vo
 // navigator.serviceWorker.controller is set (the worker then runs, and while
 // DevTools is attached Chrome does not stop it for being idle) before calling
 // Offline.
-func Offline(ctx context.Context) error {
+func Offline(ctx context.Context) error { return setNetwork(ctx, true) }
+
+// Online gives the tab (and the service workers running in its browser
+// context) the network back, as a phone whose signal returns: requests go
+// through again and the page gets its "online" event.
+func Online(ctx context.Context) error { return setNetwork(ctx, false) }
+
+func setNetwork(ctx context.Context, offline bool) error {
 	sessions := []context.Context{ctx}
 	targets, err := chromedp.Targets(ctx)
 	if err != nil {
@@ -215,16 +257,18 @@ func Offline(ctx context.Context) error {
 			sessions = append(sessions, sw)
 		}
 	}
+	rules := []*network.Conditions{}
+	if offline {
+		rules = append(rules, &network.Conditions{Offline: true}) // no URL pattern: all requests
+	}
 	for _, s := range sessions {
 		err := chromedp.Do(s,
-			call(network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-				MatchedNetworkConditions: []*network.Conditions{{Offline: true}}, // no URL pattern: all requests
-			}),
+			call(network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: rules}),
 			// navigator.onLine, which the rules above leave alone.
-			call(network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: true}),
+			call(network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1}),
 		)
 		if err != nil {
-			return fmt.Errorf("emulating offline: %w", err)
+			return fmt.Errorf("emulating the network (offline %v): %w", offline, err)
 		}
 	}
 	return nil
