@@ -124,14 +124,13 @@ func BenchmarkPointOfSale(b *testing.B) {
 		p("| `pos.js`, gzip | %s (%s raw) | %s | %s |\n", kb(scriptGz), kb(script), kb(tillScriptBudget), verdict(scriptGz <= tillScriptBudget))
 		p("| tap on «Cobrar» → sale on screen (IndexedDB write + render), CPU 4× slower, %d taps | p50 %.1f ms, p95 %.1f ms, max %.1f ms | %d ms | %s |\n\n",
 			tillTaps, ms(p50), ms(p95), ms(worst), tillTapBudget.Milliseconds(), verdict(p95 <= tillTapBudget))
-		p("The cold load counts the page fetched a second time by the script (to keep it for offline use, as the service worker "+
+		p("The cold load counts the page fetched a second time by the script (to keep it for offline use, as the service worker " +
 			"does not control a page the first time it opens). Reproduce: `./scripts/bench pos`.\n")
 		if err := os.WriteFile(out, []byte(s.String()), 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
-
 
 // timeCharge taps tile %d, then "Cobrar", and answers the milliseconds from
 // the tap on "Cobrar" to the frame after the queue counts the sale.

@@ -150,7 +150,9 @@ func startFairDemo(t testing.TB) (r *running, email, password, fairID string) {
 	}
 	producerAPI(t, r, "POST", "/api/v1/users", login.Token, map[string]any{"email": email, "name": "Ana Beatriz Sánchez",
 		"password": password, "roles": []string{"producer"}, "initiative_ids": []string{bakeryID}}, 201, nil)
-	var list struct{ Items []struct{ ID, Name, Status string } }
+	var list struct {
+		Items []struct{ ID, Name, Status string }
+	}
 	producerAPI(t, r, "GET", "/api/v1/fairs", "", nil, 200, &list)
 	for _, f := range list.Items {
 		if f.Name == "Feria de Emprendimiento de Mongua" && f.Status == "open" {
