@@ -52,3 +52,20 @@ func Phone(s string) bool {
 	}
 	return false
 }
+
+// WhatsApp is the number wa.me links take for a phone people wrote: the
+// country code and the ten digits ("573101234567"), or "" for a phone that
+// is not Colombian.
+func WhatsApp(s string) string {
+	if !Phone(s) {
+		return ""
+	}
+	var digits strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits.WriteRune(r)
+		}
+	}
+	d := digits.String()
+	return "57" + d[len(d)-10:]
+}

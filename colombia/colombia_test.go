@@ -17,3 +17,14 @@ func TestPhone(t *testing.T) {
 		}
 	}
 }
+
+func TestWhatsApp(t *testing.T) {
+	for in, want := range map[string]string{
+		"310 123 4567": "573101234567", "+57 310-123-4567": "573101234567", "573101234567": "573101234567",
+		"(608) 770 1234": "576087701234", "1234": "", "+1 310 123 4567": "",
+	} {
+		if got := WhatsApp(in); got != want {
+			t.Errorf("WhatsApp(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

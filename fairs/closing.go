@@ -271,3 +271,22 @@ func (s *Service) Closings(ctx context.Context, p *accounts.Principal, fairID st
 	}
 	return out, nil
 }
+
+// Expected is an initiative's closing as it stands before its cash is
+// counted (no opening float yet): what the page asking for the count shows.
+// Once closed, it is the closing recorded.
+func (s *Service) Expected(ctx context.Context, p *accounts.Principal, fairID, initiativeID string) (Closing, error) {
+	f, err := s.Fair(ctx, fairID)
+	if err != nil {
+		return Closing{}, err
+	}
+	if !canClose(p, f, initiativeID) {
+		return Closing{}, denied(p, "the cash of initiative "+initiativeID)
+	}
+	if c := f.Closings[initiativeID]; c != nil && !c.Pending {
+		return *c, nil
+	}
+	c, err := s.count(ctx, fairID, initiativeID)
+	c.ExpectedCash = money.Money{Amount: c.CashSales.Amount - c.CashRefunds.Amount, Currency: money.COP}
+	return c, err
+}

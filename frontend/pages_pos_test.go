@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html"
 	"image/jpeg"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,74 @@ func TestPointOfSalePage(t *testing.T) {
 		_, body := v.get(t, page)
 		if i := strings.Index(body, "⟦"); i >= 0 {
 			t.Errorf("%s: missing message near %q", lang, body[i:min(len(body), i+40)])
+		}
+	}
+}
+
+// The cash closing page counts the cash by bills (a bad count is told in
+// Spanish and changes nothing), then shows the closing; the credit page
+// lists the sale on credit with its WhatsApp reminder and records a
+// partial payment; another initiative's producer sees neither.
+func TestClosingAndCreditPages(t *testing.T) {
+	env := newProducerEnv(t)
+	f, _ := openTill(t, env)
+	rosa := &accounts.Principal{UserID: env.rosa.ID, Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{env.bakery.ID}}
+	at := time.Now().Add(-time.Minute).Format(time.RFC3339)
+	dueDay := time.Now().In(colombia.Zone)
+	due := dueDay.Format(time.DateOnly)
+	bread := func(n int64) []fairs.SaleLine {
+		return []fairs.SaleLine{{ProductID: env.bread.ID, Quantity: n, UnitPrice: env.bread.Price}}
+	}
+	res, err := env.fairs.SyncSales(t.Context(), rosa, f.ID, []fairs.SaleInput{
+		{ClientID: newUUID(), SoldAt: at, PaymentMethod: "cash", Lines: bread(2)},
+		{ClientID: newUUID(), SoldAt: at, PaymentMethod: "credit", Lines: bread(1), DueOn: due, Buyer: &fairs.SaleBuyer{Name: "Marta Lucía Pérez", Phone: "310 123 4567"}},
+	})
+	if err != nil || res[0].Status != fairs.SaleCreated || res[1].Status != fairs.SaleCreated {
+		t.Fatalf("sales: %+v %v", res, err)
+	}
+	v := env.signedIn(t, "rosa@tesoro.test")
+	page := "/mi-iniciativa/" + env.bakery.ID + "/ferias/" + f.ID + "/cierre"
+	if res, body := env.signedIn(t, "dora@tesoro.test").get(t, page); res.StatusCode != 403 {
+		t.Fatalf("another initiative's producer on the closing: %d (%s)", res.StatusCode, body)
+	}
+	resp, body := v.get(t, page)
+	wantStatus(t, "closing", resp, 200, body)
+	wantText(t, "closing", html.UnescapeString(body), "Cierre de caja", "Efectivo recibido", "$ 3.000", "$ 1.500", "Cerrar la caja")
+	resp, body = v.post(t, page, url.Values{"opening_float": {"10.000"}, "d_1000": {"tres"}})
+	wantStatus(t, "a bad count", resp, 422, body)
+	wantText(t, "a bad count", html.UnescapeString(body), "Escriba cuántos, en números.")
+	if c, _ := env.fairs.Closings(t.Context(), rosa, f.ID); len(c) != 0 {
+		t.Fatalf("a refused closing was recorded: %+v", c)
+	}
+	resp, _ = v.post(t, page, url.Values{"opening_float": {"10.000"}, "d_10000": {"1"}, "d_1000": {"2"}, "notes": {"Faltó un billete de mil"}})
+	wantRedirect(t, "closing", resp, page+"?aviso=caja-cerrada")
+	_, body = v.get(t, page+"?aviso=caja-cerrada")
+	wantText(t, "closed", html.UnescapeString(body), "Caja cerrada", "$ 13.000", "$ 12.000", "faltan", "Faltó un billete de mil")
+
+	credits := "/mi-iniciativa/" + env.bakery.ID + "/fiados"
+	if res, _ := env.signedIn(t, "dora@tesoro.test").get(t, credits); res.StatusCode != 403 {
+		t.Fatalf("another initiative's producer on the credits: %d", res.StatusCode)
+	}
+	_, body = v.get(t, credits)
+	text := html.UnescapeString(body)
+	wantText(t, "credits", text, "Marta Lucía Pérez", "$ 1.500", "Paga el "+dueDay.Format("02/01/2006"), "Feria de Mongua", "https://wa.me/573101234567?text=", "Cobrar por WhatsApp")
+	if !strings.Contains(text, url.QueryEscape("Le saluda Panadería de Papa")) {
+		t.Errorf("the reminder does not name the initiative: %s", text)
+	}
+	order := res[1].OrderIDs[0]
+	resp, body = v.post(t, credits+"/"+order+"/pago", url.Values{"amount": {"5.000"}, "method": {"cash"}, "key": {"k1"}})
+	wantStatus(t, "paying more than owed", resp, 422, body)
+	resp, _ = v.post(t, credits+"/"+order+"/pago", url.Values{"amount": {"1.000"}, "method": {"nequi"}, "key": {"k2"}})
+	wantRedirect(t, "partial payment", resp, credits+"?aviso=pago-registrado")
+	_, body = v.get(t, credits)
+	wantText(t, "after paying", html.UnescapeString(body), "$ 500", "de $ 1.500")
+	for _, lang := range pages.Languages {
+		v.lang = lang
+		for _, p := range []string{page, credits} {
+			_, body := v.get(t, p)
+			if i := strings.Index(body, "⟦"); i >= 0 {
+				t.Errorf("%s in %s: missing message near %q", p, lang, body[i:min(len(body), i+40)])
+			}
 		}
 	}
 }

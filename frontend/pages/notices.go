@@ -34,6 +34,7 @@ var notices = map[string]string{
 	// my fairs
 	"feria-aceptada":   "notice.fair_accepted",
 	"surtido-guardado": "notice.fair_stock_saved",
+	"caja-cerrada":     "notice.cash_closed",
 	// advice
 	"sesion-registrada":     "advice.notice.session_saved",
 	"sesion-sin-foto":       "advice.notice.session_saved_without_photo",

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
@@ -95,7 +96,7 @@ func loadTemplates(a *assets) (*templates, error) {
 		matcher: language.NewMatcher([]language.Tag{language.Spanish, language.English})}
 	funcs := template.FuncMap{"asset": a.URL, "firstName": firstName, "money": formatMoney, "whatsapp": whatsappLink,
 		"date": formatDate, "datetime": formatDateTime, "dict": dict,
-		"deref": func(n *int64) int64 { return *n }}
+		"deref": func(n *int64) int64 { return *n }, "pesos": money.Pesos, "newKey": newIdempotencyKey}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
@@ -180,6 +181,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesFairs(app)
 	s.routesMyFairs(app)
 	s.routesPOS(app)
+	s.routesFairCash(app)
 	s.routesProducer(app)
 	s.routesMyInitiative(app)
 	s.routesMentoringPages(app)
