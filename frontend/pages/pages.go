@@ -22,8 +22,8 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/tesoro-pact/tesoro/accounts"
-	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
+	"github.com/tesoro-pact/tesoro/money"
 )
 
 //go:embed templates/*.html templates/sw.js
