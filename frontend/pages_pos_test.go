@@ -167,3 +167,40 @@ func TestClosingAndCreditPages(t *testing.T) {
 		}
 	}
 }
+
+// The fair's report page: totals, an SVG bar per hour with sales (and the
+// empty hours between), each initiative with its cash closing, and the
+// download links; a producer not at the fair is refused.
+func TestFairReportPage(t *testing.T) {
+	env := newProducerEnv(t)
+	f, _ := openTill(t, env)
+	rosa := &accounts.Principal{UserID: env.rosa.ID, Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{env.bakery.ID}}
+	var sales []fairs.SaleInput
+	for _, ago := range []time.Duration{2 * time.Hour, 2 * time.Hour, time.Minute} {
+		sales = append(sales, fairs.SaleInput{ClientID: newUUID(), SoldAt: time.Now().Add(-ago).Format(time.RFC3339), PaymentMethod: "nequi",
+			Lines: []fairs.SaleLine{{ProductID: env.bread.ID, Quantity: 1, UnitPrice: env.bread.Price}}})
+	}
+	if _, err := env.fairs.SyncSales(t.Context(), rosa, f.ID, sales); err != nil {
+		t.Fatal(err)
+	}
+	page := "/ferias/" + f.ID + "/informe"
+	if res, _ := env.signedIn(t, "dora@tesoro.test").get(t, page); res.StatusCode != 403 {
+		t.Fatalf("a producer not at the fair: %d, want 403", res.StatusCode)
+	}
+	v := env.signedIn(t, "rosa@tesoro.test")
+	res, body := v.get(t, page)
+	wantStatus(t, "report", res, 200, body)
+	text := html.UnescapeString(body)
+	wantText(t, "report", text, "Informe de la feria", "Panadería de Papa", "$ 4.500", "La caja aún no se ha cerrado.",
+		`aria-label="3 ventas en 3 horas"`, `href="/api/v1/fairs/`+f.ID+`/report?format=xlsx"`)
+	if n := strings.Count(body, "<rect"); n != 3 {
+		t.Errorf("the chart has %d bars, want 3 (two hours with sales and the empty one between)", n)
+	}
+	for _, lang := range pages.Languages {
+		v.lang = lang
+		_, body := v.get(t, page)
+		if i := strings.Index(body, "⟦"); i >= 0 {
+			t.Errorf("%s: missing message near %q", lang, body[i:min(len(body), i+40)])
+		}
+	}
+}

@@ -76,9 +76,7 @@ func (s *Pages) renderClosing(c *fiber.Ctx, status int, p *accounts.Principal, i
 	if err != nil {
 		return err
 	}
-	d := closingData{Initiative: in, Closing: cl, Closed: !cl.ClosedAt.IsZero(), Methods: fairs.Methods, Form: f,
-		Fair: fairItem{Summary: fairs.Summary{ID: fair.ID, Name: fair.Name, Municipality: fair.Municipality, Department: fair.Department,
-			StartsOn: fair.StartsOn, EndsOn: fair.EndsOn, Status: fair.Status}, Venue: fair.Venue}}
+	d := closingData{Initiative: in, Closing: cl, Closed: !cl.ClosedAt.IsZero(), Methods: fairs.Methods, Form: f, Fair: fairItemOf(fair)}
 	for _, v := range fairs.Denominations {
 		field := "d_" + strconv.FormatInt(v, 10)
 		d.Bills = append(d.Bills, denomination{Pesos: v, Field: field, Count: f.Val(field)})

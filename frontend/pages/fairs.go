@@ -23,6 +23,11 @@ type fairItem struct {
 	Venue string
 }
 
+func fairItemOf(f fairs.Fair) fairItem {
+	return fairItem{Summary: fairs.Summary{ID: f.ID, Name: f.Name, Municipality: f.Municipality, Department: f.Department,
+		StartsOn: f.StartsOn, EndsOn: f.EndsOn, Status: f.Status}, Venue: f.Venue}
+}
+
 // Days is when the fair is: one day, or from the first to the last.
 func (f fairItem) Days() string {
 	start, end := dayOf(f.StartsOn), dayOf(f.EndsOn)
@@ -81,7 +86,5 @@ func (s *Pages) fairPage(c *fiber.Ctx) error {
 		}
 		sellers = append(sellers, fairSeller{Name: in.Name, Slug: in.Slug, Kind: in.Kind})
 	}
-	item := fairItem{Summary: fairs.Summary{ID: f.ID, Name: f.Name, Municipality: f.Municipality, Department: f.Department,
-		StartsOn: f.StartsOn, EndsOn: f.EndsOn, Status: f.Status}, Venue: f.Venue}
-	return s.render(c, fiber.StatusOK, "fair", "fairs.fair.title", map[string]any{"Fair": item, "Sellers": sellers})
+	return s.render(c, fiber.StatusOK, "fair", "fairs.fair.title", map[string]any{"Fair": fairItemOf(f), "Sellers": sellers})
 }

@@ -182,6 +182,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesMyFairs(app)
 	s.routesPOS(app)
 	s.routesFairCash(app)
+	s.routesFairReport(app)
 	s.routesProducer(app)
 	s.routesMyInitiative(app)
 	s.routesMentoringPages(app)
