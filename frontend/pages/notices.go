@@ -32,9 +32,14 @@ var notices = map[string]string{
 	"integrante-agregado": "myini.notice.member_added",
 	"integrante-quitado":  "myini.notice.member_removed",
 	// my fairs
-	"feria-aceptada":   "notice.fair_accepted",
-	"surtido-guardado": "notice.fair_stock_saved",
-	"caja-cerrada":     "notice.cash_closed",
+	"feria-aceptada":      "notice.fair_accepted",
+	"surtido-guardado":    "notice.fair_stock_saved",
+	"caja-cerrada":        "notice.cash_closed",
+	"feria-creada":        "notice.fair_created",
+	"feria-open":          "notice.fair_opened",
+	"feria-closed":        "notice.fair_closed",
+	"iniciativa-invitada": "notice.initiative_invited",
+	"mesa-creada":         "notice.table_created",
 	// advice
 	"sesion-registrada":     "advice.notice.session_saved",
 	"sesion-sin-foto":       "advice.notice.session_saved_without_photo",

@@ -183,6 +183,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesPOS(app)
 	s.routesFairCash(app)
 	s.routesFairReport(app)
+	s.routesOrganizeFairs(app)
 	s.routesProducer(app)
 	s.routesMyInitiative(app)
 	s.routesMentoringPages(app)
