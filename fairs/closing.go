@@ -30,6 +30,10 @@ type Closing struct {
 	OpeningFloat  money.Money            `bson:"opening_float" json:"opening_float"`
 	CashSales     money.Money            `bson:"cash_sales" json:"cash_sales"`
 	CashRefunds   money.Money            `bson:"cash_refunds" json:"cash_refunds"`
+	// TableCash is the cash of its sales at shared tables (their cashiers
+	// held it); HandedOver what those cashiers handed and it confirmed.
+	TableCash  money.Money `bson:"table_cash" json:"table_cash"`
+	HandedOver money.Money `bson:"handed_over" json:"handed_over"`
 	ExpectedCash  money.Money            `bson:"expected_cash" json:"expected_cash"`
 	CountedCash   money.Money            `bson:"counted_cash" json:"counted_cash"`
 	Difference    money.Money            `bson:"difference" json:"difference"` // counted − expected
@@ -37,8 +41,10 @@ type Closing struct {
 	ByMethod      map[string]money.Money `bson:"by_method" json:"by_method"`
 	Denominations map[string]int64       `bson:"denominations,omitempty" json:"denominations,omitempty"`
 	Notes         string                 `bson:"notes,omitempty" json:"notes,omitempty"`
-	ClosedBy      string                 `bson:"closed_by" json:"closed_by"`
-	ClosedAt      time.Time              `bson:"closed_at" json:"closed_at"`
+	// Handovers are the cash shared tables handed the initiative (in its box now).
+	Handovers []TableHandover `bson:"handovers,omitempty" json:"handovers,omitempty"`
+	ClosedBy  string          `bson:"closed_by" json:"closed_by"`
+	ClosedAt  time.Time       `bson:"closed_at" json:"closed_at"`
 	// Pending is a closing under way: sales are refused from its start,
 	// and the batches already under way are waited for before counting.
 	Pending bool `bson:"pending,omitempty" json:"-"`
@@ -156,12 +162,12 @@ func (s *Service) Close(ctx context.Context, p *accounts.Principal, fairID strin
 	if err := s.awaitSyncs(ctx, fairID, in.InitiativeID); err != nil {
 		return Closing{}, err
 	}
-	c, err := s.count(ctx, fairID, in.InitiativeID)
+	c, err := s.count(ctx, f, in.InitiativeID)
 	if err != nil {
 		return Closing{}, err
 	}
 	c.OpeningFloat, c.CountedCash, c.Denominations, c.Notes = in.OpeningFloat, counted, in.Denominations, in.Notes
-	c.ExpectedCash = money.Money{Amount: c.OpeningFloat.Amount + c.CashSales.Amount - c.CashRefunds.Amount, Currency: money.COP}
+	c.ExpectedCash = c.expected()
 	c.Difference = money.Money{Amount: counted.Amount - c.ExpectedCash.Amount, Currency: money.COP}
 	c.ClosedBy, c.ClosedAt = p.UserID, s.now()
 	res, err := s.fairs.UpdateOne(ctx, bson.M{"_id": fairID, field + ".pending": true},
@@ -216,7 +222,8 @@ func (s *Service) awaitSyncs(ctx context.Context, fairID, initiativeID string) e
 // count sums an initiative's fair sales: the tally for sales by method, and
 // each order (read by _id: bounded by one fair's sales) for the cash
 // received and given back, fiado paid in cash at the table included.
-func (s *Service) count(ctx context.Context, fairID, initiativeID string) (Closing, error) {
+func (s *Service) count(ctx context.Context, f Fair, initiativeID string) (Closing, error) {
+	fairID := f.ID
 	t, err := s.totals(ctx, fairID, initiativeID)
 	if err != nil {
 		return Closing{}, err
@@ -248,7 +255,26 @@ func (s *Service) count(ctx context.Context, fairID, initiativeID string) (Closi
 	}
 	c.CashSales = money.Money{Amount: in, Currency: money.COP}
 	c.CashRefunds = money.Money{Amount: out, Currency: money.COP}
+	c.TableCash, c.HandedOver = pesos(0), pesos(0)
+	for _, tb := range f.Tables {
+		if slices.Contains(tb.Initiatives, initiativeID) {
+			c.TableCash.Amount += t[tableSum(tb.ID, orders.MethodCash)]
+		}
+	}
+	c.Handovers = f.HandoversTo(initiativeID)
+	for _, h := range c.Handovers {
+		if h.ReceivedAt != nil {
+			c.HandedOver.Amount += h.Amount.Amount
+		}
+	}
 	return c, nil
+}
+
+// expected is the cash the initiative's box should hold: the float, its
+// cash sales less the cash given back, but what shared tables took only as
+// far as their cashiers handed it over.
+func (c Closing) expected() money.Money {
+	return pesos(c.OpeningFloat.Amount + c.CashSales.Amount - c.CashRefunds.Amount - c.TableCash.Amount + c.HandedOver.Amount)
 }
 
 // Closings lists the fair's cash closings (the organiser, admins, and each
@@ -286,7 +312,7 @@ func (s *Service) Expected(ctx context.Context, p *accounts.Principal, fairID, i
 	if c := f.Closings[initiativeID]; c != nil && !c.Pending {
 		return *c, nil
 	}
-	c, err := s.count(ctx, fairID, initiativeID)
-	c.ExpectedCash = money.Money{Amount: c.CashSales.Amount - c.CashRefunds.Amount, Currency: money.COP}
+	c, err := s.count(ctx, f, initiativeID)
+	c.ExpectedCash = c.expected()
 	return c, err
 }

@@ -48,6 +48,8 @@ type SaleInput struct {
 	CashReceived  *money.Money `json:"cash_received,omitempty"`
 	Buyer         *SaleBuyer   `json:"buyer,omitempty"`
 	DueOn         string       `json:"due_on,omitempty"`
+	// TableID is the shared table the sale was made at, by its cashier.
+	TableID string `json:"table_id,omitempty"`
 }
 
 // SaleLine is a product sold, at the price the phone showed.
@@ -88,6 +90,7 @@ const (
 	RejectFairNotOpen   = "fair_not_open"
 	RejectClosed        = "initiative_closed"
 	RejectRepeatedInBox = "repeated_client_id"
+	RejectTable         = "not_your_table"
 )
 
 // Flags on a sale accepted for review.
@@ -293,6 +296,10 @@ func (s *Service) plan(p *accounts.Principal, f Fair, in SaleInput, products map
 	if f.Status != StatusOpen {
 		return planned{}, reject(RejectFairNotOpen, "the fair is %s: it takes sales while open", f.Status)
 	}
+	table, atTable := f.Tables[in.TableID]
+	if in.TableID != "" && (!atTable || (table.CashierID != p.UserID && !p.IsAdmin())) {
+		return planned{}, reject(RejectTable, "table %q is not a shared table of this fair where you are the cashier", in.TableID)
+	}
 	method := in.PaymentMethod
 	switch method {
 	case orders.MethodCash, orders.MethodNequi, orders.MethodTransfer, orders.MethodCredit:
@@ -330,6 +337,15 @@ func (s *Service) plan(p *accounts.Principal, f Fair, in SaleInput, products map
 	var total int64
 	for _, l := range in.Lines {
 		pr, ok := products[l.ProductID]
+		if ok && !atTable && !p.IsAdmin() && !slices.Contains(p.ProducerInitiatives(), pr.InitiativeID) {
+			// Sold on a table's right alone: at that table (its cashier holds the cash).
+			for _, t := range f.TablesOf(p) {
+				if slices.Contains(t.Initiatives, pr.InitiativeID) {
+					table, atTable, in.TableID = t, true, t.ID
+					break
+				}
+			}
+		}
 		switch {
 		case !ok:
 			return planned{}, reject(RejectProduct, "product %q does not exist", l.ProductID)
@@ -343,6 +359,8 @@ func (s *Service) plan(p *accounts.Principal, f Fair, in SaleInput, products map
 			return planned{}, reject(RejectNotYours, "you do not sell for the initiative of product %q at this fair", pr.Name)
 		case f.Closings[pr.InitiativeID] != nil:
 			return planned{}, reject(RejectClosed, "the cash of %s at this fair is closed: its sales are read-only", pr.InitiativeName)
+		case atTable && !slices.Contains(table.Initiatives, pr.InitiativeID):
+			return planned{}, reject(RejectNotYours, "table %s does not sell for the initiative of product %q", table.Name, pr.Name)
 		}
 		if l.UnitPrice.Amount != pr.Price.Amount && !slices.Contains(flags, FlagPriceChanged) {
 			flags = append(flags, FlagPriceChanged)
@@ -370,7 +388,7 @@ func (s *Service) plan(p *accounts.Principal, f Fair, in SaleInput, products map
 		out.orders = append(out.orders, s.orders.SoldOrder(orders.Sale{
 			ID: saleOrderID(in.ClientID, ini, at), CheckoutID: strings.ToLower(in.ClientID), CheckoutSize: len(sellers),
 			InitiativeID: ini, Initiative: name, FairID: f.ID, SoldAt: at, Lines: lines, Buyer: buyer,
-			Method: method, DueOn: dueOn, Flags: flags, RecordedBy: p.UserID}))
+			Method: method, DueOn: dueOn, Flags: flags, RecordedBy: p.UserID, Table: in.TableID}))
 	}
 	return out, nil
 }

@@ -22,6 +22,8 @@ type Table struct {
 	Name        string   `bson:"name" json:"name"`
 	CashierID   string   `bson:"cashier_id" json:"cashier_id"`
 	Initiatives []string `bson:"initiatives" json:"initiative_ids"`
+	// Handovers are the cash handed to each initiative, by initiative id.
+	Handovers map[string]*Handover `bson:"handovers,omitempty" json:"handovers,omitempty"`
 }
 
 // TableInput is a table as the organiser sets it up.

@@ -26,6 +26,7 @@ type saleEntry struct {
 	Products map[string]int64 `bson:"p"`           // units per product
 	Amounts  map[string]int64 `bson:"pa"`          // amount per product
 	Flagged  bool             `bson:"f,omitempty"`
+	Table    string           `bson:"t,omitempty"` // the shared table it was sold at
 	// Void marks the entry that reverses an undone sale (see undo.go).
 	Void bool `bson:"v,omitempty"`
 }
@@ -44,6 +45,9 @@ func soldSum(id string) string    { return "sold_" + id }
 func amountSum(id string) string  { return "amt_" + id }
 
 // hourSum keys the sales of an hour in Bogotá ("h_2026120314").
+// tableSum keys what an initiative's sales at a shared table took by a method.
+func tableSum(table, method string) string { return "tm_" + table + "_" + method }
+
 func hourSum(t time.Time) string { return "h_" + t.In(colombia.Zone).Format("2006010215") }
 
 func saleTally(e saleEntry) map[string]int64 {
@@ -51,6 +55,9 @@ func saleTally(e saleEntry) map[string]int64 {
 		methodSum(e.Method): e.Amount, methodCount(e.Method): 1, hourSum(e.At): 1}
 	if e.Flagged {
 		t[sumFlagged] = 1
+	}
+	if e.Table != "" {
+		t[tableSum(e.Table, e.Method)] = e.Amount
 	}
 	for id, n := range e.Products {
 		t[soldSum(id)] += n
@@ -72,7 +79,7 @@ const tallyPerBucket = 50
 func tallyOwner(fairID, initiativeID string) string { return fairID + ":" + initiativeID }
 
 func entryOf(o orders.Order) saleEntry {
-	e := saleEntry{At: o.CreatedAt, Method: o.PaymentMethod, Amount: o.Total.Amount, Buyer: o.Buyer.Phone,
+	e := saleEntry{At: o.CreatedAt, Method: o.PaymentMethod, Amount: o.Total.Amount, Buyer: o.Buyer.Phone, Table: o.FairTable,
 		Products: map[string]int64{}, Amounts: map[string]int64{}, Flagged: len(o.Flags) > 0}
 	for _, l := range o.Lines {
 		e.Units += l.Quantity

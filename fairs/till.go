@@ -3,6 +3,8 @@ package fairs
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
@@ -16,6 +18,16 @@ type Till struct {
 	Fair        Summary          `json:"fair"`
 	Venue       string           `json:"venue,omitempty"`
 	Initiatives []TillInitiative `json:"initiatives"`
+	// Table is the shared table this till sells at (its sales carry its
+	// id); Tables are every table the seller keeps at the fair.
+	Table  *TableRef  `json:"table,omitempty"`
+	Tables []TableRef `json:"tables"`
+}
+
+// TableRef names a shared table.
+type TableRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // TillInitiative is one initiative at the till; Closed once its cash
@@ -42,8 +54,10 @@ type TillProduct struct {
 
 // Till answers the fair's till for p: the producers of an initiative at the
 // fair, a shared table's cashier, admins. Products with stock kept but none
-// brought are on it too (a sale of them is flagged, not refused).
-func (s *Service) Till(ctx context.Context, p *accounts.Principal, fairID string) (Till, error) {
+// brought are on it too (a sale of them is flagged, not refused). With a
+// table (or for a cashier who sells for no initiative of her own), the
+// till is that table's: its initiatives only.
+func (s *Service) Till(ctx context.Context, p *accounts.Principal, fairID, tableID string) (Till, error) {
 	if p == nil {
 		return Till{}, errs.Unauthenticated
 	}
@@ -61,10 +75,33 @@ func (s *Service) Till(ctx context.Context, p *accounts.Principal, fairID string
 	if err != nil {
 		return Till{}, err
 	}
-	t := Till{Fair: f.summary(), Venue: f.Venue, Initiatives: []TillInitiative{}}
+	t := Till{Fair: f.summary(), Venue: f.Venue, Initiatives: []TillInitiative{}, Tables: []TableRef{}}
+	mine := f.TablesOf(p)
+	for _, tb := range mine {
+		t.Tables = append(t.Tables, TableRef{ID: tb.ID, Name: tb.Name})
+	}
+	own := p.IsAdmin()
+	for id := range f.Participants {
+		own = own || (f.Accepts(id) && slices.Contains(p.ProducerInitiatives(), id))
+	}
+	var table *Table
+	switch tb, ok := f.Tables[tableID]; {
+	case tableID != "" && (!ok || (tb.CashierID != p.UserID && !p.IsAdmin())):
+		return Till{}, fmt.Errorf("table %s of fair %s: %w", tableID, fairID, errs.NotFound)
+	case tableID != "":
+		table = &tb
+	case !own && len(mine) > 0:
+		table = &mine[0]
+	}
+	if table != nil {
+		t.Table = &TableRef{ID: table.ID, Name: table.Name}
+	}
 	for _, id := range sortedKeys(f.Participants) {
-		if !canSellFor(p, f, id) {
+		if !canSellFor(p, f, id) || (table != nil && !slices.Contains(table.Initiatives, id)) {
 			continue
+		}
+		if table == nil && !p.IsAdmin() && !slices.Contains(p.ProducerInitiatives(), id) {
+			continue // sold for at its table only
 		}
 		products, err := s.catalog.InitiativeProducts(ctx, accounts.System, id)
 		if errors.Is(err, errs.NotFound) {
@@ -111,3 +148,6 @@ func (t Till) WithPhotos(prefix string) Till {
 	}
 	return t
 }
+
+// SellsHere says whether p takes sales at the fair (its till opens for p).
+func (f Fair) SellsHere(p *accounts.Principal) bool { return p != nil && sellsAt(p, f) }

@@ -101,6 +101,18 @@ func (f *matrixFixture) openFair(t *testing.T) fairs.Fair {
 	return fa
 }
 
+// tableAtFair is an open fair with a shared table selling for the target
+// initiative, kept by another user.
+func (f *matrixFixture) tableAtFair(t *testing.T) (fairs.Fair, fairs.Table) {
+	t.Helper()
+	fa := f.openFair(t)
+	tb, err := f.env.fairs.AddTable(t.Context(), accounts.System, fa.ID, fairs.TableInput{Name: "Mesa común", CashierID: f.victim(t).ID, Initiatives: []string{f.target}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fa, tb
+}
+
 // session records a session on the target initiative, with one agreement, as an admin.
 func (f *matrixFixture) session(t *testing.T) (mentoring.Session, mentoring.Agreement) {
 	t.Helper()
@@ -450,6 +462,21 @@ var matrix = []matrixRow{
 	{route: "POST /api/v1/fairs/:id/tables", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/fairs/" + f.fair(t).ID + "/tables", `{"name": "Mesa común", "cashier_id": "` + f.victim(t).ID + `", "initiative_ids": ["` + f.target + `"]}`
 	}, own: only(201, "admin")},
+	{route: "PUT /api/v1/fairs/:id/tables/:id/handovers/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		fa, tb := f.tableAtFair(t)
+		return "/api/v1/fairs/" + fa.ID + "/tables/" + tb.ID + "/handovers/" + f.target, `{"amount": {"amount": 0, "currency": "COP"}}`
+	}, own: only(200, "admin")},
+	{route: "POST /api/v1/fairs/:id/tables/:id/handovers/:id/confirm", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		fa, tb := f.tableAtFair(t)
+		if _, err := f.env.fairs.HandOver(t.Context(), accounts.System, fa.ID, tb.ID, f.target, fairs.HandoverInput{Amount: money.Pesos(0)}); err != nil {
+			t.Fatal(err)
+		}
+		return "/api/v1/fairs/" + fa.ID + "/tables/" + tb.ID + "/handovers/" + f.target + "/confirm", ""
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/fairs/:id/tables/:id/cash", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		fa, tb := f.tableAtFair(t)
+		return "/api/v1/fairs/" + fa.ID + "/tables/" + tb.ID + "/cash", ""
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
 	{route: "POST /api/v1/fairs/:id/closings", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/fairs/" + f.openFair(t).ID + "/closings", `{"initiative_id": "` + f.target +
 			`", "opening_float": {"amount": 0, "currency": "COP"}, "counted_cash": {"amount": 0, "currency": "COP"}}`

@@ -204,3 +204,46 @@ func TestFairReportPage(t *testing.T) {
 		}
 	}
 }
+
+// A shared table on the pages: its cashier's till is the table's, she
+// hands the bakery its cash (a bad amount is told), the bakery's producer
+// confirms on her closing page, and then the hand-over is final.
+func TestSharedTablePages(t *testing.T) {
+	env := newProducerEnv(t)
+	f, till := openTill(t, env)
+	tb, err := env.fairs.AddTable(t.Context(), accounts.System, f.ID, fairs.TableInput{Name: "Mesa común", CashierID: env.dora.ID, Initiatives: []string{env.bakery.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dora := env.signedIn(t, "dora@tesoro.test")
+	res, body := dora.get(t, till)
+	wantStatus(t, "the cashier's till", res, 200, body)
+	wantText(t, "the cashier's till", html.UnescapeString(body), "Caja común: Mesa común", `data-table="`+tb.ID+`"`, "Pan de papa")
+	cashier := &accounts.Principal{UserID: env.dora.ID, Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{env.farm.ID}}
+	if r, err := env.fairs.SyncSales(t.Context(), cashier, f.ID, []fairs.SaleInput{{ClientID: newUUID(), SoldAt: time.Now().Add(-time.Minute).Format(time.RFC3339),
+		PaymentMethod: "cash", TableID: tb.ID, Lines: []fairs.SaleLine{{ProductID: env.bread.ID, Quantity: 2, UnitPrice: env.bread.Price}}}}); err != nil || r[0].Status != fairs.SaleCreated {
+		t.Fatalf("a sale at the table: %+v %v", r, err)
+	}
+	page := "/feria/" + f.ID + "/mesa/" + tb.ID + "/entrega"
+	_, body = dora.get(t, page)
+	wantText(t, "hand-over", html.UnescapeString(body), "Entregar el efectivo de la caja común", "Panadería de Papa", "$ 3.000", "Entregar")
+	res, body = dora.post(t, page, url.Values{"initiative_id": {env.bakery.ID}, "amount": {"tres mil"}})
+	wantStatus(t, "a bad amount", res, 422, body)
+	res, _ = dora.post(t, page, url.Values{"initiative_id": {env.bakery.ID}, "amount": {"3.000"}})
+	wantRedirect(t, "hand-over", res, page+"?aviso=efectivo-entregado#entrega-"+env.bakery.ID)
+	rosa := env.signedIn(t, "rosa@tesoro.test")
+	if res, _ := rosa.get(t, page); res.StatusCode != 403 {
+		t.Fatalf("the producer on the cashier's page: %d, want 403", res.StatusCode)
+	}
+	closing := "/mi-iniciativa/" + env.bakery.ID + "/ferias/" + f.ID + "/cierre"
+	_, body = rosa.get(t, closing)
+	wantText(t, "to confirm", html.UnescapeString(body), "Entregas de cajas comunes", "Mesa común", "Confirmo que recibí $ 3.000")
+	res, _ = rosa.post(t, closing[:len(closing)-len("/cierre")]+"/mesas/"+tb.ID+"/recibi", nil)
+	wantRedirect(t, "confirm", res, closing+"?aviso=entrega-recibida")
+	_, body = rosa.get(t, closing)
+	wantText(t, "confirmed", html.UnescapeString(body), "Recibido y confirmado el", "Recibido de la caja común")
+	_, body = dora.get(t, page)
+	res, body = dora.post(t, page, url.Values{"initiative_id": {env.bakery.ID}, "amount": {"2.000"}})
+	wantStatus(t, "changing a confirmed hand-over", res, 409, body)
+	wantText(t, "changing a confirmed hand-over", html.UnescapeString(body), "ya confirmó esta entrega")
+}

@@ -55,6 +55,8 @@ type Order struct {
 	PaymentMethod string      `bson:"payment_method" json:"payment_method"`
 	Channel       string      `bson:"channel" json:"channel"`
 	FairID        string      `bson:"fair_id,omitempty" json:"fair_id,omitempty"`
+	// FairTable is the fair's shared table (caja común) the sale was made at.
+	FairTable string `bson:"fair_table,omitempty" json:"fair_table,omitempty"`
 	// DueOn is when a sale on credit is to be paid (YYYY-MM-DD, Bogotá).
 	DueOn string `bson:"due_on,omitempty" json:"due_on,omitempty"`
 	// Flags mark a sale recorded after the fact for review: it sold more

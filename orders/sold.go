@@ -41,6 +41,7 @@ type Sale struct {
 	DueOn        string // credit only
 	Flags        []string
 	RecordedBy   string
+	Table        string // the fair's shared table it was sold at, if any
 }
 
 // SoldOrder is the order of a sale: delivered, on the fair channel, with
@@ -63,7 +64,7 @@ func (s *Service) SoldOrder(in Sale) Order {
 	}
 	o := Order{ID: in.ID, CheckoutID: in.CheckoutID, CheckoutSize: in.CheckoutSize, InitiativeID: in.InitiativeID,
 		Initiative: in.Initiative, Status: StatusDelivered, Lines: lines, Total: money.Money{Amount: total, Currency: currency},
-		Buyer: in.Buyer, PaymentMethod: in.Method, Channel: ChannelFair, FairID: in.FairID, DueOn: in.DueOn, Flags: in.Flags,
+		Buyer: in.Buyer, PaymentMethod: in.Method, Channel: ChannelFair, FairID: in.FairID, DueOn: in.DueOn, Flags: in.Flags, FairTable: in.Table,
 		Payments: []Payment{}, Refunds: []Refund{}, StockReleased: true, CreatedAt: at, UpdatedAt: now,
 		History: []Change{{At: at, ActorID: in.RecordedBy, From: "", To: StatusDelivered, Note: "Vendido en la feria"}}}
 	if in.Method != MethodCredit && total > 0 {

@@ -26,6 +26,9 @@ func (s *API) routesFairs(api fiber.Router) {
 	api.Post("/fairs/:id/sales/:client_id/undo", s.undoFairSale)
 	api.Get("/fairs/:id/till", s.fairTill)
 	api.Post("/fairs/:id/tables", s.addFairTable)
+	api.Get("/fairs/:id/tables/:table/cash", s.tableCash)
+	api.Put("/fairs/:id/tables/:table/handovers/:initiative", s.handOver)
+	api.Post("/fairs/:id/tables/:table/handovers/:initiative/confirm", s.confirmHandover)
 	api.Post("/fairs/:id/closings", s.closeFairCash)
 	api.Get("/fairs/:id/closings", s.fairClosings)
 	api.Get("/fairs/:id/report", s.fairReport)
@@ -56,11 +59,44 @@ func (s *API) fairTill(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.Fairs.Till(c.UserContext(), p, c.Params("id"))
+	t, err := s.Fairs.Till(c.UserContext(), p, c.Params("id"), c.Query("table"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(t.WithPhotos(kit.MiniPathPrefix))
+}
+
+// tableCash answers a shared table's cash per initiative.
+func (s *API) tableCash(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	tc, err := s.Fairs.TableCashOf(c.UserContext(), p, c.Params("id"), c.Params("table"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(tc)
+}
+
+// handOver records the cash a table's cashier hands an initiative.
+func (s *API) handOver(c *fiber.Ctx) error {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in fairs.HandoverInput) (any, error) {
+		return s.Fairs.HandOver(c.UserContext(), p, c.Params("id"), c.Params("table"), c.Params("initiative"), in)
+	})
+}
+
+// confirmHandover is the initiative's producer signing for the cash.
+func (s *API) confirmHandover(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	h, err := s.Fairs.ConfirmHandover(c.UserContext(), p, c.Params("id"), c.Params("table"), c.Params("initiative"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(h)
 }
 
 func (s *API) addFairTable(c *fiber.Ctx) error {

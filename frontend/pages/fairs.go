@@ -7,6 +7,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/fairs"
+	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
 // The public fair pages: the fairs coming (and open now), and a fair with
@@ -86,5 +87,9 @@ func (s *Pages) fairPage(c *fiber.Ctx) error {
 		}
 		sellers = append(sellers, fairSeller{Name: in.Name, Slug: in.Slug, Kind: in.Kind})
 	}
-	return s.render(c, fiber.StatusOK, "fair", "fairs.fair.title", map[string]any{"Fair": fairItemOf(f), "Sellers": sellers})
+	// Who sells here finds the till and her shared tables on the fair's page.
+	p := kit.Principal(c)
+	sells := f.Status == fairs.StatusOpen && f.SellsHere(p)
+	return s.render(c, fiber.StatusOK, "fair", "fairs.fair.title", map[string]any{"Fair": fairItemOf(f), "Sellers": sellers,
+		"Sells": sells, "Tables": f.TablesOf(p), "Organizes": fairs.CanOrganize(p)})
 }

@@ -39,6 +39,9 @@ var notices = map[string]string{
 	"feria-open":          "notice.fair_opened",
 	"feria-closed":        "notice.fair_closed",
 	"iniciativa-invitada": "notice.initiative_invited",
+	"efectivo-entregado":  "notice.cash_handed",
+	"entrega-recibida":    "notice.handover_received",
+	"entrega-cambio":      "notice.handover_changed",
 	"mesa-creada":         "notice.table_created",
 	// advice
 	"sesion-registrada":     "advice.notice.session_saved",

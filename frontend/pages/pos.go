@@ -38,7 +38,7 @@ type posState struct {
 func (s *Pages) posState(c *fiber.Ctx) (posState, error) {
 	p := kit.Principal(c)
 	at := time.Now().UTC()
-	t, err := s.Fairs.Till(c.UserContext(), p, c.Params("id"))
+	t, err := s.Fairs.Till(c.UserContext(), p, c.Params("id"), c.Query("mesa"))
 	if err != nil {
 		return posState{}, err
 	}
@@ -61,7 +61,7 @@ var posWords = []string{
 	fairs.RejectClientID, fairs.RejectSoldAt, fairs.RejectNoLines, fairs.RejectQuantity, fairs.RejectPrice,
 	fairs.RejectProduct, fairs.RejectNotAtFair, fairs.RejectNotYours, fairs.RejectMethod, fairs.RejectCreditBuyer,
 	fairs.RejectDueOn, fairs.RejectBuyer, fairs.RejectCashShort, fairs.RejectFairNotOpen, fairs.RejectClosed,
-	fairs.RejectRepeatedInBox, "other", "use_now", "discard", "saved", "undone", "undo_late", "credit_needs",
+	fairs.RejectRepeatedInBox, fairs.RejectTable, "other", "use_now", "discard", "saved", "undone", "undo_late", "credit_needs",
 	"cash_short", "left", "sale_of",
 }
 

@@ -224,6 +224,7 @@
       total += t.price * q;
     }
     const sale = { client_id: uuid(), sold_at: new Date().toISOString(), lines, payment_method: method };
+    if (root.dataset.table) sale.table_id = root.dataset.table;
     if (method === "credit") {
       if (!name || !phone) {
         $("pos-buyer").open = true;
@@ -292,7 +293,7 @@
   }
 
   async function refresh() {
-    const res = await fetch(location.pathname + "/datos", { credentials: "same-origin", headers: { Accept: "application/json" } });
+    const res = await fetch(location.pathname + "/datos" + location.search, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (res.status === 401 || res.status === 403) {
       signIn = true;
       throw new Error("sign in");
@@ -394,7 +395,7 @@
   // Opened before the service worker took over: keep the page and its photos for offline use.
   if ("caches" in window && navigator.serviceWorker && !navigator.serviceWorker.controller) {
     const photos = [...root.querySelectorAll(".tile img")].map((i) => i.getAttribute("src"));
-    caches.open("caja").then((c) => c.addAll([location.pathname, ...photos])).catch(() => {});
+    caches.open("caja").then((c) => c.addAll([location.pathname + location.search, ...photos])).catch(() => {});
   }
   load().then(render).then(sync).catch(() => render());
 })();

@@ -31,10 +31,10 @@ self.addEventListener("fetch", (event) => {
       fetch(req).then((res) => {
         if (res.ok && res.type === "basic" && !res.redirected) {
           const copy = res.clone();
-          caches.open(TILL).then((c) => c.put(url.pathname, copy));
+          caches.open(TILL).then((c) => c.put(url.pathname + url.search, copy));
         }
         return res;
-      }).catch(() => caches.match(url.pathname, { cacheName: TILL }).then((hit) => hit || caches.match(OFFLINE)))
+      }).catch(() => caches.match(url.pathname + url.search, { cacheName: TILL }).then((hit) => hit || caches.match(OFFLINE)))
     );
     return;
   }
