@@ -26,14 +26,14 @@ import (
 
 // Closing is an initiative's cash closing at a fair.
 type Closing struct {
-	InitiativeID  string                 `bson:"initiative_id" json:"initiative_id"`
-	OpeningFloat  money.Money            `bson:"opening_float" json:"opening_float"`
-	CashSales     money.Money            `bson:"cash_sales" json:"cash_sales"`
-	CashRefunds   money.Money            `bson:"cash_refunds" json:"cash_refunds"`
+	InitiativeID string      `bson:"initiative_id" json:"initiative_id"`
+	OpeningFloat money.Money `bson:"opening_float" json:"opening_float"`
+	CashSales    money.Money `bson:"cash_sales" json:"cash_sales"`
+	CashRefunds  money.Money `bson:"cash_refunds" json:"cash_refunds"`
 	// TableCash is the cash of its sales at shared tables (their cashiers
 	// held it); HandedOver what those cashiers handed and it confirmed.
-	TableCash  money.Money `bson:"table_cash" json:"table_cash"`
-	HandedOver money.Money `bson:"handed_over" json:"handed_over"`
+	TableCash     money.Money            `bson:"table_cash" json:"table_cash"`
+	HandedOver    money.Money            `bson:"handed_over" json:"handed_over"`
 	ExpectedCash  money.Money            `bson:"expected_cash" json:"expected_cash"`
 	CountedCash   money.Money            `bson:"counted_cash" json:"counted_cash"`
 	Difference    money.Money            `bson:"difference" json:"difference"` // counted − expected

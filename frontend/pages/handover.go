@@ -22,7 +22,9 @@ func (s *Pages) routesHandover(app fiber.Router) {
 	app.Post("/mi-iniciativa/:id/ferias/:fair/mesas/:table/recibi", noStore, s.confirmHandoverFromPage)
 }
 
-func handoverPath(fairID, tableID string) string { return "/feria/" + fairID + "/mesa/" + tableID + "/entrega" }
+func handoverPath(fairID, tableID string) string {
+	return "/feria/" + fairID + "/mesa/" + tableID + "/entrega"
+}
 
 // handoverLine is an initiative's part of the table's cash.
 type handoverLine struct {
