@@ -121,7 +121,7 @@ func poll(t testing.TB, ctx context.Context, what, js string) {
 }
 
 // serverSales is how many sales the fair's report counts.
-func serverSales(t *testing.T, r *running, fairID string) int {
+func serverSales(t testing.TB, r *running, fairID string) int {
 	t.Helper()
 	var login struct{ Token string }
 	producerAPI(t, r, "POST", "/api/v1/auth/login", "", map[string]string{"email": demoAdminEmail, "password": demoAdminPassword}, 200, &login)

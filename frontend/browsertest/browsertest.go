@@ -243,6 +243,22 @@ func Offline(ctx context.Context) error { return setNetwork(ctx, true) }
 // through again and the page gets its "online" event.
 func Online(ctx context.Context) error { return setNetwork(ctx, false) }
 
+// workers holds the session attached to each service worker: network
+// conditions belong to the session that set them, so going online again
+// must go through the session that went offline.
+var workers sync.Map // target.ID → context.Context
+
+// workerSession is the session to the worker id, made as a child of the tab
+// of ctx (it stays attached, and ends with that tab) unless one is open.
+func workerSession(ctx context.Context, id target.ID) context.Context {
+	if s, ok := workers.Load(id); ok && s.(context.Context).Err() == nil {
+		return s.(context.Context)
+	}
+	sw, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+	workers.Store(id, sw)
+	return sw
+}
+
 func setNetwork(ctx context.Context, offline bool) error {
 	sessions := []context.Context{ctx}
 	targets, err := chromedp.Targets(ctx)
@@ -252,9 +268,7 @@ func setNetwork(ctx context.Context, offline bool) error {
 	bc := chromedp.FromContext(ctx).BrowserContextID
 	for _, info := range targets {
 		if info.Type == "service_worker" && info.BrowserContextID == bc {
-			// A child of the tab: it stays attached, and ends with the tab.
-			sw, _ := chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID))
-			sessions = append(sessions, sw)
+			sessions = append(sessions, workerSession(ctx, info.TargetID))
 		}
 	}
 	rules := []*network.Conditions{}
