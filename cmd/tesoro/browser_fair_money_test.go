@@ -4,6 +4,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/tesoro-pact/tesoro/frontend/browsertest"
 )
 
@@ -67,6 +69,13 @@ func TestBrowserFairMoney(t *testing.T) {
 	checkPage(t, admin, "es", "Feria de Emprendimiento de Mongua")
 	wantVisible(t, admin, "the fair", `//li[contains(., "Panadería de Papa La Monguana")][contains(., "Confirmada")]`, `//button[contains(., "Cerrar la feria")]`)
 	saveShot(t, admin, shots, "organizar-feria-phone.png")
+	// The demo's shared table, as the admin sees its hand-over (nothing sold there yet).
+	if _, err := chromedp.RunResponse(admin, chromedp.Tap(chromedp.CSS(`#mesas a[href$="/entrega"]`))); err != nil {
+		t.Fatalf("opening the table's hand-over: %v", err)
+	}
+	checkPage(t, admin, "es", "Entregar el efectivo de la caja común")
+	wantVisible(t, admin, "the hand-over", `//li[contains(., "Huerta Familiar Los Frailejones")][contains(., "Le corresponde")]`, `//li[contains(., "Lácteos y Postres La Vereda")]//button[contains(., "Entregar")]`)
+	saveShot(t, admin, shots, "entrega-mesa-phone.png")
 	// The fair's other fiado is the cafeteria's.
 	openOnPhone(t, admin, r.URL+"/mi-iniciativa/"+demoInitiative(t, r, "Mongua", "Cafetería El Fogón de Mongua")+"/fiados")
 	wantVisible(t, admin, "the cafeteria's fiado", `//li[contains(., "Jorge Niño")][contains(., "Feria Navideña de Sogamoso")]`)

@@ -176,6 +176,9 @@ func loadDemoFairs(ctx context.Context, d demoDeps, out io.Writer) error {
 			if _, err := d.fairs.Transition(ctx, accounts.System, f.ID, fairs.StatusOpen); err != nil {
 				return err
 			}
+			if err := loadDemoTable(ctx, d, f.ID, df.Initiatives[2:]); err != nil {
+				return err
+			}
 		}
 	}
 	if err := loadPastFair(ctx, d, today); err != nil {
@@ -183,6 +186,25 @@ func loadDemoFairs(ctx context.Context, d demoDeps, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "tesoro: demo fairs planned (%d, and a past one with its sales)\n", len(demoFairs))
 	return nil
+}
+
+// loadDemoTable sets up a shared table at the open fair for the garden and
+// the dairy, kept by the Boyacá adviser.
+func loadDemoTable(ctx context.Context, d demoDeps, fairID string, names []string) error {
+	cashier, err := d.accounts.UserByEmail(ctx, "asesora.boyaca@tesoro.demo")
+	if err != nil {
+		return fmt.Errorf("the shared table's cashier: %w", err)
+	}
+	var ids []string
+	for _, name := range names {
+		ini, err := d.catalog.InitiativeBySlug(ctx, catalog.Slugify(name))
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		ids = append(ids, ini.ID)
+	}
+	_, err = d.fairs.AddTable(ctx, accounts.System, fairID, fairs.TableInput{Name: "Mesa común del campo", CashierID: cashier.ID, Initiatives: ids})
+	return err
 }
 
 // pastFair is a fair held nine days ago: sales in every way of paying, two

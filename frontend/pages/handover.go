@@ -39,6 +39,7 @@ type handoverData struct {
 	Cash     fairs.TableCash
 	Lines    []handoverLine
 	Received bool // every hand-over confirmed
+	Hands    bool // the viewer hands the cash (the organiser only looks)
 }
 
 func (s *Pages) handoverPage(c *fiber.Ctx) error {
@@ -65,10 +66,11 @@ func (s *Pages) renderHandover(c *fiber.Ctx, status int, failed string, f *form)
 	if err != nil {
 		return err
 	}
-	if cash.Table.CashierID != p.UserID && !p.IsAdmin() {
+	hands := cash.Table.CashierID == p.UserID || p.IsAdmin()
+	if !hands && fa.OrganizedBy != p.UserID {
 		return fiber.ErrForbidden // producers confirm on their closing page
 	}
-	d := handoverData{Fair: fairItemOf(fa), Cash: cash, Received: len(cash.Handovers) > 0}
+	d := handoverData{Fair: fairItemOf(fa), Cash: cash, Received: len(cash.Handovers) > 0, Hands: hands}
 	for _, h := range cash.Handovers {
 		ln := handoverLine{Handover: h, Handed: !h.HandedAt.IsZero(), Form: newForm()}
 		if in, err := s.Catalog.Initiative(ctx, h.InitiativeID); err == nil {

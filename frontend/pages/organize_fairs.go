@@ -100,8 +100,8 @@ type organizeParticipant struct {
 }
 
 type organizeTable struct {
-	Name, Cashier string
-	Initiatives   []string
+	ID, Name, Cashier string
+	Initiatives       []string
 }
 
 type organizeFairData struct {
@@ -157,7 +157,7 @@ func (s *Pages) renderOrganizeFair(c *fiber.Ctx, status int, p *accounts.Princip
 		}
 	}
 	for _, t := range fa.TableList() {
-		ot := organizeTable{Name: t.Name, Cashier: t.CashierID}
+		ot := organizeTable{ID: t.ID, Name: t.Name, Cashier: t.CashierID}
 		if u, err := s.Accounts.User(ctx, accounts.System, t.CashierID); err == nil {
 			ot.Cashier = u.Name
 		}
