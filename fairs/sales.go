@@ -2,8 +2,6 @@ package fairs
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"regexp"
@@ -11,8 +9,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"go.mongodb.org/mongo-driver/bson/primitive"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
@@ -116,11 +112,7 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 // phone's sale id and the initiative, so the same sale always makes the
 // same ids.
 func saleOrderID(clientID, initiativeID string, soldAt time.Time) string {
-	var id primitive.ObjectID
-	binary.BigEndian.PutUint32(id[:4], uint32(soldAt.Unix()))
-	sum := sha256.Sum256([]byte(strings.ToLower(clientID) + "|" + initiativeID))
-	copy(id[4:], sum[:8])
-	return id.Hex()
+	return storage.KeyedID(strings.ToLower(clientID)+"|"+initiativeID, soldAt)
 }
 
 // syncIntent is a batch under way: its orders' ids, so that a sweep after a

@@ -85,6 +85,9 @@ func listed(status string) bool { return slices.Contains(visible, status) }
 
 // index makes the board and the histories show o as it is now.
 func (s *Service) index(ctx context.Context, o Order) error {
+	if err := s.counted(ctx, o); err != nil {
+		return err
+	}
 	sum := o.Summary()
 	if onBoard(o.Status) {
 		if err := s.boards(o.InitiativeID).Add(ctx, o.ID, sum); err != nil {

@@ -287,3 +287,34 @@ func onlyDuplicates(err error) bool {
 	}
 	return true
 }
+
+// ScanAll hands every order to each, a batch at a time: a full scan of the
+// orders, for recounts run with the programme quiet (rebuild-counters),
+// never for a page or a sweep.
+func (s *Service) ScanAll(ctx context.Context, each func([]Order) error) error {
+	cur, err := s.orders.Find(ctx, bson.M{}, options.Find().SetBatchSize(500))
+	if err != nil {
+		return storage.Err("orders", err)
+	}
+	defer cur.Close(ctx)
+	batch := make([]Order, 0, 500)
+	for cur.Next(ctx) {
+		var o Order
+		if err := cur.Decode(&o); err != nil {
+			return storage.Err("orders", err)
+		}
+		if batch = append(batch, o); len(batch) == cap(batch) {
+			if err := each(batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return storage.Err("orders", err)
+	}
+	if len(batch) > 0 {
+		return each(batch)
+	}
+	return nil
+}

@@ -53,6 +53,10 @@ type Options struct {
 	// Stripe enables card payments; nil offers none.
 	Stripe *Stripe
 	Logger *slog.Logger
+	// Count is told of every order after each change of it (and again
+	// after a crash cut its listing): the sales counters. It must be
+	// idempotent; nil counts nothing.
+	Count func(ctx context.Context, changed []Order) error
 }
 
 // Service is the orders API for the rest of the program.
@@ -69,6 +73,7 @@ type Service struct {
 	ledgers      storage.Feed[ledgerEntry]
 	credits      storage.Set[Summary]
 	payouts      *mongo.Collection
+	count        func(context.Context, []Order) error
 	payoutKeys   *mongo.Collection
 	catalog      *catalog.Service
 	stripe       *Stripe
@@ -123,7 +128,16 @@ func NewService(db *mongo.Database, cat *catalog.Service, opts Options) *Service
 		pendingTTL:   opts.PendingOrderTTL,
 		log:          opts.Logger,
 		hook:         func(string) error { return nil },
+		count:        opts.Count,
 	}
+}
+
+// counted tells the counters of changed orders.
+func (s *Service) counted(ctx context.Context, changed ...Order) error {
+	if s.count == nil || len(changed) == 0 {
+		return nil
+	}
+	return s.count(ctx, changed)
 }
 
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }

@@ -122,6 +122,9 @@ const bulkChunk = 50
 // (a write per bucket they fill, not per order), records each order's
 // history bucket, and lists unpaid credit.
 func (s *Service) listSold(ctx context.Context, sold []Order) error {
+	if err := s.counted(ctx, sold...); err != nil {
+		return err
+	}
 	byInitiative := map[string][]Order{}
 	for _, o := range sold {
 		byInitiative[o.InitiativeID] = append(byInitiative[o.InitiativeID], o)

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -224,3 +226,14 @@ func (l levelFilter) WithGroup(name string) slog.Handler {
 // NewID returns a new record id: an ObjectID in hex, so ids sort by the
 // time they were made (feeds order their entries by it).
 func NewID() string { return primitive.NewObjectID().Hex() }
+
+// KeyedID is the id a keyed write always makes: an ObjectID whose time is
+// at (so histories sort by it) and whose rest comes from key, so the same
+// key and time make the same id (a retry finds its record there).
+func KeyedID(key string, at time.Time) string {
+	var id primitive.ObjectID
+	binary.BigEndian.PutUint32(id[:4], uint32(at.Unix()))
+	sum := sha256.Sum256([]byte(key))
+	copy(id[4:], sum[:8])
+	return id.Hex()
+}

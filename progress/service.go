@@ -1,0 +1,48 @@
+// Package progress follows each initiative toward selling on its own: sales
+// counters per month kept from the orders' changes (counters.go), the
+// producers' cashbook of expenses (cashbook.go), and what pages and reports
+// read from them. Every read is by _id: one series document per initiative
+// whatever its history.
+package progress
+
+import (
+	"time"
+
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/tesoro-pact/tesoro/storage"
+)
+
+// Options tune the service.
+type Options struct {
+	Clock func() time.Time // default time.Now
+}
+
+// Service is the progress API for the rest of the program.
+type Service struct {
+	months   *mongo.Collection // progress_months: "<initiative>:<YYYY-MM>"
+	series   *mongo.Collection // progress_series: one per initiative
+	buyers   *mongo.Collection // progress_buyers: one per initiative
+	expenses storage.Feed[Expense]
+	dirty    storage.WorkSet[time.Time] // initiatives being counted: id → since
+	clock    func() time.Time
+	// rebuilding skips the cascade of copies while Rebuild counts.
+	rebuilding bool
+	// cut, when set (tests), stops a count after its month is written and
+	// before its series is: a crash there.
+	cut func() error
+}
+
+// NewService keeps the counters in db.
+func NewService(db *mongo.Database, opts Options) *Service {
+	s := &Service{months: db.Collection("progress_months"), series: db.Collection("progress_series"),
+		buyers: db.Collection("progress_buyers"), clock: opts.Clock,
+		expenses: storage.NewCountedFeed[Expense](db.Collection("progress_expenses"), expensesPerBucket, expenseTally),
+		dirty:    storage.NewWorkSet[time.Time](db.Collection("progress_dirty"))}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	return s
+}
+
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }
