@@ -313,3 +313,14 @@ func withoutImage(images []Image, id string) ([]Image, error) {
 	}
 	return kept, nil
 }
+
+// HasActiveProducts says whether an initiative has a product on sale.
+func (s *Service) HasActiveProducts(ctx context.Context, initiativeID string) (bool, error) {
+	list, err := s.products.byInitiative(ctx, initiativeID)
+	for _, p := range list {
+		if p.Active {
+			return true, nil
+		}
+	}
+	return false, err
+}

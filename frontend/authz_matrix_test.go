@@ -484,6 +484,16 @@ var matrix = []matrixRow{
 	{route: "GET /api/v1/fairs/:id/report", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/fairs/" + f.openFair(t).ID + "/report", ""
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/initiatives/:id/progress", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/progress", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/initiatives/:id/expenses", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/expenses", `{"date": "` + time.Now().In(colombia.Zone).Format(time.DateOnly) +
+			`", "category": "transport", "amount": {"amount": 500000, "currency": "COP"}}`
+	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
+	{route: "GET /api/v1/initiatives/:id/expenses", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/expenses", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
 	{route: "GET /api/v1/initiatives/:id/credits", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/credits", ""
 	}, own: only(200, "producer", "admin"), other: only(200, "admin")},

@@ -39,6 +39,7 @@ import (
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 	"github.com/tesoro-pact/tesoro/storage/storagetest"
 )
@@ -51,6 +52,7 @@ type testEnv struct {
 	fairs     *fairs.Service
 	mentoring *mentoring.Service
 	orders    *orders.Service
+	progress  *progress.Service
 	objects   storage.ObjectStore
 	db        *mongo.Database
 }
@@ -79,7 +81,8 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	acc := accounts.NewService(db, accounts.Options{Argon2: testArgon2})
 	men := mentoring.NewService(db, mentoring.Options{Initiatives: cat.MissingInitiatives, Objects: objects})
 	// Card payments against stripe-mock when the test script started it.
-	ord := orders.NewService(db, cat, orders.Options{Logger: slog.New(slog.DiscardHandler), Stripe: orders.NewStripe(orders.StripeConfig{
+	prog := progress.NewService(db, progress.Options{HasProducts: cat.HasActiveProducts})
+	ord := orders.NewService(db, cat, orders.Options{Logger: slog.New(slog.DiscardHandler), Count: prog.Count, Stripe: orders.NewStripe(orders.StripeConfig{
 		SecretKey: stripeTestKey(), WebhookSecret: testWebhookSecret, SiteURL: "http://tesoro.test", APIURL: os.Getenv("TESORO_TEST_STRIPE_MOCK")})})
 	fai := fairs.NewService(db, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat, Orders: ord,
 		UserExists: func(ctx context.Context, id string) (bool, error) {
@@ -94,7 +97,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 			t.Fatal(err)
 		}
 	}
-	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
+	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -102,7 +105,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, objects: objects, db: db}
+	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, progress: prog, objects: objects, db: db}
 }
 
 // do sends req through the whole middleware stack and checks an /api answer

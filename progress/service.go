@@ -6,6 +6,7 @@
 package progress
 
 import (
+	"context"
 	"time"
 
 	"go.mongodb.org/mongo-driver/mongo"
@@ -16,6 +17,9 @@ import (
 // Options tune the service.
 type Options struct {
 	Clock func() time.Time // default time.Now
+	// HasProducts says whether an initiative has active products (its
+	// stage is "producing" before it sells); nil: none known.
+	HasProducts func(ctx context.Context, initiativeID string) (bool, error)
 }
 
 // Service is the progress API for the rest of the program.
@@ -26,6 +30,8 @@ type Service struct {
 	expenses storage.Feed[Expense]
 	dirty    storage.WorkSet[time.Time] // initiatives being counted: id → since
 	clock    func() time.Time
+	// hasProducts is Options.HasProducts.
+	hasProducts func(ctx context.Context, initiativeID string) (bool, error)
 	// rebuilding skips the cascade of copies while Rebuild counts.
 	rebuilding bool
 	// cut, when set (tests), stops a count after its month is written and
@@ -36,7 +42,7 @@ type Service struct {
 // NewService keeps the counters in db.
 func NewService(db *mongo.Database, opts Options) *Service {
 	s := &Service{months: db.Collection("progress_months"), series: db.Collection("progress_series"),
-		buyers: db.Collection("progress_buyers"), clock: opts.Clock,
+		buyers: db.Collection("progress_buyers"), clock: opts.Clock, hasProducts: opts.HasProducts,
 		expenses: storage.NewCountedFeed[Expense](db.Collection("progress_expenses"), expensesPerBucket, expenseTally),
 		dirty:    storage.NewWorkSet[time.Time](db.Collection("progress_dirty"))}
 	if s.clock == nil {

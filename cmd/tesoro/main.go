@@ -37,6 +37,7 @@ import (
 	"github.com/tesoro-pact/tesoro/frontend"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -147,8 +148,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	acc := accounts.NewService(p.db.DB, accounts.Options{})
 	cat := catalog.NewService(p.db.DB, p.objects)
 	men := mentoring.NewService(p.db.DB, mentoring.Options{LockAfter: cfg.sessionLockAfter, Initiatives: cat.MissingInitiatives, Objects: p.objects})
+	prog := progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
-		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log,
+		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log, Count: prog.Count,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
 			SiteURL: cfg.BaseURL, APIURL: cfg.StripeAPIURL}),
 	})
@@ -182,10 +184,13 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 			return ord.MigrateToBuckets(ctx)
 		}},
 		{Version: 3, Name: "counted ledgers, the users' list and the active admins; unconfirmed orders expire", Run: func(ctx context.Context) error {
-			if err := rebuildCounters(ctx, acc, ord); err != nil {
+			if err := rebuildCounters(ctx, acc, ord, prog); err != nil {
 				return err
 			}
 			return ord.ExpireUnconfirmed(ctx)
+		}},
+		{Version: 4, Name: "monthly sales counters of each initiative", Run: func(ctx context.Context) error {
+			return prog.Rebuild(ctx, ord.ScanAll)
 		}},
 	}, p.log); err != nil {
 		return nil, err
@@ -249,10 +254,13 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		if err := fai.Sweep(ctx); err != nil && ctx.Err() == nil {
 			p.log.Error("sweeping fairs", slog.Any("err", err))
 		}
+		if err := prog.Repair(ctx); err != nil && ctx.Err() == nil {
+			p.log.Error("repairing the sales counters", slog.Any("err", err))
+		}
 	})
 
 	p.app, err = frontend.New(frontend.Deps{
-		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
+		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
 	})
 	if err != nil {
 		return nil, err
@@ -404,8 +412,11 @@ func createAdmin(ctx context.Context, cfg Config, email, name string, stdin io.R
 // rebuildCounters recounts, from the aggregates, every total kept as a
 // counter: the initiatives' ledgers (statements), the users' list and the
 // set of active admins.
-func rebuildCounters(ctx context.Context, acc *accounts.Service, ord *orders.Service) error {
+func rebuildCounters(ctx context.Context, acc *accounts.Service, ord *orders.Service, prog *progress.Service) error {
 	if err := ord.RebuildLedgers(ctx); err != nil {
+		return err
+	}
+	if err := prog.Rebuild(ctx, ord.ScanAll); err != nil {
 		return err
 	}
 	return acc.RebuildDirectory(ctx)
@@ -423,9 +434,10 @@ func rebuildCountersCommand(ctx context.Context, cfg Config, stdout io.Writer) e
 	}
 	defer db.Close(context.Background())
 	acc := accounts.NewService(db.DB, accounts.Options{})
-	ord := orders.NewService(db.DB, catalog.NewService(db.DB, nil), orders.Options{})
+	prog := progress.NewService(db.DB, progress.Options{})
+	ord := orders.NewService(db.DB, catalog.NewService(db.DB, nil), orders.Options{Count: prog.Count})
 	start := time.Now()
-	if err := rebuildCounters(ctx, acc, ord); err != nil {
+	if err := rebuildCounters(ctx, acc, ord, prog); err != nil {
 		return fmt.Errorf("rebuild-counters: %w", err)
 	}
 	fmt.Fprintf(stdout, "tesoro: counters rebuilt in %s\n", time.Since(start).Round(time.Millisecond))

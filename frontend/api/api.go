@@ -35,6 +35,7 @@ func (s *API) Mount(r fiber.Router) {
 	s.routesExports(r)
 	s.routesOrders(r)
 	s.routesFairs(r)
+	s.routesProgress(r)
 }
 
 // answer is the common shape of a handler that changes something: a

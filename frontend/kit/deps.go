@@ -9,6 +9,7 @@ import (
 	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -24,6 +25,7 @@ type Deps struct {
 	Fairs     *fairs.Service
 	Mentoring *mentoring.Service
 	Orders    *orders.Service
+	Progress  *progress.Service
 	DB        Pinger
 	Objects   storage.ObjectStore
 	Logger    *slog.Logger
