@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
@@ -279,4 +280,31 @@ func TestRebuildEqualsTheCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSeries(t, s, recount(final))
+}
+
+// The rule of docs/architecture.md: counting, repairing and reading
+// progress go by _id only, whatever the history.
+func TestProgressReadsOnlyByID(t *testing.T) {
+	db := storagetest.DB(t)
+	s := NewService(db, Options{})
+	final := finals(storm(rand.New(rand.NewPCG(7, 8)), 150))
+	admin := &accounts.Principal{UserID: "admin", Roles: []string{accounts.RoleAdmin}}
+	scans := storagetest.ScansDuring(db, func() {
+		if err := s.Count(t.Context(), final); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Repair(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddExpense(t.Context(), admin, "ini-bakery", ExpenseInput{Date: time.Now().In(colombia.Zone).Format(time.DateOnly),
+			Category: "rent", Amount: money.Pesos(50_000)}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Progress(t.Context(), admin, "ini-bakery", "2026-09", "2026-12"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if len(scans) > 0 {
+		t.Fatalf("progress scanned collections: %+v", scans)
+	}
 }
