@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -250,8 +251,8 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 }
 
 // TestCountersUpgradeAndRebuild opens a directory of version 2 (ledgers
-// without sums, no users' list, no admins' set), checks that the start
-// counts them, then spoils the counters and checks that
+// without sums, no users' list, no admins' set, no sales counters), checks
+// that the start counts them, then spoils the counters and checks that
 // `tesoro rebuild-counters` recounts them from the orders and the users.
 func TestCountersUpgradeAndRebuild(t *testing.T) {
 	dir := t.TempDir()
@@ -275,6 +276,7 @@ func TestCountersUpgradeAndRebuild(t *testing.T) {
 	}
 	admin.must(t, "POST", "/api/v1/users", `{"email": "otra@cuentas.co", "name": "Otra Admin", "password": "clave-de-prueba-larga-2", "roles": ["admin"]}`, 201)
 	const wantSales = 45 * 150000
+	month := time.Now().In(colombia.Zone).Format("2006-01")
 	check := func(when string, wantUsers int) {
 		t.Helper()
 		a := login(t, r.URL, adminEmail, adminPassword)
@@ -284,6 +286,18 @@ func TestCountersUpgradeAndRebuild(t *testing.T) {
 		}
 		if st.Sales.Amount != wantSales {
 			t.Errorf("%s: statement sales %d, want %d", when, st.Sales.Amount, wantSales)
+		}
+		var pr struct {
+			Months []struct {
+				Orders int
+				Amount struct{ Amount int }
+			}
+		}
+		if err := json.Unmarshal(a.must(t, "GET", "/api/v1/initiatives/"+bakery+"/progress?from="+month+"&to="+month, "", 200), &pr); err != nil {
+			t.Fatal(err)
+		}
+		if len(pr.Months) != 1 || pr.Months[0].Orders != 45 || pr.Months[0].Amount.Amount != wantSales {
+			t.Errorf("%s: this month's progress %+v, want 45 orders of %d", when, pr.Months, wantSales)
 		}
 		var users struct{ Items []struct{ Email string } }
 		if err := json.Unmarshal(a.must(t, "GET", "/api/v1/users", "", 200), &users); err != nil {
@@ -311,7 +325,7 @@ func TestCountersUpgradeAndRebuild(t *testing.T) {
 		if _, err := d.Collection("order_ledgers").UpdateMany(t.Context(), bson.M{}, bson.M{"$unset": bson.M{"s": "", "f": "", "t": ""}}); err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{"user_directory", "user_work"} {
+		for _, name := range []string{"user_directory", "user_work", "progress_months", "progress_series", "progress_buyers"} {
 			if err := d.Collection(name).Drop(t.Context()); err != nil {
 				t.Fatal(err)
 			}
@@ -338,7 +352,7 @@ func TestCountersUpgradeAndRebuild(t *testing.T) {
 	r.Stop(t)
 
 	restore()
-	spoil(3) // counters lost at the current version: only the command brings them back
+	spoil(4) // counters lost at the current version: only the command brings them back
 	var out bytes.Buffer
 	vars := map[string]string{"TESORO_DATA": dir}
 	if err := Run(t.Context(), []string{"rebuild-counters"}, func(k string) string { return vars[k] }, strings.NewReader(""), &out, io.Discard); err != nil {
