@@ -42,6 +42,7 @@ var notices = map[string]string{
 	"efectivo-entregado":  "notice.cash_handed",
 	"entrega-recibida":    "notice.handover_received",
 	"entrega-cambio":      "notice.handover_changed",
+	"gasto-anotado":       "notice.expense_added",
 	"mesa-creada":         "notice.table_created",
 	// advice
 	"sesion-registrada":     "advice.notice.session_saved",

@@ -96,7 +96,7 @@ func loadTemplates(a *assets) (*templates, error) {
 		matcher: language.NewMatcher([]language.Tag{language.Spanish, language.English})}
 	funcs := template.FuncMap{"asset": a.URL, "firstName": firstName, "money": formatMoney, "whatsapp": whatsappLink,
 		"date": formatDate, "datetime": formatDateTime, "dict": dict,
-		"deref": func(n *int64) int64 { return *n }, "deref_t": func(t *time.Time) time.Time { return *t }, "pesos": money.Pesos, "newKey": newIdempotencyKey}
+		"deref": func(n *int64) int64 { return *n }, "deref_t": func(t *time.Time) time.Time { return *t }, "pesos": money.Pesos, "monthName": monthName, "newKey": newIdempotencyKey}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
@@ -185,6 +185,8 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesFairReport(app)
 	s.routesOrganizeFairs(app)
 	s.routesHandover(app)
+	s.routesProgress(app)
+	s.routesCashbook(app)
 	s.routesProducer(app)
 	s.routesMyInitiative(app)
 	s.routesMentoringPages(app)

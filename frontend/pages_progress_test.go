@@ -1,0 +1,82 @@
+package frontend
+
+import (
+	"html"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/fairs"
+	"github.com/tesoro-pact/tesoro/frontend/pages"
+	"github.com/tesoro-pact/tesoro/mentoring"
+)
+
+// The progress page and the cashbook: the producer sees her month's sales
+// in the chart and the table, her adviser sees the session marked on the
+// chart; an expense written on the cashbook (a bad amount is told and
+// writes nothing) lowers the month's margin; another producer sees neither.
+func TestProgressAndCashbookPages(t *testing.T) {
+	env := newProducerEnv(t)
+	f, _ := openTill(t, env)
+	rosa := &accounts.Principal{UserID: env.rosa.ID, Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{env.bakery.ID}}
+	if _, err := env.fairs.SyncSales(t.Context(), rosa, f.ID, []fairs.SaleInput{{ClientID: newUUID(), SoldAt: time.Now().Add(-time.Minute).Format(time.RFC3339),
+		PaymentMethod: "cash", Lines: []fairs.SaleLine{{ProductID: env.bread.ID, Quantity: 4, UnitPrice: env.bread.Price}}}}); err != nil {
+		t.Fatal(err)
+	}
+	adviser := env.person(t, "lucia@tesoro.test", "Lucía Rojas", accounts.RoleAdviser, env.bakery.ID)
+	adv := &accounts.Principal{UserID: adviser.ID, Roles: []string{accounts.RoleAdviser}, InitiativeIDs: []string{env.bakery.ID}}
+	if _, _, err := env.mentoring.Create(t.Context(), adv, mentoring.SessionInput{InitiativeIDs: []string{env.bakery.ID}, Date: time.Now().AddDate(0, 0, -1),
+		DurationMinutes: 60, Modality: "visit", Topics: []string{"accounting"}, Participants: mentoring.Participants{Women: 2},
+		Agreements: []mentoring.AgreementInput{{Text: "Anotar todos los gastos", Owner: "Rosa", Due: time.Now().AddDate(0, 0, -3)}}}); err != nil {
+		t.Fatal(err)
+	}
+	v := env.signedIn(t, "rosa@tesoro.test")
+	page := "/mi-iniciativa/" + env.bakery.ID + "/progreso"
+	res, body := v.get(t, page)
+	wantStatus(t, "progress", res, 200, body)
+	text := html.UnescapeString(body)
+	wantText(t, "progress", text, "¿Cómo vamos?", "Vendiendo", "$ 6.000", "1 pedidos", "Anotar todos los gastos", "1 vencidos", "Contabilidad", `class="sales-chart"`)
+	if strings.Count(body, "<rect") != 24 {
+		t.Errorf("the chart has %d bars, want 24 months", strings.Count(body, "<rect"))
+	}
+	res, body = env.signedIn(t, "lucia@tesoro.test").get(t, "/asesoria/iniciativas/"+env.bakery.ID+"/progreso")
+	wantStatus(t, "the adviser's view", res, 200, body)
+	if !strings.Contains(body, `<g class="session"`) {
+		t.Error("the session is not marked on the chart")
+	}
+	if res, _ := env.signedIn(t, "dora@tesoro.test").get(t, page); res.StatusCode != 403 {
+		t.Fatalf("another producer: %d, want 403", res.StatusCode)
+	}
+
+	book := "/mi-iniciativa/" + env.bakery.ID + "/gastos"
+	_, body = v.get(t, book)
+	wantText(t, "cashbook", html.UnescapeString(body), "Libro de gastos", "Insumos", "Anotar el gasto", "$ 6.000")
+	res, body = v.post(t, book, url.Values{"category": {"transport"}, "amount": {"mucho"}, "key": {"k1"}})
+	wantStatus(t, "a bad amount", res, 422, body)
+	wantText(t, "a bad amount", html.UnescapeString(body), "Escriba cuánto gastó")
+	today := time.Now().Format(time.DateOnly)
+	for range 2 { // a double tap: one expense
+		res, _ = v.post(t, book, url.Values{"category": {"transport"}, "amount": {"2.500"}, "date": {today}, "note": {"Bus a Sogamoso"}, "key": {"k2"}})
+		wantRedirect(t, "an expense", res, book+"?aviso=gasto-anotado")
+	}
+	_, body = v.get(t, book+"?aviso=gasto-anotado")
+	text = html.UnescapeString(body)
+	wantText(t, "after the expense", text, "Anotamos el gasto.", "Bus a Sogamoso", "$ 3.500")
+	if n := strings.Count(text, "Bus a Sogamoso"); n != 1 {
+		t.Errorf("the expense is listed %d times, want once", n)
+	}
+	if res, _ := env.signedIn(t, "dora@tesoro.test").get(t, book); res.StatusCode != 403 {
+		t.Fatalf("another producer's cashbook: %d, want 403", res.StatusCode)
+	}
+	for _, lang := range pages.Languages {
+		v.lang = lang
+		for _, p := range []string{page, book} {
+			_, body := v.get(t, p)
+			if i := strings.Index(body, "⟦"); i >= 0 {
+				t.Errorf("%s in %s: missing message near %q", p, lang, body[i:min(len(body), i+40)])
+			}
+		}
+	}
+}
