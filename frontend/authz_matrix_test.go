@@ -494,6 +494,9 @@ var matrix = []matrixRow{
 	{route: "GET /api/v1/initiatives/:id/expenses", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/expenses", ""
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/portfolio", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/portfolio", ""
+	}, own: only(200, "adviser", "admin")},
 	{route: "GET /api/v1/initiatives/:id/credits", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/credits", ""
 	}, own: only(200, "producer", "admin"), other: only(200, "admin")},

@@ -80,3 +80,39 @@ func TestProgressAndCashbookPages(t *testing.T) {
 		}
 	}
 }
+
+// The portfolio: the adviser sees her initiative red (an agreement overdue
+// and no session for months) and not the one she does not follow; the API
+// answers the same; a producer is refused.
+func TestPortfolioPage(t *testing.T) {
+	env := newProducerEnv(t)
+	adviser := env.person(t, "lucia@tesoro.test", "Lucía Rojas", accounts.RoleAdviser, env.bakery.ID)
+	adv := &accounts.Principal{UserID: adviser.ID, Roles: []string{accounts.RoleAdviser}, InitiativeIDs: []string{env.bakery.ID}}
+	if _, _, err := env.mentoring.Create(t.Context(), adv, mentoring.SessionInput{InitiativeIDs: []string{env.bakery.ID}, Date: time.Now().AddDate(0, -4, 0),
+		DurationMinutes: 60, Modality: "visit", Topics: []string{"marketing"}, Participants: mentoring.Participants{Women: 1},
+		Agreements: []mentoring.AgreementInput{{Text: "Abrir la cuenta Nequi", Owner: "Rosa", Due: time.Now().AddDate(0, -3, 0)}}}); err != nil {
+		t.Fatal(err)
+	}
+	v := env.signedIn(t, "lucia@tesoro.test")
+	res, body := v.get(t, "/asesoria/portafolio")
+	wantStatus(t, "portfolio", res, 200, body)
+	text := html.UnescapeString(body)
+	wantText(t, "portfolio", text, "Mi portafolio", "Panadería de Papa", "light-red", "compromisos vencidos (1)", "sin asesoría en 60 días", `<polyline points="0,22`)
+	if strings.Contains(text, "Huerta La Esperanza") {
+		t.Error("the portfolio lists an initiative the adviser does not follow")
+	}
+	_, body = v.get(t, "/asesoria/portafolio?luz=green")
+	if strings.Contains(body, "Panadería de Papa") {
+		t.Error("the green filter shows a red initiative")
+	}
+	if res, _ := env.signedIn(t, "rosa@tesoro.test").get(t, "/asesoria/portafolio"); res.StatusCode != 403 {
+		t.Fatalf("a producer on the portfolio: %d, want 403", res.StatusCode)
+	}
+	for _, lang := range pages.Languages {
+		v.lang = lang
+		_, body := v.get(t, "/asesoria/portafolio")
+		if i := strings.Index(body, "⟦"); i >= 0 {
+			t.Errorf("%s: missing message near %q", lang, body[i:min(len(body), i+40)])
+		}
+	}
+}

@@ -134,15 +134,15 @@ func (s *Service) span(from, to string) ([]string, error) {
 }
 
 // stageOf is the stage, by a rule the progress page states: sustainable
-// with sales in each of the last six months; selling with a sale in any of
+// with sales in each of the last six complete months; selling with a sale in any of
 // the last three; producing with products on sale or sales before that;
 // an idea otherwise.
 func stageOf(series map[string]Figures, products bool, now time.Time) string {
 	now = now.In(colombia.Zone)
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, colombia.Zone)
 	sold := func(back int) bool { return series[first.AddDate(0, -back, 0).Format("2006-01")].Orders > 0 }
-	streak := 0
-	for back := 0; back < 6 && sold(back); back++ {
+	streak := 0 // complete months: this one is still selling
+	for back := 1; back <= 6 && sold(back); back++ {
 		streak++
 	}
 	switch {

@@ -11,6 +11,9 @@ import (
 
 	"go.mongodb.org/mongo-driver/mongo"
 
+	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/mentoring"
+
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -20,6 +23,10 @@ type Options struct {
 	// HasProducts says whether an initiative has active products (its
 	// stage is "producing" before it sells); nil: none known.
 	HasProducts func(ctx context.Context, initiativeID string) (bool, error)
+	// Catalog and Mentoring feed the portfolio (its initiatives, their
+	// agreements and sessions); nil: an empty portfolio.
+	Catalog   *catalog.Service
+	Mentoring *mentoring.Service
 }
 
 // Service is the progress API for the rest of the program.
@@ -32,6 +39,8 @@ type Service struct {
 	clock    func() time.Time
 	// hasProducts is Options.HasProducts.
 	hasProducts func(ctx context.Context, initiativeID string) (bool, error)
+	catalog     *catalog.Service
+	mentoring   *mentoring.Service
 	// rebuilding skips the cascade of copies while Rebuild counts.
 	rebuilding bool
 	// cut, when set (tests), stops a count after its month is written and
@@ -43,6 +52,7 @@ type Service struct {
 func NewService(db *mongo.Database, opts Options) *Service {
 	s := &Service{months: db.Collection("progress_months"), series: db.Collection("progress_series"),
 		buyers: db.Collection("progress_buyers"), clock: opts.Clock, hasProducts: opts.HasProducts,
+		catalog: opts.Catalog, mentoring: opts.Mentoring,
 		expenses: storage.NewCountedFeed[Expense](db.Collection("progress_expenses"), expensesPerBucket, expenseTally),
 		dirty:    storage.NewWorkSet[time.Time](db.Collection("progress_dirty"))}
 	if s.clock == nil {

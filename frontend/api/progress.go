@@ -15,6 +15,20 @@ func (s *API) routesProgress(api fiber.Router) {
 	api.Get("/initiatives/:id/progress", s.initiativeProgress)
 	api.Post("/initiatives/:id/expenses", s.addExpense)
 	api.Get("/initiatives/:id/expenses", s.listExpenses)
+	api.Get("/portfolio", s.portfolio)
+}
+
+// portfolio answers the initiatives the adviser follows (admins: all).
+func (s *API) portfolio(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	items, err := s.Progress.Portfolio(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items})
 }
 
 func (s *API) initiativeProgress(c *fiber.Ctx) error {
