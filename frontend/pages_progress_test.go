@@ -37,7 +37,7 @@ func TestProgressAndCashbookPages(t *testing.T) {
 	res, body := v.get(t, page)
 	wantStatus(t, "progress", res, 200, body)
 	text := html.UnescapeString(body)
-	wantText(t, "progress", text, "¿Cómo vamos?", "Vendiendo", "$ 6.000", "1 pedidos", "Anotar todos los gastos", "1 vencidos", "Contabilidad", `class="sales-chart"`)
+	wantText(t, "progress", text, "¿Cómo vamos?", "Vendiendo", "Hitos de sostenibilidad", "Primera feria", `<g class="milestone"`, "$ 6.000", "1 pedidos", "Anotar todos los gastos", "1 vencidos", "Contabilidad", `class="sales-chart"`)
 	if strings.Count(body, "<rect") != 24 {
 		t.Errorf("the chart has %d bars, want 24 months", strings.Count(body, "<rect"))
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tesoro-pact/tesoro/colombia"
+	"github.com/tesoro-pact/tesoro/mentoring"
 )
 
 // The portfolio's light, rule by rule; months are complete ones (this one
@@ -78,6 +79,43 @@ func TestStageRule(t *testing.T) {
 	} {
 		if got := stageOf(c.series, c.products, now); got != c.want {
 			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// The automatic milestones, each reached in the month it first became true.
+func TestMilestoneRules(t *testing.T) {
+	series := map[string]Figures{
+		"2025-11": {Orders: 2, Amount: 50_000, Channel: map[string]int64{"online": 50_000}},
+		"2025-12": {Orders: 1, Amount: 30_000, Repeat: 1, Channel: map[string]int64{"online": 30_000}},
+		// January 2026 without sales breaks the run
+		"2026-02": {Orders: 4, Amount: 90_000, Repeat: 2, Channel: map[string]int64{"fair": 60_000, "online": 30_000}},
+		"2026-03": {Orders: 3, Amount: 40_000, Repeat: 1},
+		"2026-04": {Orders: 5, Amount: 20_000, Repeat: 3},
+	}
+	spent := map[string]int64{"2026-02": 10_000, "2026-03": 10_000, "2026-04": 25_000, "2026-05": 5_000}
+	at := func(s string) time.Time { t, _ := time.ParseInLocation(time.DateOnly, s, colombia.Zone); return t }
+	sessions := []mentoring.Session{
+		{Date: at("2026-03-10"), Topics: []string{"marketing", "accounting"}},
+		{Date: at("2025-10-02"), Topics: []string{"accounting"}},
+		{Date: at("2026-05-20"), Topics: []string{"customer_service", "production_processes"}},
+	}
+	want := map[string]string{
+		"first_sale": "2025-11", "first_fair": "2026-02", "three_months_selling": "2026-04",
+		"repeat_buyers": "2026-04", // 1 + 2 + 1 + 3 reaches 5 in April
+		"books_kept":    "",        // April's expenses exceed its sales: no three months running yet
+		"trained":       "2026-05", // four topics by May
+		"rut":           "",
+	}
+	for _, m := range milestones(series, spent, sessions) {
+		if w, ok := want[m.Code]; ok && m.ReachedOn != w {
+			t.Errorf("%s: reached on %q, want %q", m.Code, m.ReachedOn, w)
+		}
+	}
+	spent["2026-04"] = 15_000
+	for _, m := range milestones(series, spent, sessions) {
+		if m.Code == "books_kept" && m.ReachedOn != "2026-04" {
+			t.Errorf("books_kept with April's margin positive: %q, want 2026-04", m.ReachedOn)
 		}
 	}
 }

@@ -40,7 +40,7 @@ const (
 type Progress struct {
 	InitiativeID string         `json:"initiative_id"`
 	Months       []MonthFigures `json:"months"`
-	Milestones   []any          `json:"milestones"`
+	Milestones   []Milestone    `json:"milestones"`
 	Stage        string         `json:"stage"`
 }
 
@@ -72,7 +72,11 @@ func (s *Service) Progress(ctx context.Context, p *accounts.Principal, initiativ
 	if err != nil {
 		return Progress{}, err
 	}
-	out := Progress{InitiativeID: initiativeID, Months: make([]MonthFigures, 0, len(months)), Milestones: []any{}}
+	sessions, err := s.sessionsOf(ctx, initiativeID)
+	if err != nil {
+		return Progress{}, err
+	}
+	out := Progress{InitiativeID: initiativeID, Months: make([]MonthFigures, 0, len(months)), Milestones: milestones(series, spent, sessions)}
 	for _, m := range months {
 		out.Months = append(out.Months, monthFigures(m, series[m], spent[m]))
 	}

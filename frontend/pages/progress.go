@@ -31,10 +31,11 @@ func (s *Pages) routesProgress(app fiber.Router) {
 
 // salesChart is the bar chart of months with session markers under it.
 type salesChart struct {
-	Bars     []salesBar
-	Sessions []sessionMark
-	Label    string
-	Max      money.Money
+	Bars       []salesBar
+	Sessions   []sessionMark
+	Milestones []sessionMark // a star above the month each was reached
+	Label      string
+	Max        money.Money
 }
 
 type salesBar struct {
@@ -60,7 +61,7 @@ var shortMonths = map[string][]string{
 	"en": {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
 }
 
-func newSalesChart(l *loc, months []progress.MonthFigures, sessions []mentoring.Session) salesChart {
+func newSalesChart(l *loc, months []progress.MonthFigures, sessions []mentoring.Session, reached []progress.Milestone) salesChart {
 	var ch salesChart
 	var top int64
 	for _, m := range months {
@@ -99,6 +100,11 @@ func newSalesChart(l *loc, months []progress.MonthFigures, sessions []mentoring.
 			topics = append(topics, l.T("advice.topic."+t))
 		}
 		ch.Sessions = append(ch.Sessions, sessionMark{X: x + 1, Title: sess.Date.Format(dayLayout) + " · " + strings.Join(topics, ", ")})
+	}
+	for _, m := range reached {
+		if i, ok := index[m.ReachedOn]; ok && m.ReachedOn != "" {
+			ch.Milestones = append(ch.Milestones, sessionMark{X: i*slot + slot/2, Title: monthName(l.Lang, m.ReachedOn) + " · " + l.T("milestone."+m.Code, "N", m.N)})
+		}
 	}
 	ch.Label = l.T("progress.chart.label", "Months", len(months), "Sessions", len(ch.Sessions))
 	return ch
@@ -151,7 +157,7 @@ func (s *Pages) progressPage(c *fiber.Ctx) error {
 		}
 	}
 	l := s.tmpl.localizer(c)
-	d.Chart = newSalesChart(l, pr.Months, d.Sessions)
+	d.Chart = newSalesChart(l, pr.Months, d.Sessions, pr.Milestones)
 	for i := len(pr.Months) - 1; i >= 0 && len(d.Recent) < 12; i-- {
 		d.Recent = append(d.Recent, pr.Months[i])
 	}
