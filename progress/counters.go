@@ -200,7 +200,7 @@ func (s *Service) countMonth(ctx context.Context, list []orders.Order) error {
 			return err
 		}
 	}
-	if err := s.refreshSeries(ctx, ini, month, !s.rebuilding); err != nil {
+	if err := s.refreshSeries(ctx, ini, month, true); err != nil {
 		return err
 	}
 	return s.dirty.Remove(ctx, ini)
@@ -237,25 +237,19 @@ func (s *Service) refreshSeries(ctx context.Context, ini, month string, cascade 
 	if err := s.months.FindOne(ctx, bson.M{"_id": monthID(ini, month)}).Decode(&m); err != nil {
 		return storage.Err("progress month", err)
 	}
-	f := m.Sums
-	f.Channel, f.Method = nonZero(f.Channel), nonZero(f.Method)
 	history, err := s.buyerMonths(ctx, ini, month, m.Buyers)
 	if err != nil {
 		return err
 	}
+	f := figuresOf(m, history)
 	later := map[string]bool{}
 	for b, n := range m.Buyers {
-		if n <= 0 {
-			continue
-		}
-		f.Buyers++
 		for other, k := range history[b] {
-			if k > 0 && other > month {
+			if n > 0 && k > 0 && other > month {
 				later[other] = true
 			}
 		}
 	}
-	f.Repeat = repeatCount(m.Buyers, history, month)
 	_, err = s.series.UpdateOne(ctx, bson.M{"_id": ini}, bson.M{"$set": bson.M{"months." + month: f}}, options.Update().SetUpsert(true))
 	if err != nil {
 		return storage.Err("progress series "+ini, err)
@@ -268,6 +262,20 @@ func (s *Service) refreshSeries(ctx context.Context, ini, month string, cascade 
 		}
 	}
 	return nil
+}
+
+// figuresOf is a month's figures, its buyers counted against their months
+// (buyer → month → orders) for the repeat ones.
+func figuresOf(m monthDoc, history map[string]map[string]int64) Figures {
+	f := m.Sums
+	f.Channel, f.Method = nonZero(f.Channel), nonZero(f.Method)
+	for _, n := range m.Buyers {
+		if n > 0 {
+			f.Buyers++
+		}
+	}
+	f.Repeat = repeatCount(m.Buyers, history, m.Month)
+	return f
 }
 
 // repeatCount is how many of the month's buyers bought in an earlier month.
@@ -388,39 +396,97 @@ func (s *Service) Series(ctx context.Context, ini string) (map[string]Figures, e
 	return doc.Months, nil
 }
 
-// Rebuild recounts every counter from the orders (tesoro rebuild-counters):
-// the counters are dropped, each batch the scan gives is counted, and then
-// every month's figures are copied again, now that each buyer's first
-// month is known (orders come in any order).
+// Rebuild recounts every counter from the orders (tesoro rebuild-counters,
+// the upgrade step): the counters are dropped, the orders' contributions
+// summed in memory as the scan gives them, and the documents the counting
+// writes — months, buyers, series — inserted in bulk, so a year of the
+// programme's orders is recounted in seconds.
 func (s *Service) Rebuild(ctx context.Context, scan func(ctx context.Context, each func([]orders.Order) error) error) error {
 	for _, c := range []*mongo.Collection{s.months, s.series, s.buyers} {
 		if err := c.Drop(ctx); err != nil {
 			return storage.Err("progress", err)
 		}
 	}
-	months := map[string]map[string]bool{}
-	s.rebuilding = true // the months are all copied again at the end
-	defer func() { s.rebuilding = false }()
+	months := map[string]*monthDoc{}
 	err := scan(ctx, func(batch []orders.Order) error {
 		for _, o := range batch {
-			if o.InitiativeID != "" && !o.CreatedAt.IsZero() {
-				if months[o.InitiativeID] == nil {
-					months[o.InitiativeID] = map[string]bool{}
-				}
-				months[o.InitiativeID][Month(o.CreatedAt)] = true
+			if o.InitiativeID == "" || o.CreatedAt.IsZero() {
+				continue
 			}
+			month := Month(o.CreatedAt)
+			id := monthID(o.InitiativeID, month)
+			m := months[id]
+			if m == nil {
+				m = &monthDoc{ID: id, InitiativeID: o.InitiativeID, Month: month, Buyers: map[string]int64{}, Applied: map[string]contribution{},
+					Sums: Figures{Channel: map[string]int64{}, Method: map[string]int64{}}}
+				months[id] = m
+			}
+			c := contributionOf(o)
+			m.Applied[o.ID] = c
+			m.add(c)
 		}
-		return s.Count(ctx, batch)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for ini, ms := range months {
-		for m := range ms {
-			if err := s.refreshSeries(ctx, ini, m, false); err != nil {
-				return err
+	history := map[string]map[string]map[string]int64{} // initiative → buyer → month → orders
+	for _, m := range months {
+		h := history[m.InitiativeID]
+		if h == nil {
+			h = map[string]map[string]int64{}
+			history[m.InitiativeID] = h
+		}
+		for b, n := range m.Buyers {
+			if h[b] == nil {
+				h[b] = map[string]int64{}
 			}
+			h[b][m.Month] = n
+		}
+	}
+	series := map[string]map[string]Figures{}
+	var monthDocs []any
+	for _, id := range slices.Sorted(maps.Keys(months)) {
+		m := months[id]
+		if series[m.InitiativeID] == nil {
+			series[m.InitiativeID] = map[string]Figures{}
+		}
+		series[m.InitiativeID][m.Month] = figuresOf(*m, history[m.InitiativeID])
+		monthDocs = append(monthDocs, m)
+	}
+	var seriesDocs, buyerDocs []any
+	for ini, ms := range series {
+		seriesDocs = append(seriesDocs, bson.M{"_id": ini, "months": ms})
+		buyerDocs = append(buyerDocs, bson.M{"_id": ini, "m": history[ini]})
+	}
+	for _, w := range []struct {
+		coll *mongo.Collection
+		docs []any
+	}{{s.months, monthDocs}, {s.series, seriesDocs}, {s.buyers, buyerDocs}} {
+		for len(w.docs) > 0 {
+			n := min(200, len(w.docs))
+			if _, err := w.coll.InsertMany(ctx, w.docs[:n]); err != nil {
+				return storage.Err("progress", err)
+			}
+			w.docs = w.docs[n:]
 		}
 	}
 	return nil
+}
+
+// add sums a contribution into the month, as the counting's update does.
+func (m *monthDoc) add(c contribution) {
+	m.Sums.Orders += c.Orders
+	m.Sums.Units += c.Units
+	m.Sums.Amount += c.Amount
+	m.Sums.Refunds += c.Refunds
+	if c.Amount != 0 {
+		m.Sums.Channel[c.Channel] += c.Amount
+		if c.Method != "" {
+			m.Sums.Method[c.Method] += c.Amount
+		}
+	}
+	if c.Buyer != "" && c.Orders != 0 {
+		m.Buyers[c.Buyer] += c.Orders
+	}
 }

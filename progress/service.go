@@ -41,8 +41,6 @@ type Service struct {
 	hasProducts func(ctx context.Context, initiativeID string) (bool, error)
 	catalog     *catalog.Service
 	mentoring   *mentoring.Service
-	// rebuilding skips the cascade of copies while Rebuild counts.
-	rebuilding bool
 	// cut, when set (tests), stops a count after its month is written and
 	// before its series is: a crash there.
 	cut func() error
