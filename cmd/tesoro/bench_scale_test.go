@@ -23,6 +23,7 @@ import (
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
@@ -180,6 +181,11 @@ func runScale(b *testing.B, n int) scaleResult {
 	measure("audit log, first page", admin, "GET", "/api/v1/audit?limit=50", "", items(50))
 	measure("a buyer's orders", buyer, "GET", "/api/v1/orders?limit=20", "", items(20))
 	measure("statement, first page", producer, "GET", "/api/v1/initiatives/"+ini+"/balance?limit=15", "", entries(15))
+	measure("progress of an initiative (24 months)", producer, "GET", "/api/v1/initiatives/"+ini+"/progress", "", contains(`"months"`))
+	measure("progress page", producer, "GET", "/mi-iniciativa/"+ini+"/progreso", "", contains("sales-chart"))
+	measure("portfolio (admin, 42 initiatives)", admin, "GET", "/api/v1/portfolio", "", items(scaleInitiatives))
+	measure("portfolio page (admin)", admin, "GET", "/asesoria/portafolio", "", contains("portfolio-list"))
+	measure("fiado list", producer, "GET", "/api/v1/initiatives/"+ini+"/credits", "", nil)
 	measure("users (admin), first page", admin, "GET", "/api/v1/users?limit=20", "", items(20))
 	measure("sign-in", api{base: r.URL, client: admin.client}, "POST", "/api/v1/auth/login",
 		fmt.Sprintf(`{"email": %q, "password": %q}`, scaleBuyer, scalePassword), contains("token"))
@@ -423,7 +429,10 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 			}
 		}
 		return nil
-	}}, {Version: 3, Name: "users' list (the ledgers were counted by version 2's run)", Run: acc.RebuildDirectory}}, slog.New(slog.DiscardHandler)); err != nil {
+	}}, {Version: 3, Name: "users' list (the ledgers were counted by version 2's run)", Run: acc.RebuildDirectory},
+		{Version: 4, Name: "monthly sales counters", Run: func(ctx context.Context) error {
+			return progress.NewService(d, progress.Options{}).Rebuild(ctx, ord.ScanAll)
+		}}}, slog.New(slog.DiscardHandler)); err != nil {
 		b.Fatal(err)
 	}
 	return res, ids
@@ -507,8 +516,8 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 			r.Orders, r.Moves, r.Sessions, r.Audit, r.Users, r.Seed.Seconds())
 	}
 	p(". 42 initiatives with 5 products each, over the last year; the last %d orders live (on the boards) at every size, 3 %% of the others cancelled, a third placed by 20 signed-in buyers; one session for every 30 orders, plus %d per initiative in the last two months whose agreements are open, and %d more of the measured initiative (the work in progress is the same at every size; the history grows). The measured initiative, product and buyer have full first pages and full newest buckets at every size (the %d sales before the live orders are the measured initiative's, delivered and paid; the live orders placed signed in are the measured buyer's), so each size compares pages of the same length.\n", scaleLive, scaleRecent, scaleBusy, scaleBusyOrders)
-	p("- The seed writes the first layout's documents and runs the program's migration (`storage.Migrate`, versions 2 and 3), which builds "+
-		"the buckets, heads, boards and working sets from them: the documents the services write. Then the whole program starts on "+
+	p("- The seed writes the first layout's documents and runs the program's migration (`storage.Migrate`, versions 2 to 4), which builds "+
+		"the buckets, heads, boards, working sets and sales counters from them: the documents the services write. Then the whole program starts on "+
 		"the directory (embedded FerretDB) and each path is asked %d times in a row over one keep-alive connection after 3 warm-up "+
 		"requests; times are on loopback, so they are the server's. Sign-in includes argon2id (about 70 ms by design). "+
 		"Idle CPU is getrusage of the process (program and database) over %s with no request.\n", scaleRequests, scaleIdle)
@@ -516,6 +525,8 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 		"`GET /api/v1/orders/{id}` (an order of six months ago), `GET /api/v1/products/{id}/stock-adjustments?limit=20`, " +
 		"`GET /api/v1/initiatives/{id}/sessions?limit=20`, `GET /api/v1/agreements?overdue=true`, `GET /api/v1/audit?limit=50`, " +
 		"`GET /api/v1/orders?limit=20` (a buyer), `GET /api/v1/initiatives/{id}/balance?limit=15` (totals from the ledger's counters and the newest 15 movements), " +
+		"`GET /api/v1/initiatives/{id}/progress` (24 months from the counters), the progress page (`/mi-iniciativa/{id}/progreso`, with sessions and agreements), " +
+		"`GET /api/v1/portfolio` and its page (admin: 42 initiatives, each with its series, sessions and products), `GET /api/v1/initiatives/{id}/credits`, " +
 		"`GET /api/v1/users?limit=20` (admin), `POST /api/v1/auth/login`.\n")
 	p("- Run: %s; %s. Load average (1 min): %s before, %s after.\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), fmt.Sprintf("%s, %d CPUs; %s", cpuModel(), runtime.NumCPU(), runtime.Version()), loadBefore, loadAfter)
 	p("- Reproduce: `./scripts/bench scale`, or `go test -run '^$' -bench BenchmarkHistoryScale -benchtime 1x -timeout 2h ./cmd/tesoro/` " +
