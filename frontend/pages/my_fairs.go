@@ -76,12 +76,20 @@ func (s *Pages) renderMyFairs(c *fiber.Ctx, status int, p *accounts.Principal, i
 		pt := f.Participants[in.ID]
 		mf := myFair{fairItem: fairItem{Summary: sum, Venue: f.Venue}, Invited: pt.Status == fairs.Invited, Accepted: pt.Status == fairs.Accepted}
 		if mf.Accepted && f.Status != fairs.StatusClosed {
+			left := map[string]int64{} // units left: brought less sold, from the fair's tallies
+			if stock, err := s.Fairs.StockOf(ctx, p, f.ID); err == nil {
+				for _, b := range stock {
+					left[b.ProductID] = b.Left
+				}
+			} else {
+				return err
+			}
 			for _, prod := range products {
 				if prod.Stock == nil || !prod.Active {
 					continue
 				}
 				b := f.Stock[prod.ID]
-				mf.Lines = append(mf.Lines, fairLine{ProductID: prod.ID, Name: prod.Name, Online: *prod.Stock, Brought: b.Brought, Left: b.Brought - b.Sold})
+				mf.Lines = append(mf.Lines, fairLine{ProductID: prod.ID, Name: prod.Name, Online: *prod.Stock, Brought: b.Brought, Left: left[prod.ID]})
 			}
 		}
 		d.Fairs = append(d.Fairs, mf)
