@@ -36,6 +36,7 @@ import (
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
+	"github.com/tesoro-pact/tesoro/frontend/pages"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
@@ -540,4 +541,19 @@ func newUUID() string {
 	_, _ = rand.Read(b)
 	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// wantEveryMessage loads each path as v in every language and fails on a
+// message the locales lack (shown as ⟦id⟧); v keeps the last language.
+func wantEveryMessage(t *testing.T, v *visitor, paths ...string) {
+	t.Helper()
+	for _, lang := range pages.Languages {
+		v.lang = lang
+		for _, p := range paths {
+			_, body := v.get(t, p)
+			if i := strings.Index(body, "⟦"); i >= 0 {
+				t.Errorf("%s in %s: missing message near %q", p, lang, body[i:min(len(body), i+40)])
+			}
+		}
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tesoro-pact/tesoro/accounts"
-	"github.com/tesoro-pact/tesoro/frontend/pages"
 )
 
 // An adviser plans a fair from the pages (a missing name is told and
@@ -61,13 +60,5 @@ func TestOrganizeFairPages(t *testing.T) {
 	if res, _ := dora.post(t, page+"/estado", url.Values{"to": {"closed"}}); res.StatusCode != 403 {
 		t.Fatalf("a producer closing the fair: %d, want 403", res.StatusCode)
 	}
-	for _, lang := range pages.Languages {
-		adviser.lang = lang
-		for _, p := range []string{"/asesoria/ferias", page} {
-			_, body := adviser.get(t, p)
-			if i := strings.Index(body, "⟦"); i >= 0 {
-				t.Errorf("%s in %s: missing message near %q", p, lang, body[i:min(len(body), i+40)])
-			}
-		}
-	}
+	wantEveryMessage(t, adviser, "/asesoria/ferias", page)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/fairs"
-	"github.com/tesoro-pact/tesoro/frontend/pages"
 )
 
 // openTill opens a fair today where the bakery sells the bread it brought
@@ -91,13 +90,7 @@ func TestPointOfSalePage(t *testing.T) {
 	}
 	_, sw := v.get(t, "/sw.js")
 	wantText(t, "service worker", sw, `const TILL = "caja"`, "/mini/")
-	for _, lang := range pages.Languages {
-		v.lang = lang
-		_, body := v.get(t, page)
-		if i := strings.Index(body, "⟦"); i >= 0 {
-			t.Errorf("%s: missing message near %q", lang, body[i:min(len(body), i+40)])
-		}
-	}
+	wantEveryMessage(t, v, page)
 }
 
 // The cash closing page counts the cash by bills (a bad count is told in
@@ -157,15 +150,7 @@ func TestClosingAndCreditPages(t *testing.T) {
 	wantRedirect(t, "partial payment", resp, credits+"?aviso=pago-registrado")
 	_, body = v.get(t, credits)
 	wantText(t, "after paying", html.UnescapeString(body), "$ 500", "de $ 1.500")
-	for _, lang := range pages.Languages {
-		v.lang = lang
-		for _, p := range []string{page, credits} {
-			_, body := v.get(t, p)
-			if i := strings.Index(body, "⟦"); i >= 0 {
-				t.Errorf("%s in %s: missing message near %q", p, lang, body[i:min(len(body), i+40)])
-			}
-		}
-	}
+	wantEveryMessage(t, v, page, credits)
 }
 
 // The fair's report page: totals, an SVG bar per hour with sales (and the
@@ -196,13 +181,7 @@ func TestFairReportPage(t *testing.T) {
 	if n := strings.Count(body, "<rect"); n != 3 {
 		t.Errorf("the chart has %d bars, want 3 (two hours with sales and the empty one between)", n)
 	}
-	for _, lang := range pages.Languages {
-		v.lang = lang
-		_, body := v.get(t, page)
-		if i := strings.Index(body, "⟦"); i >= 0 {
-			t.Errorf("%s: missing message near %q", lang, body[i:min(len(body), i+40)])
-		}
-	}
+	wantEveryMessage(t, v, page)
 }
 
 // A shared table on the pages: its cashier's till is the table's, she

@@ -9,7 +9,6 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/fairs"
-	"github.com/tesoro-pact/tesoro/frontend/pages"
 	"github.com/tesoro-pact/tesoro/mentoring"
 )
 
@@ -70,15 +69,7 @@ func TestProgressAndCashbookPages(t *testing.T) {
 	if res, _ := env.signedIn(t, "dora@tesoro.test").get(t, book); res.StatusCode != 403 {
 		t.Fatalf("another producer's cashbook: %d, want 403", res.StatusCode)
 	}
-	for _, lang := range pages.Languages {
-		v.lang = lang
-		for _, p := range []string{page, book} {
-			_, body := v.get(t, p)
-			if i := strings.Index(body, "⟦"); i >= 0 {
-				t.Errorf("%s in %s: missing message near %q", p, lang, body[i:min(len(body), i+40)])
-			}
-		}
-	}
+	wantEveryMessage(t, v, page, book)
 }
 
 // The portfolio: the adviser sees her initiative red (an agreement overdue
@@ -108,11 +99,5 @@ func TestPortfolioPage(t *testing.T) {
 	if res, _ := env.signedIn(t, "rosa@tesoro.test").get(t, "/asesoria/portafolio"); res.StatusCode != 403 {
 		t.Fatalf("a producer on the portfolio: %d, want 403", res.StatusCode)
 	}
-	for _, lang := range pages.Languages {
-		v.lang = lang
-		_, body := v.get(t, "/asesoria/portafolio")
-		if i := strings.Index(body, "⟦"); i >= 0 {
-			t.Errorf("%s: missing message near %q", lang, body[i:min(len(body), i+40)])
-		}
-	}
+	wantEveryMessage(t, v, "/asesoria/portafolio")
 }

@@ -166,14 +166,7 @@ func gzipSize(tb testing.TB, body string) int {
 func addTillProducts(tb testing.TB, r *running) {
 	var login struct{ Token string }
 	producerAPI(tb, r, "POST", "/api/v1/auth/login", "", map[string]string{"email": demoAdminEmail, "password": demoAdminPassword}, 200, &login)
-	var initiatives struct{ Items []struct{ ID, Name string } }
-	producerAPI(tb, r, "GET", "/api/v1/initiatives?municipality=Mongua", "", nil, 200, &initiatives)
-	var bakery string
-	for _, in := range initiatives.Items {
-		if in.Name == "Panadería de Papa La Monguana" {
-			bakery = in.ID
-		}
-	}
+	bakery := demoInitiative(tb, r, "Mongua", "Panadería de Papa La Monguana")
 	var have struct{ Items []struct{ ID string } }
 	producerAPI(tb, r, "GET", "/api/v1/initiatives/"+bakery+"/products?limit=100", login.Token, nil, 200, &have)
 	for i := len(have.Items); i < tillProducts; i++ {

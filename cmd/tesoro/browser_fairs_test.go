@@ -14,9 +14,7 @@ import (
 // who sells there, each initiative a link to its page. Then a producer of a
 // demo bakery opens her initiative's fairs and changes what she takes.
 func TestBrowserFairs(t *testing.T) {
-	const adminEmail, adminPassword = "coordinacion@tesoro.test", "clave-de-la-coordinacion"
-	const email, password = "ana.ferias@correo.test", "pan-de-papa-en-la-feria"
-	r := startRun(t, "", map[string]string{"TESORO_ADMIN_EMAIL": adminEmail, "TESORO_ADMIN_PASSWORD": adminPassword}, "--demo")
+	r, email, password, _ := startFairDemo(t)
 	shots := os.Getenv("TESORO_TEST_SCREENSHOTS")
 	tab := browsertest.NewTab(t)
 	t.Cleanup(func() {
@@ -40,21 +38,8 @@ func TestBrowserFairs(t *testing.T) {
 		`//a[@href="/iniciativas/panaderia-de-papa-la-monguana"][contains(., "Panadería de Papa La Monguana")]`)
 	saveShot(t, tab, shots, "feria-phone.png")
 
-	var login struct{ Token string }
-	producerAPI(t, r, "POST", "/api/v1/auth/login", "", map[string]string{"email": adminEmail, "password": adminPassword}, 200, &login)
-	var initiatives struct{ Items []struct{ ID, Name string } }
-	producerAPI(t, r, "GET", "/api/v1/initiatives?municipality=Mongua", "", nil, 200, &initiatives)
-	var bakeryID string
-	for _, in := range initiatives.Items {
-		if in.Name == "Panadería de Papa La Monguana" {
-			bakeryID = in.ID
-		}
-	}
-	producerAPI(t, r, "POST", "/api/v1/users", login.Token, map[string]any{"email": email, "name": "Ana Beatriz Sánchez",
-		"password": password, "roles": []string{"producer"}, "initiative_ids": []string{bakeryID}}, 201, nil)
-	openOnPhone(t, tab, r.URL+"/entrar")
-	typeInto(t, tab, map[string]string{"#email": email, "#password": password})
-	tapToSubmit(t, tab, "main form button[type=submit]", "/", 200)
+	bakeryID := demoInitiative(t, r, "Mongua", "Panadería de Papa La Monguana")
+	signInOnPhone(t, tab, r, email, password)
 	openOnPhone(t, tab, r.URL+"/mi-iniciativa/"+bakeryID+"/ferias")
 	checkPage(t, tab, "es", "Ferias")
 	wantVisible(t, tab, "the bakery's fairs",
