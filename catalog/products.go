@@ -314,13 +314,18 @@ func withoutImage(images []Image, id string) ([]Image, error) {
 	return kept, nil
 }
 
-// HasActiveProducts says whether an initiative has a product on sale.
+// HasActiveProducts says whether an initiative has a product on sale: a
+// look through the public snapshot in memory (a portfolio asks it for
+// every initiative at once).
 func (s *Service) HasActiveProducts(ctx context.Context, initiativeID string) (bool, error) {
-	list, err := s.products.byInitiative(ctx, initiativeID)
-	for _, p := range list {
-		if p.Active {
+	snap, err := s.publicSnapshot(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range snap.byNewest {
+		if p.InitiativeID == initiativeID {
 			return true, nil
 		}
 	}
-	return false, err
+	return false, nil
 }

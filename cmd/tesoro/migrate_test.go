@@ -228,8 +228,8 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close(context.Background())
-	if v, err := storage.SchemaVersion(t.Context(), db.DB); err != nil || v != 3 {
-		t.Errorf("schema version after the migration: %d %v, want 3", v, err)
+	if v, err := storage.SchemaVersion(t.Context(), db.DB); err != nil || v != 4 {
+		t.Errorf("schema version after the migration: %d %v, want 4", v, err)
 	}
 	names, err := db.DB.ListCollectionNames(t.Context(), bson.M{})
 	if err != nil {
