@@ -88,8 +88,20 @@ func agreementPlaces(a Agreement) []placement {
 }
 
 // indexSession makes the lists show after in place of before (nil: new;
-// after.ID empty: deleted).
+// after.ID empty: deleted), then tells Options.Listed.
 func (s *Service) indexSession(ctx context.Context, before *Session, after Session) error {
+	if err := s.listSessionOnly(ctx, before, after); err != nil {
+		return err
+	}
+	if s.listed != nil {
+		return s.listed(ctx, before, after)
+	}
+	return nil
+}
+
+// listSessionOnly is indexSession without telling anyone (the migration:
+// the listeners rebuild from AllSessions).
+func (s *Service) listSessionOnly(ctx context.Context, before *Session, after Session) error {
 	if before != nil {
 		keep := map[placement]bool{}
 		if after.ID != "" && listKey(before.Date, before.ID) == listKey(after.Date, after.ID) {
@@ -105,13 +117,12 @@ func (s *Service) indexSession(ctx context.Context, before *Session, after Sessi
 			}
 		}
 	}
-	if after.ID == "" {
-		return nil
-	}
-	sum := sessionSummary(after)
-	for _, pl := range sessionPlaces(after) {
-		if err := s.lists.sessions.Put(ctx, pl.owner, pl.period, listKey(after.Date, after.ID), sum); err != nil {
-			return err
+	if after.ID != "" {
+		sum := sessionSummary(after)
+		for _, pl := range sessionPlaces(after) {
+			if err := s.lists.sessions.Put(ctx, pl.owner, pl.period, listKey(after.Date, after.ID), sum); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

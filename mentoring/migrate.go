@@ -40,7 +40,7 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 				return storage.Err("session "+sess.ID, err)
 			}
 		}
-		if err := s.indexSession(ctx, nil, sess); err != nil {
+		if err := s.listSessionOnly(ctx, nil, sess); err != nil {
 			return err
 		}
 	}
@@ -54,4 +54,12 @@ func (s *Service) MigrateToBuckets(ctx context.Context) error {
 		}
 	}
 	return storage.Err("session versions", s.versions.coll.Drop(ctx))
+}
+
+// AllSessions reads every session (a full scan, for rebuilding what is kept
+// from them with the programme quiet: never for a page or a sweep).
+func (s *Service) AllSessions(ctx context.Context) ([]Session, error) {
+	var out []Session
+	err := storage.ReadAll(ctx, s.sessions.coll, &out)
+	return out, err
 }

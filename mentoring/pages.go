@@ -130,3 +130,24 @@ func (s *Service) overduePage(ctx context.Context, owners []string, keep func(Ag
 	}
 	return list, next, nil
 }
+
+// OverdueByInitiative counts the overdue agreements p may read per
+// initiative: one read of the open agreements' working set, however many.
+func (s *Service) OverdueByInitiative(ctx context.Context, p *accounts.Principal) (map[string]int, error) {
+	owners, keep, _, err := s.agreementOwners(p, AgreementFilter{Overdue: true})
+	if err != nil {
+		return nil, err
+	}
+	open, err := s.lists.open.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all := slices.Contains(owners, ownerAll)
+	out := map[string]int{}
+	for _, a := range open {
+		if (all || slices.Contains(owners, "i:"+a.InitiativeID)) && keep(a) {
+			out[a.InitiativeID]++
+		}
+	}
+	return out, nil
+}

@@ -36,6 +36,11 @@ type Options struct {
 	// Initiatives reports initiatives of ids that do not exist (a session
 	// names only real ones); nil accepts any.
 	Initiatives func(ctx context.Context, ids []string) (missing []string, err error)
+	// Listed is told of every session once its lists show it (after
+	// replaces before; before nil: new), and again when Repair lists it
+	// after a crash: so it must be idempotent. Progress keeps its session
+	// markers with it.
+	Listed func(ctx context.Context, before *Session, after Session) error
 }
 
 // Service is the mentoring API for the rest of the program. Every call gets the
@@ -50,6 +55,7 @@ type Service struct {
 	unlockFor  time.Duration
 	missing    func(ctx context.Context, ids []string) ([]string, error)
 	objects    storage.ObjectStore
+	listed     func(ctx context.Context, before *Session, after Session) error
 }
 
 // NewService wires mentoring to its collections in db: mentoring_sessions
@@ -75,6 +81,7 @@ func NewService(db *mongo.Database, opts Options) *Service {
 		unlockFor:  opts.UnlockFor,
 		missing:    opts.Initiatives,
 		objects:    opts.Objects,
+		listed:     opts.Listed,
 	}
 }
 

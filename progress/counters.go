@@ -254,6 +254,9 @@ func (s *Service) refreshSeries(ctx context.Context, ini, month string, cascade 
 	if err != nil {
 		return storage.Err("progress series "+ini, err)
 	}
+	if err := s.glanceOfMonth(ctx, ini, month, f); err != nil {
+		return err
+	}
 	if cascade {
 		for _, other := range slices.Sorted(maps.Keys(later)) {
 			if err := s.refreshSeries(ctx, ini, other, false); err != nil {
@@ -399,7 +402,7 @@ func (s *Service) Series(ctx context.Context, ini string) (map[string]Figures, e
 // Rebuild recounts every counter from the orders (tesoro rebuild-counters,
 // the upgrade step): the counters are dropped, the orders' contributions
 // summed in memory as the scan gives them, and the documents the counting
-// writes — months, buyers, series — inserted in bulk, so a year of the
+// writes — months, buyers, series, the glance's months — inserted in bulk, so a year of the
 // programme's orders is recounted in seconds.
 func (s *Service) Rebuild(ctx context.Context, scan func(ctx context.Context, each func([]orders.Order) error) error) error {
 	for _, c := range []*mongo.Collection{s.months, s.series, s.buyers} {
@@ -471,7 +474,7 @@ func (s *Service) Rebuild(ctx context.Context, scan func(ctx context.Context, ea
 			w.docs = w.docs[n:]
 		}
 	}
-	return nil
+	return s.setGlance(ctx, series, nil)
 }
 
 // add sums a contribution into the month, as the counting's update does.

@@ -157,6 +157,23 @@ func wantSeries(t *testing.T, s *Service, want map[string]map[string]Figures) {
 			}
 		}
 	}
+	// The portfolio's glance holds the same orders and amounts.
+	glance, err := s.readGlance(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ini, months := range want {
+		for m, w := range months {
+			if g := glance[ini].Months[m]; g.Orders != w.Orders || g.Amount != w.Amount {
+				t.Errorf("glance of %s %s: %+v, want %d orders of %d", ini, m, g, w.Orders, w.Amount)
+			}
+		}
+		for m, g := range glance[ini].Months {
+			if _, ok := months[m]; !ok && (g.Orders != 0 || g.Amount != 0) {
+				t.Errorf("glance of %s %s: %+v, want nothing", ini, m, g)
+			}
+		}
+	}
 }
 
 // Every state of every order applied as it happened, interleaved across

@@ -1,13 +1,10 @@
 package progress
 
 import (
-	"context"
 	"slices"
 	"time"
 
-	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/colombia"
-	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
 )
 
@@ -57,7 +54,7 @@ type Milestone struct {
 
 // milestones works out the automatic milestones from the series (every
 // month ever counted), the expenses per month and the sessions.
-func milestones(series map[string]Figures, spent map[string]int64, sessions []mentoring.Session) []Milestone {
+func milestones(series map[string]Figures, spent map[string]int64, sessions []SessionMark) []Milestone {
 	months := make([]string, 0, len(series)+len(spent))
 	for m := range series {
 		months = append(months, m)
@@ -124,9 +121,9 @@ func running(months []string, i, n int, ok func(string) bool) bool {
 }
 
 // trainedOn is the month the initiative's sessions first covered n topics.
-func trainedOn(sessions []mentoring.Session, n int) string {
+func trainedOn(sessions []SessionMark, n int) string {
 	list := slices.Clone(sessions)
-	slices.SortFunc(list, func(a, b mentoring.Session) int { return a.Date.Compare(b.Date) })
+	slices.SortFunc(list, func(a, b SessionMark) int { return a.Date.Compare(b.Date) })
 	seen := map[string]bool{}
 	for _, s := range list {
 		for _, t := range s.Topics {
@@ -137,26 +134,4 @@ func trainedOn(sessions []mentoring.Session, n int) string {
 		}
 	}
 	return ""
-}
-
-// sessionsOf reads an initiative's sessions (its timeline, a page at a
-// time: bounded by the sessions one initiative has had).
-func (s *Service) sessionsOf(ctx context.Context, initiativeID string) ([]mentoring.Session, error) {
-	if s.mentoring == nil {
-		return nil, nil
-	}
-	var out []mentoring.Session
-	cursor := ""
-	for range 10 {
-		page, next, err := s.mentoring.SessionsPage(ctx, accounts.System, mentoring.SessionFilter{InitiativeID: initiativeID}, cursor, mentoring.MaxPageSize)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page...)
-		if next == "" {
-			break
-		}
-		cursor = next
-	}
-	return out, nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/colombia"
-	"github.com/tesoro-pact/tesoro/mentoring"
 )
 
 // The adviser's portfolio: every initiative she follows (admins: all) with
@@ -51,8 +50,9 @@ type PortfolioItem struct {
 }
 
 // Portfolio lists the initiatives p follows: advisers their assigned ones,
-// admins all. Reads: the catalog's initiatives, each one's series, the
-// working set of open agreements and the newest sessions.
+// admins all. Reads: the catalog's initiatives, the programme's glance (every
+// initiative's months and newest session, one document) and the working
+// set of open agreements — the same few reads at any history.
 func (s *Service) Portfolio(ctx context.Context, p *accounts.Principal) ([]PortfolioItem, error) {
 	if p == nil {
 		return nil, denied(p, "the portfolio")
@@ -67,13 +67,13 @@ func (s *Service) Portfolio(ctx context.Context, p *accounts.Principal) ([]Portf
 	if err != nil {
 		return nil, err
 	}
-	overdue, err := s.mentoring.ListAgreements(ctx, p, mentoring.AgreementFilter{Overdue: true})
+	glance, err := s.readGlance(ctx)
 	if err != nil {
 		return nil, err
 	}
-	late := map[string]int{}
-	for _, a := range overdue {
-		late[a.InitiativeID]++
+	late, err := s.mentoring.OverdueByInitiative(ctx, p)
+	if err != nil {
+		return nil, err
 	}
 	now := s.now()
 	out := []PortfolioItem{}
@@ -81,14 +81,13 @@ func (s *Service) Portfolio(ctx context.Context, p *accounts.Principal) ([]Portf
 		if !p.IsAdmin() && !p.Advises(in.ID) {
 			continue
 		}
-		series, err := s.Series(ctx, in.ID)
-		if err != nil {
-			return nil, err
-		}
+		g := glance[in.ID]
+		series := g.series()
 		it := PortfolioItem{InitiativeID: in.ID, Name: in.Name, Municipality: in.Municipality, Department: in.Department,
 			OverdueAgreements: late[in.ID], SalesLast12Months: lastMonths(series, now, 12)}
-		if it.DaysSinceSession, err = s.daysSinceSession(ctx, p, in.ID, now); err != nil {
-			return nil, err
+		if g.Last != nil {
+			days := max(0, int(now.Sub(*g.Last).Hours()/24))
+			it.DaysSinceSession = &days
 		}
 		producing := false
 		if s.hasProducts != nil {
@@ -108,20 +107,6 @@ func (s *Service) Portfolio(ctx context.Context, p *accounts.Principal) ([]Portf
 }
 
 func lightRank(l string) int { return slices.Index([]string{LightRed, LightYellow, LightGreen}, l) }
-
-// daysSinceSession is the days since the initiative's newest session (its
-// timeline's first entry: one read).
-func (s *Service) daysSinceSession(ctx context.Context, p *accounts.Principal, id string, now time.Time) (*int, error) {
-	if !mentoring.CanReadInitiative(p, id) {
-		return nil, nil
-	}
-	list, _, err := s.mentoring.SessionsPage(ctx, p, mentoring.SessionFilter{InitiativeID: id}, "", 1)
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	days := max(0, int(now.Sub(list[0].Date).Hours()/24))
-	return &days, nil
-}
 
 // lastMonths is the amount of the n months to this one, oldest first.
 func lastMonths(series map[string]Figures, now time.Time, n int) []int64 {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tesoro-pact/tesoro/colombia"
-	"github.com/tesoro-pact/tesoro/mentoring"
 )
 
 // The portfolio's light, rule by rule; months are complete ones (this one
@@ -95,7 +94,7 @@ func TestMilestoneRules(t *testing.T) {
 	}
 	spent := map[string]int64{"2026-02": 10_000, "2026-03": 10_000, "2026-04": 25_000, "2026-05": 5_000}
 	at := func(s string) time.Time { t, _ := time.ParseInLocation(time.DateOnly, s, colombia.Zone); return t }
-	sessions := []mentoring.Session{
+	sessions := []SessionMark{
 		{Date: at("2026-03-10"), Topics: []string{"marketing", "accounting"}},
 		{Date: at("2025-10-02"), Topics: []string{"accounting"}},
 		{Date: at("2026-05-20"), Topics: []string{"customer_service", "production_processes"}},

@@ -7,6 +7,7 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 )
 
@@ -42,6 +43,9 @@ type Progress struct {
 	Months       []MonthFigures `json:"months"`
 	Milestones   []Milestone    `json:"milestones"`
 	Stage        string         `json:"stage"`
+	// Sessions are the advisory sessions within the months, oldest first
+	// (empty for who may not read the initiative's sessions).
+	Sessions []SessionMark `json:"sessions"`
 }
 
 // MaxMonths bounds the months of one answer.
@@ -54,8 +58,8 @@ func CanSeeProgress(p *accounts.Principal, initiativeID string) bool {
 }
 
 // Progress answers an initiative's months from..to ("YYYY-MM"; empty: the
-// 24 months to this one): two reads by _id (the series and the cashbook's
-// totals) however long its history.
+// 24 months to this one): three reads by _id (the series, the cashbook's
+// totals, the session markers) however long its history.
 func (s *Service) Progress(ctx context.Context, p *accounts.Principal, initiativeID, from, to string) (Progress, error) {
 	if !CanSeeProgress(p, initiativeID) {
 		return Progress{}, denied(p, "the progress of initiative "+initiativeID)
@@ -72,11 +76,19 @@ func (s *Service) Progress(ctx context.Context, p *accounts.Principal, initiativ
 	if err != nil {
 		return Progress{}, err
 	}
-	sessions, err := s.sessionsOf(ctx, initiativeID)
+	sessions, err := s.SessionMarks(ctx, initiativeID)
 	if err != nil {
 		return Progress{}, err
 	}
-	out := Progress{InitiativeID: initiativeID, Months: make([]MonthFigures, 0, len(months)), Milestones: milestones(series, spent, sessions)}
+	out := Progress{InitiativeID: initiativeID, Months: make([]MonthFigures, 0, len(months)),
+		Milestones: milestones(series, spent, sessions), Sessions: []SessionMark{}}
+	if mentoring.CanReadInitiative(p, initiativeID) {
+		for _, m := range sessions {
+			if month := Month(m.Date); month >= months[0] && month <= months[len(months)-1] {
+				out.Sessions = append(out.Sessions, m)
+			}
+		}
+	}
 	for _, m := range months {
 		out.Months = append(out.Months, monthFigures(m, series[m], spent[m]))
 	}

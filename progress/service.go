@@ -34,6 +34,8 @@ type Service struct {
 	months   *mongo.Collection // progress_months: "<initiative>:<YYYY-MM>"
 	series   *mongo.Collection // progress_series: one per initiative
 	buyers   *mongo.Collection // progress_buyers: one per initiative
+	sessions *mongo.Collection // progress_sessions: one per initiative
+	glance   *mongo.Collection // progress_glance: one for the programme
 	expenses storage.Feed[Expense]
 	dirty    storage.WorkSet[time.Time] // initiatives being counted: id → since
 	clock    func() time.Time
@@ -49,7 +51,8 @@ type Service struct {
 // NewService keeps the counters in db.
 func NewService(db *mongo.Database, opts Options) *Service {
 	s := &Service{months: db.Collection("progress_months"), series: db.Collection("progress_series"),
-		buyers: db.Collection("progress_buyers"), clock: opts.Clock, hasProducts: opts.HasProducts,
+		buyers: db.Collection("progress_buyers"), sessions: db.Collection("progress_sessions"),
+		glance: db.Collection("progress_glance"), clock: opts.Clock, hasProducts: opts.HasProducts,
 		catalog: opts.Catalog, mentoring: opts.Mentoring,
 		expenses: storage.NewCountedFeed[Expense](db.Collection("progress_expenses"), expensesPerBucket, expenseTally),
 		dirty:    storage.NewWorkSet[time.Time](db.Collection("progress_dirty"))}

@@ -147,8 +147,12 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 
 	acc := accounts.NewService(p.db.DB, accounts.Options{})
 	cat := catalog.NewService(p.db.DB, p.objects)
-	men := mentoring.NewService(p.db.DB, mentoring.Options{LockAfter: cfg.sessionLockAfter, Initiatives: cat.MissingInitiatives, Objects: p.objects})
-	prog := progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men})
+	var prog *progress.Service // keeps markers of the sessions mentoring lists
+	men := mentoring.NewService(p.db.DB, mentoring.Options{LockAfter: cfg.sessionLockAfter, Initiatives: cat.MissingInitiatives, Objects: p.objects,
+		Listed: func(ctx context.Context, before *mentoring.Session, after mentoring.Session) error {
+			return prog.SessionListed(ctx, before, after)
+		}})
+	prog = progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
 		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log, Count: prog.Count,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
@@ -191,6 +195,12 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		}},
 		{Version: 4, Name: "monthly sales counters of each initiative", Run: func(ctx context.Context) error {
 			return prog.Rebuild(ctx, ord.ScanAll)
+		}},
+		{Version: 5, Name: "the programme's glance and the session markers of progress", Run: func(ctx context.Context) error {
+			if err := prog.Rebuild(ctx, ord.ScanAll); err != nil {
+				return err
+			}
+			return prog.RebuildSessions(ctx)
 		}},
 	}, p.log); err != nil {
 		return nil, err
@@ -410,13 +420,17 @@ func createAdmin(ctx context.Context, cfg Config, email, name string, stdin io.R
 }
 
 // rebuildCounters recounts, from the aggregates, every total kept as a
-// counter: the initiatives' ledgers (statements), the users' list and the
-// set of active admins.
+// counter: the initiatives' ledgers (statements), the sales counters of
+// progress with its session markers, the users' list and the set of active
+// admins.
 func rebuildCounters(ctx context.Context, acc *accounts.Service, ord *orders.Service, prog *progress.Service) error {
 	if err := ord.RebuildLedgers(ctx); err != nil {
 		return err
 	}
 	if err := prog.Rebuild(ctx, ord.ScanAll); err != nil {
+		return err
+	}
+	if err := prog.RebuildSessions(ctx); err != nil {
 		return err
 	}
 	return acc.RebuildDirectory(ctx)
@@ -434,7 +448,7 @@ func rebuildCountersCommand(ctx context.Context, cfg Config, stdout io.Writer) e
 	}
 	defer db.Close(context.Background())
 	acc := accounts.NewService(db.DB, accounts.Options{})
-	prog := progress.NewService(db.DB, progress.Options{})
+	prog := progress.NewService(db.DB, progress.Options{Mentoring: mentoring.NewService(db.DB, mentoring.Options{})})
 	ord := orders.NewService(db.DB, catalog.NewService(db.DB, nil), orders.Options{Count: prog.Count})
 	start := time.Now()
 	if err := rebuildCounters(ctx, acc, ord, prog); err != nil {

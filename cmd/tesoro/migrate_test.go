@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -228,8 +229,8 @@ func TestMigrationFromTheFirstLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close(context.Background())
-	if v, err := storage.SchemaVersion(t.Context(), db.DB); err != nil || v != 4 {
-		t.Errorf("schema version after the migration: %d %v, want 4", v, err)
+	if v, err := storage.SchemaVersion(t.Context(), db.DB); err != nil || v != 5 {
+		t.Errorf("schema version after the migration: %d %v, want 5", v, err)
 	}
 	names, err := db.DB.ListCollectionNames(t.Context(), bson.M{})
 	if err != nil {
@@ -275,6 +276,9 @@ func TestCountersUpgradeAndRebuild(t *testing.T) {
 		admin.must(t, "POST", "/api/v1/orders/"+res.Orders[0].ID+"/payments", `{"amount": {"amount": 150000, "currency": "COP"}, "method": "cash"}`, 201)
 	}
 	admin.must(t, "POST", "/api/v1/users", `{"email": "otra@cuentas.co", "name": "Otra Admin", "password": "clave-de-prueba-larga-2", "roles": ["admin"]}`, 201)
+	today := time.Now().In(colombia.Zone).Format(time.DateOnly)
+	admin.must(t, "POST", "/api/v1/sessions", `{"initiative_ids": [`+strconv.Quote(bakery)+`], "date": "`+today+`T00:00:00Z", "duration_minutes": 60,
+		"modality": "visit", "topics": ["accounting"], "participants": {"women": 2, "men": 1, "youth": 0, "adults": 3}, "notes": "Costos"}`, 201)
 	const wantSales = 45 * 150000
 	month := time.Now().In(colombia.Zone).Format("2006-01")
 	check := func(when string, wantUsers int) {
@@ -298,6 +302,22 @@ func TestCountersUpgradeAndRebuild(t *testing.T) {
 		}
 		if len(pr.Months) != 1 || pr.Months[0].Orders != 45 || pr.Months[0].Amount.Amount != wantSales {
 			t.Errorf("%s: this month's progress %+v, want 45 orders of %d", when, pr.Months, wantSales)
+		}
+		// The portfolio's glance and the session markers, whole again.
+		var page struct {
+			Items []struct {
+				InitiativeID      string  `json:"initiative_id"`
+				DaysSinceSession  *int    `json:"days_since_session"`
+				SalesLast12Months []int64 `json:"sales_last_12_months"`
+			}
+		}
+		if err := json.Unmarshal(a.must(t, "GET", "/api/v1/portfolio", "", 200), &page); err != nil {
+			t.Fatal(err)
+		}
+		folio := page.Items
+		if len(folio) != 1 || folio[0].InitiativeID != bakery || folio[0].DaysSinceSession == nil || *folio[0].DaysSinceSession > 1 ||
+			folio[0].SalesLast12Months[11] != wantSales {
+			t.Errorf("%s: portfolio %+v, want the bakery with today's session and %d sold this month", when, folio, wantSales)
 		}
 		var users struct{ Items []struct{ Email string } }
 		if err := json.Unmarshal(a.must(t, "GET", "/api/v1/users", "", 200), &users); err != nil {
@@ -325,7 +345,8 @@ func TestCountersUpgradeAndRebuild(t *testing.T) {
 		if _, err := d.Collection("order_ledgers").UpdateMany(t.Context(), bson.M{}, bson.M{"$unset": bson.M{"s": "", "f": "", "t": ""}}); err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{"user_directory", "user_work", "progress_months", "progress_series", "progress_buyers"} {
+		for _, name := range []string{"user_directory", "user_work", "progress_months", "progress_series", "progress_buyers",
+			"progress_glance", "progress_sessions"} {
 			if err := d.Collection(name).Drop(t.Context()); err != nil {
 				t.Fatal(err)
 			}
@@ -352,7 +373,7 @@ func TestCountersUpgradeAndRebuild(t *testing.T) {
 	r.Stop(t)
 
 	restore()
-	spoil(4) // counters lost at the current version: only the command brings them back
+	spoil(5) // counters lost at the current version: only the command brings them back
 	var out bytes.Buffer
 	vars := map[string]string{"TESORO_DATA": dir}
 	if err := Run(t.Context(), []string{"rebuild-counters"}, func(k string) string { return vars[k] }, strings.NewReader(""), &out, io.Discard); err != nil {

@@ -61,7 +61,7 @@ var shortMonths = map[string][]string{
 	"en": {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
 }
 
-func newSalesChart(l *loc, months []progress.MonthFigures, sessions []mentoring.Session, reached []progress.Milestone) salesChart {
+func newSalesChart(l *loc, months []progress.MonthFigures, sessions []progress.SessionMark, reached []progress.Milestone) salesChart {
 	var ch salesChart
 	var top int64
 	for _, m := range months {
@@ -110,12 +110,16 @@ func newSalesChart(l *loc, months []progress.MonthFigures, sessions []mentoring.
 	return ch
 }
 
+// sessionsListed bounds the sessions listed under the chart (the chart
+// marks all of them).
+const sessionsListed = 12
+
 type progressData struct {
 	Initiative catalog.Initiative
 	Progress   progress.Progress
 	Chart      salesChart
 	Recent     []progress.MonthFigures // the last 12 months, newest first
-	Sessions   []mentoring.Session     // within the chart's months, newest first
+	Sessions   []progress.SessionMark  // the newest within the chart's months, newest first
 	Open       []mentoring.Agreement
 	Overdue    int
 	Producer   bool // the page of the producer (links to the cashbook)
@@ -139,25 +143,16 @@ func (s *Pages) progressPage(c *fiber.Ctx) error {
 		return err
 	}
 	d := progressData{Initiative: in, Progress: pr, Producer: strings.HasPrefix(c.Path(), "/mi-iniciativa/")}
-	if len(pr.Months) > 0 {
-		from, _ := time.ParseInLocation("2006-01", pr.Months[0].Month, colombia.Zone)
-		if mentoring.CanReadInitiative(p, in.ID) {
-			sessions, err := s.Mentoring.Sessions(ctx, p, mentoring.SessionFilter{InitiativeID: in.ID})
-			if err != nil {
-				return err
-			}
-			for _, sess := range sessions {
-				if !sess.Date.Before(from) {
-					d.Sessions = append(d.Sessions, sess)
-				}
-			}
-			if d.Open, d.Overdue, err = s.openAgreements(c, p, in.ID); err != nil {
-				return err
-			}
+	for i := len(pr.Sessions) - 1; i >= 0 && len(d.Sessions) < sessionsListed; i-- {
+		d.Sessions = append(d.Sessions, pr.Sessions[i])
+	}
+	if mentoring.CanReadInitiative(p, in.ID) {
+		if d.Open, d.Overdue, err = s.openAgreements(c, p, in.ID); err != nil {
+			return err
 		}
 	}
 	l := s.tmpl.localizer(c)
-	d.Chart = newSalesChart(l, pr.Months, d.Sessions, pr.Milestones)
+	d.Chart = newSalesChart(l, pr.Months, pr.Sessions, pr.Milestones)
 	for i := len(pr.Months) - 1; i >= 0 && len(d.Recent) < 12; i-- {
 		d.Recent = append(d.Recent, pr.Months[i])
 	}
