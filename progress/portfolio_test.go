@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tesoro-pact/tesoro/colombia"
+	"github.com/tesoro-pact/tesoro/money"
 )
 
 // The portfolio's light, rule by rule; months are complete ones (this one
@@ -82,39 +83,91 @@ func TestStageRule(t *testing.T) {
 	}
 }
 
-// The automatic milestones, each reached in the month it first became true.
+// The milestones, rule by rule, each reached in the month it first became
+// true: a month without sales breaks a run, a session late on the last day
+// of a month in Bogotá (already the next in UTC) counts in that month, a
+// target raised mid-streak judges each month by its own target, a losable
+// milestone is lost when its rule stops holding in a complete month, and a
+// manual one is reached in the month of its verified evidence.
 func TestMilestoneRules(t *testing.T) {
+	now := time.Date(2026, 7, 10, 12, 0, 0, 0, colombia.Zone) // June is the last complete month
 	series := map[string]Figures{
 		"2025-11": {Orders: 2, Amount: 50_000, Channel: map[string]int64{"online": 50_000}},
 		"2025-12": {Orders: 1, Amount: 30_000, Repeat: 1, Channel: map[string]int64{"online": 30_000}},
 		// January 2026 without sales breaks the run
 		"2026-02": {Orders: 4, Amount: 90_000, Repeat: 2, Channel: map[string]int64{"fair": 60_000, "online": 30_000}},
-		"2026-03": {Orders: 3, Amount: 40_000, Repeat: 1},
-		"2026-04": {Orders: 5, Amount: 20_000, Repeat: 3},
+		"2026-03": {Orders: 3, Amount: 60_000, Repeat: 1},
+		"2026-04": {Orders: 5, Amount: 90_000, Repeat: 3},
+		"2026-05": {Orders: 5, Amount: 120_000},
+		"2026-06": {Orders: 2, Amount: 40_000},
+		"2026-07": {Orders: 9, Amount: 300_000}, // still selling: not judged for the losable ones
 	}
-	spent := map[string]int64{"2026-02": 10_000, "2026-03": 10_000, "2026-04": 25_000, "2026-05": 5_000}
-	at := func(s string) time.Time { t, _ := time.ParseInLocation(time.DateOnly, s, colombia.Zone); return t }
+	spent := map[string]int64{"2026-02": 10_000, "2026-03": 10_000, "2026-04": 95_000, "2026-05": 5_000}
+	bogota := func(s string) time.Time { t, _ := time.ParseInLocation("2006-01-02 15:04", s, colombia.Zone); return t }
 	sessions := []SessionMark{
-		{Date: at("2026-03-10"), Topics: []string{"marketing", "accounting"}},
-		{Date: at("2025-10-02"), Topics: []string{"accounting"}},
-		{Date: at("2026-05-20"), Topics: []string{"customer_service", "production_processes"}},
+		{Date: bogota("2026-03-10 09:00"), Topics: []string{"marketing", "accounting"}},
+		{Date: bogota("2025-10-02 09:00"), Topics: []string{"accounting"}},
+		// 31 May at 21:00 in Bogotá is 1 June in UTC: May's session
+		{Date: bogota("2026-05-31 21:00").UTC(), Topics: []string{"customer_service", "production_processes"}},
 	}
-	want := map[string]string{
-		"first_sale": "2025-11", "first_fair": "2026-02", "three_months_selling": "2026-04",
-		"repeat_buyers": "2026-04", // 1 + 2 + 1 + 3 reaches 5 in April
-		"books_kept":    "",        // April's expenses exceed its sales: no three months running yet
-		"trained":       "2026-05", // four topics by May
-		"rut":           "",
+	target := func(from string, minor int64) Target {
+		return Target{From: from, Amount: money.Money{Amount: minor, Currency: money.COP}}
 	}
-	for _, m := range milestones(series, spent, sessions) {
-		if w, ok := want[m.Code]; ok && m.ReachedOn != w {
-			t.Errorf("%s: reached on %q, want %q", m.Code, m.ReachedOn, w)
+	verified := ManualRecord{Evidence: Evidence{ID: "e1", Date: "2026-03-28"}, Review: &Review{Decision: StatusVerified}}
+	defs := slices.Clone(DefaultDefinitions)
+	defs = append(defs, Definition{Code: "retired", Kind: KindAuto, Rule: RuleFirstSale, Active: false})
+	for _, c := range []struct {
+		name    string
+		targets []Target
+		manual  map[string]ManualRecord
+		spent   map[string]int64
+		want    map[string]string // code → reached_on ("" not reached; "lost:M" lost on M)
+	}{
+		{name: "the automatic rules", spent: spent, want: map[string]string{
+			"first_sale": "2025-11", "first_fair": "2026-02", "three_months_selling": "2026-04",
+			"repeat_buyers": "2026-04", // 1 + 2 + 1 + 3 reaches 5 in April
+			"books_kept":    "",        // April's expenses exceed its sales: no three months running
+			"trained":       "2026-05", // four topics by May (the session of 31 May in Bogotá)
+			"sales_target":  "",        // no target set
+			"rut":           "",
+		}},
+		{name: "April with a positive margin", spent: map[string]int64{"2026-02": 10_000, "2026-03": 10_000, "2026-04": 15_000},
+			want: map[string]string{"books_kept": "2026-04"}},
+		{name: "a target of 50,000 from February: reached in April, lost in June", targets: []Target{target("2026-02", 50_000)},
+			want: map[string]string{"sales_target": "lost:2026-06"}},
+		{name: "the target raised to 100,000 in April breaks the run before it is reached", targets: []Target{target("2026-02", 50_000), target("2026-04", 100_000)},
+			want: map[string]string{"sales_target": ""}},
+		{name: "the target raised to 100,000 in May: May meets it, June does not", targets: []Target{target("2026-02", 50_000), target("2026-05", 100_000)},
+			want: map[string]string{"sales_target": "lost:2026-06"}},
+		{name: "the target raised to 130,000 in May: lost in May", targets: []Target{target("2026-02", 50_000), target("2026-05", 130_000)},
+			want: map[string]string{"sales_target": "lost:2026-05"}},
+		{name: "a target of 30,000 holds through June", targets: []Target{target("2026-01", 30_000)},
+			want: map[string]string{"sales_target": "2026-04"}},
+		{name: "evidence verified counts from its date; submitted or rejected does not", manual: map[string]ManualRecord{
+			"rut":     verified,
+			"account": {Evidence: Evidence{ID: "e2", Date: "2026-05-02"}},
+			"savings": {Evidence: Evidence{ID: "e3", Date: "2026-05-02"}, Review: &Review{Decision: StatusRejected, Note: "ilegible"}},
+		}, want: map[string]string{"rut": "2026-03", "account": "", "savings": ""}},
+	} {
+		got := milestones(defs, facts{series: series, spent: c.spent, sessions: sessions, targets: c.targets, manual: c.manual}, now)
+		if len(got) != len(DefaultDefinitions) {
+			t.Errorf("%s: %d milestones, want the %d active ones", c.name, len(got), len(DefaultDefinitions))
+		}
+		for _, m := range got {
+			w, ok := c.want[m.Code]
+			if !ok {
+				continue
+			}
+			if g := m.ReachedOn; g != w && (m.LostOn == "" || "lost:"+m.LostOn != w) {
+				t.Errorf("%s: %s reached on %q (lost on %q), want %q", c.name, m.Code, m.ReachedOn, m.LostOn, w)
+			}
 		}
 	}
-	spent["2026-04"] = 15_000
-	for _, m := range milestones(series, spent, sessions) {
-		if m.Code == "books_kept" && m.ReachedOn != "2026-04" {
-			t.Errorf("books_kept with April's margin positive: %q, want 2026-04", m.ReachedOn)
-		}
+	statuses := map[string]string{}
+	for _, m := range milestones(defs, facts{manual: map[string]ManualRecord{"rut": verified, "account": {Evidence: Evidence{ID: "e2", Date: "2026-05-02"}}}}, now) {
+		statuses[m.Code] = m.Status
+	}
+	if statuses["rut"] != StatusVerified || statuses["account"] != StatusSubmitted || statuses["invima"] != "" {
+		t.Errorf("manual statuses %v", statuses)
 	}
 }

@@ -46,6 +46,8 @@ type Progress struct {
 	// Sessions are the advisory sessions within the months, oldest first
 	// (empty for who may not read the initiative's sessions).
 	Sessions []SessionMark `json:"sessions"`
+	// Targets are the monthly sales targets its advisers set, the first first.
+	Targets []Target `json:"targets"`
 }
 
 // MaxMonths bounds the months of one answer.
@@ -58,8 +60,9 @@ func CanSeeProgress(p *accounts.Principal, initiativeID string) bool {
 }
 
 // Progress answers an initiative's months from..to ("YYYY-MM"; empty: the
-// 24 months to this one): three reads by _id (the series, the cashbook's
-// totals, the session markers) however long its history.
+// 24 months to this one): five reads by _id (the series, the cashbook's
+// totals, the session markers, the milestone definitions, its record)
+// however long its history.
 func (s *Service) Progress(ctx context.Context, p *accounts.Principal, initiativeID, from, to string) (Progress, error) {
 	if !CanSeeProgress(p, initiativeID) {
 		return Progress{}, denied(p, "the progress of initiative "+initiativeID)
@@ -80,8 +83,17 @@ func (s *Service) Progress(ctx context.Context, p *accounts.Principal, initiativ
 	if err != nil {
 		return Progress{}, err
 	}
+	defs, err := s.Definitions(ctx)
+	if err != nil {
+		return Progress{}, err
+	}
+	rec, err := s.record(ctx, initiativeID)
+	if err != nil {
+		return Progress{}, err
+	}
+	f := facts{series: series, spent: spent, sessions: sessions, targets: rec.targets(), manual: rec.Manual}
 	out := Progress{InitiativeID: initiativeID, Months: make([]MonthFigures, 0, len(months)),
-		Milestones: milestones(series, spent, sessions), Sessions: []SessionMark{}}
+		Milestones: milestones(defs, f, s.now()), Sessions: []SessionMark{}, Targets: f.targets}
 	if mentoring.CanReadInitiative(p, initiativeID) {
 		for _, m := range sessions {
 			if month := Month(m.Date); month >= months[0] && month <= months[len(months)-1] {
