@@ -23,6 +23,7 @@ import (
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/progress"
 )
 
 // The actors of the authorization matrix. Producer and adviser belong to the
@@ -47,6 +48,17 @@ type matrixFixture struct {
 	env        *testEnv
 	own, other string // initiative ids
 	target     string // the initiative this case acts on
+}
+
+// evidence submits a PDF for the target initiative's "account" milestone.
+func (f *matrixFixture) evidence(t *testing.T) progress.Milestone {
+	t.Helper()
+	m, err := f.env.progress.SubmitEvidence(t.Context(), accounts.System, f.target, "account", "",
+		mentoring.Upload{Name: "cuenta.pdf", ContentType: "application/pdf", Ext: "pdf", Data: []byte("%PDF-1.4 cuenta")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // victim is another user, for /users/{id}.
@@ -497,6 +509,28 @@ var matrix = []matrixRow{
 	{route: "GET /api/v1/portfolio", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/portfolio", ""
 	}, own: only(200, "adviser", "admin")},
+	{route: "GET /api/v1/milestones", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/milestones", ""
+	}, own: only(200, "buyer", "producer", "adviser", "admin")},
+	{route: "POST /api/v1/milestones", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/milestones", fmt.Sprintf(`{"code": "hito_%d", "name_es": "Hito", "name_en": "Milestone"}`, matrixSeq.Add(1))
+	}, own: only(201, "admin")},
+	{route: "PATCH /api/v1/milestones/:code", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/milestones/savings", `{"name_es": "Ahorro familiar"}`
+	}, own: only(200, "admin")},
+	{route: "PUT /api/v1/initiatives/:id/sales-target", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/sales-target", `{"amount": {"amount": 50000000, "currency": "COP"}}`
+	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/initiatives/:id/milestones/:code/evidence", upload: func(t *testing.T, f *matrixFixture) string {
+		return "/api/v1/initiatives/" + f.target + "/milestones/rut/evidence"
+	}, own: only(201, "producer", "adviser", "admin"), other: only(201, "admin")},
+	{route: "GET /api/v1/initiatives/:id/milestones/:code/evidence", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		f.evidence(t)
+		return "/api/v1/initiatives/" + f.target + "/milestones/account/evidence", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/initiatives/:id/milestones/:code/review", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/milestones/account/review", `{"decision": "verified", "evidence_id": "` + f.evidence(t).Evidence.ID + `"}`
+	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
 	{route: "GET /api/v1/initiatives/:id/credits", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/credits", ""
 	}, own: only(200, "producer", "admin"), other: only(200, "admin")},

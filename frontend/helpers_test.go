@@ -86,7 +86,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 			return prog.SessionListed(ctx, before, after)
 		}})
 	// Card payments against stripe-mock when the test script started it.
-	prog = progress.NewService(db, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men})
+	prog = progress.NewService(db, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: objects})
 	ord := orders.NewService(db, cat, orders.Options{Logger: slog.New(slog.DiscardHandler), Count: prog.Count, Stripe: orders.NewStripe(orders.StripeConfig{
 		SecretKey: stripeTestKey(), WebhookSecret: testWebhookSecret, SiteURL: "http://tesoro.test", APIURL: os.Getenv("TESORO_TEST_STRIPE_MOCK")})})
 	fai := fairs.NewService(db, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat, Orders: ord,

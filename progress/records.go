@@ -165,7 +165,7 @@ func (s *Service) manualDefinition(ctx context.Context, code string) (Definition
 
 // SubmitEvidence keeps the file that supports a manual milestone (its
 // producers, advisers and admins) dated date (YYYY-MM-DD, the day on the
-// document). It replaces earlier evidence and waits for review again. The
+// document; empty: today). It replaces earlier evidence and waits for review again. The
 // object is stored first and the record then names it; a replaced object
 // is deleted after.
 func (s *Service) SubmitEvidence(ctx context.Context, p *accounts.Principal, initiativeID, code, date string, up mentoring.Upload) (Milestone, error) {
@@ -180,6 +180,9 @@ func (s *Service) SubmitEvidence(ctx context.Context, p *accounts.Principal, ini
 		return Milestone{}, err
 	}
 	today := s.now().In(colombia.Zone)
+	if date == "" {
+		date = today.Format(time.DateOnly)
+	}
 	if day, err := time.ParseInLocation(time.DateOnly, date, colombia.Zone); err != nil || day.After(today) || day.Before(today.AddDate(-30, 0, 0)) {
 		var fe errs.Fields
 		fe.Add("date", errs.CodeOutOfRange, "must be the day on the document, YYYY-MM-DD, not after today")

@@ -152,7 +152,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		Listed: func(ctx context.Context, before *mentoring.Session, after mentoring.Session) error {
 			return prog.SessionListed(ctx, before, after)
 		}})
-	prog = progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men})
+	prog = progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: p.objects})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
 		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log, Count: prog.Count,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,

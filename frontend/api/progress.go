@@ -1,10 +1,15 @@
 package api
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
+	"github.com/tesoro-pact/tesoro/mentoring"
+	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/progress"
 )
 
@@ -16,6 +21,120 @@ func (s *API) routesProgress(api fiber.Router) {
 	api.Post("/initiatives/:id/expenses", s.addExpense)
 	api.Get("/initiatives/:id/expenses", s.listExpenses)
 	api.Get("/portfolio", s.portfolio)
+	api.Get("/milestones", s.milestoneDefinitions)
+	api.Post("/milestones", s.addMilestoneDefinition)
+	api.Patch("/milestones/:code", s.updateMilestoneDefinition)
+	api.Put("/initiatives/:id/sales-target", s.setSalesTarget)
+	api.Post("/initiatives/:id/milestones/:code/evidence", s.submitEvidence)
+	api.Get("/initiatives/:id/milestones/:code/evidence", s.getEvidence)
+	api.Post("/initiatives/:id/milestones/:code/review", s.reviewEvidence)
+}
+
+// milestoneDefinitions answers the programme's milestones (any signed-in user).
+func (s *API) milestoneDefinitions(c *fiber.Ctx) error {
+	if _, err := kit.RequireUser(c); err != nil {
+		return err
+	}
+	defs, err := s.Progress.Definitions(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": defs})
+}
+
+func (s *API) addMilestoneDefinition(c *fiber.Ctx) error {
+	return answer(c, fiber.StatusCreated, func(p *accounts.Principal, in progress.DefinitionInput) (any, error) {
+		return s.Progress.AddDefinition(c.UserContext(), p, in)
+	})
+}
+
+func (s *API) updateMilestoneDefinition(c *fiber.Ctx) error {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in progress.DefinitionInput) (any, error) {
+		return s.Progress.UpdateDefinition(c.UserContext(), p, c.Params("code"), in)
+	})
+}
+
+// setSalesTarget sets the initiative's monthly sales target from this month on.
+func (s *API) setSalesTarget(c *fiber.Ctx) error {
+	if _, err := s.Catalog.Initiative(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in struct {
+		Amount money.Money `json:"amount"`
+	}) (any, error) {
+		targets, err := s.Progress.SetTarget(c.UserContext(), p, c.Params("id"), in.Amount)
+		return fiber.Map{"targets": targets}, err
+	})
+}
+
+// submitEvidence keeps the file (multipart "file": a PDF or a photo) that
+// supports a manual milestone, dated by the form field "date".
+func (s *API) submitEvidence(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Catalog.Initiative(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	if !progress.CanSeeProgress(p, c.Params("id")) {
+		return errs.Forbidden
+	}
+	up, err := evidenceUpload(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.Progress.SubmitEvidence(c.UserContext(), p, c.Params("id"), c.Params("code"), c.FormValue("date"), *up)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+// evidenceUpload reads the multipart field "file" as an attachment is read
+// (a PDF or a photo, re-encoded without metadata, at most 10 MB).
+func evidenceUpload(c *fiber.Ctx) (*mentoring.Upload, error) {
+	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		return nil, fiber.NewError(fiber.StatusUnsupportedMediaType, "send the file as multipart/form-data with the field \"file\"")
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var f errs.Fields
+		f.Add("file", errs.CodeRequired, "send the file as multipart/form-data field \"file\"")
+		return nil, f.Err()
+	}
+	return kit.PrepareAttachment(fh)
+}
+
+// getEvidence streams a manual milestone's evidence to who sees the progress.
+func (s *API) getEvidence(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	ev, r, obj, err := s.Progress.OpenEvidence(c.UserContext(), p, c.Params("id"), c.Params("code"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, obj.ContentType)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set(fiber.HeaderContentDisposition, kit.ContentDisposition("inline", ev.Name))
+	return c.SendStream(r, int(obj.Size))
+}
+
+// reviewEvidence verifies or rejects a manual milestone's evidence.
+func (s *API) reviewEvidence(c *fiber.Ctx) error {
+	if _, err := s.Catalog.Initiative(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in struct {
+		Decision   string `json:"decision"`
+		Note       string `json:"note"`
+		EvidenceID string `json:"evidence_id"`
+	}) (any, error) {
+		return s.Progress.ReviewEvidence(c.UserContext(), p, c.Params("id"), c.Params("code"), in.EvidenceID, in.Decision, in.Note)
+	})
 }
 
 // portfolio answers the initiatives the adviser follows (admins: all).

@@ -73,6 +73,7 @@ func ProblemFor(status int) Problem {
 // any handler is: its 413 then tells the same as the handler's own.
 var bodyLimits = []struct{ suffix, detail string }{
 	{"/attachments", "attachments are limited to 10 MB"},
+	{"/evidence", "evidence files are limited to 10 MB"},
 	{"/images", "photos are limited to 8 MB"},
 }
 
