@@ -437,6 +437,12 @@ func (e *producerEnv) products(t *testing.T, initiativeID string) []catalog.Prod
 // the file input left empty.
 func (v *visitor) postMultipart(t *testing.T, path string, fields url.Values, filename string, data []byte) (*http.Response, string) {
 	t.Helper()
+	return v.postFile(t, path, fields, "photo", filename, data)
+}
+
+// postFile is postMultipart with the file in the input named field.
+func (v *visitor) postFile(t *testing.T, path string, fields url.Values, field, filename string, data []byte) (*http.Response, string) {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	if v.csrf != "" {
@@ -447,7 +453,7 @@ func (v *visitor) postMultipart(t *testing.T, path string, fields url.Values, fi
 			mw.WriteField(k, x)
 		}
 	}
-	fw, err := mw.CreateFormFile("photo", filename)
+	fw, err := mw.CreateFormFile(field, filename)
 	if err != nil {
 		t.Fatal(err)
 	}

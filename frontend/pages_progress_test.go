@@ -101,3 +101,65 @@ func TestPortfolioPage(t *testing.T) {
 	}
 	wantEveryMessage(t, v, "/asesoria/portafolio")
 }
+
+// Milestones on the progress page: the adviser sets the sales target (a
+// bad amount is told and saves nothing), the producer sends the RUT as a
+// PDF (a text file is refused), the adviser verifies it and the page shows
+// it reached in the month the document is dated; the producer can neither
+// set the target nor verify.
+func TestMilestonesOnTheProgressPage(t *testing.T) {
+	env := newProducerEnv(t)
+	env.person(t, "lucia@tesoro.test", "Lucía Rojas", accounts.RoleAdviser, env.bakery.ID)
+	adviserPage := "/asesoria/iniciativas/" + env.bakery.ID + "/progreso"
+	producerPage := "/mi-iniciativa/" + env.bakery.ID + "/progreso"
+	lucia := env.signedIn(t, "lucia@tesoro.test")
+	rosa := env.signedIn(t, "rosa@tesoro.test")
+
+	lucia.get(t, adviserPage)
+	res, body := lucia.post(t, adviserPage+"/meta", url.Values{"amount": {"mucho"}})
+	wantStatus(t, "a bad target", res, 422, body)
+	wantText(t, "a bad target", html.UnescapeString(body), "Escriba la meta en pesos")
+	res, _ = lucia.post(t, adviserPage+"/meta", url.Values{"amount": {"800.000"}})
+	wantRedirect(t, "the target", res, adviserPage+"?aviso=meta-guardada#hitos")
+	_, body = rosa.get(t, producerPage)
+	wantText(t, "the producer's page", html.UnescapeString(body), "Meta de ventas del mes", "$ 800.000", "Subir soporte", "Registro en la Cámara de Comercio")
+	if strings.Contains(body, `action="`+producerPage+`/meta"`) {
+		t.Error("the producer is offered the target form")
+	}
+	if res, _ := rosa.post(t, producerPage+"/meta", url.Values{"amount": {"9.000.000"}}); res.StatusCode != 403 {
+		t.Errorf("the producer setting the target: %d, want 403", res.StatusCode)
+	}
+
+	res, body = rosa.postFile(t, producerPage+"/hitos/rut/soporte", url.Values{"date": {"2026-03-15"}}, "file", "rut.txt", []byte("no soy un pdf"))
+	wantStatus(t, "a text file as evidence", res, 415, body)
+	wantText(t, "a text file as evidence", html.UnescapeString(body), "Solo se aceptan fotos")
+	rosa.get(t, producerPage)
+	res, _ = rosa.postFile(t, producerPage+"/hitos/rut/soporte", url.Values{"date": {"2026-03-15"}}, "file", "RUT Panadería.pdf", []byte("%PDF-1.4 rut"))
+	wantRedirect(t, "the RUT", res, producerPage+"?aviso=hito-enviado#hitos")
+	_, body = rosa.get(t, producerPage+"?aviso=hito-enviado")
+	wantText(t, "after sending", html.UnescapeString(body), "Recibimos el soporte", "Soporte en revisión", "fechado 2026-03-15")
+
+	_, body = lucia.get(t, adviserPage)
+	wantText(t, "the adviser's review", body, `action="`+adviserPage+`/hitos/rut/revision"`)
+	evidence := between(body, `name="evidence_id" value="`, `"`)
+	res, body = lucia.post(t, adviserPage+"/hitos/rut/revision", url.Values{"decision": {"rejected"}, "evidence_id": {evidence}})
+	wantStatus(t, "a rejection without a note", res, 422, body)
+	wantText(t, "a rejection without a note", html.UnescapeString(body), "escriba en la nota por qué")
+	res, _ = lucia.post(t, adviserPage+"/hitos/rut/revision", url.Values{"decision": {"verified"}, "evidence_id": {evidence}})
+	wantRedirect(t, "verified", res, adviserPage+"?aviso=hito-revisado#hitos")
+	_, body = rosa.get(t, producerPage)
+	text := html.UnescapeString(body)
+	wantText(t, "verified", text, "marzo de 2026", "verificado el "+time.Now().Format("02/01/2006"))
+	res, got := rosa.get(t, "/api/v1/initiatives/"+env.bakery.ID+"/milestones/rut/evidence")
+	if res.StatusCode != 200 || got != "%PDF-1.4 rut" {
+		t.Errorf("the evidence read back: %d %q", res.StatusCode, got)
+	}
+	wantEveryMessage(t, lucia, adviserPage)
+}
+
+// between is the text of s after the first from, up to the next to.
+func between(s, from, to string) string {
+	_, rest, _ := strings.Cut(s, from)
+	out, _, _ := strings.Cut(rest, to)
+	return out
+}

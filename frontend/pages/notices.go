@@ -44,6 +44,10 @@ var notices = map[string]string{
 	"entrega-cambio":      "notice.handover_changed",
 	"gasto-anotado":       "notice.expense_added",
 	"mesa-creada":         "notice.table_created",
+	// progress
+	"hito-enviado":  "notice.milestone_submitted",
+	"hito-revisado": "notice.milestone_reviewed",
+	"meta-guardada": "notice.target_saved",
 	// advice
 	"sesion-registrada":     "advice.notice.session_saved",
 	"sesion-sin-foto":       "advice.notice.session_saved_without_photo",

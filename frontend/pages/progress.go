@@ -27,6 +27,11 @@ import (
 func (s *Pages) routesProgress(app fiber.Router) {
 	app.Get("/mi-iniciativa/:id/progreso", noStore, s.progressPage)
 	app.Get("/asesoria/iniciativas/:id/progreso", noStore, s.progressPage)
+	for _, base := range []string{"/mi-iniciativa/:id/progreso", "/asesoria/iniciativas/:id/progreso"} {
+		app.Post(base+"/hitos/:code/soporte", noStore, s.submitEvidenceFromPage)
+		app.Post(base+"/hitos/:code/revision", noStore, s.reviewEvidenceFromPage)
+		app.Post(base+"/meta", noStore, s.setTargetFromPage)
+	}
 }
 
 // salesChart is the bar chart of months with session markers under it.
@@ -123,9 +128,21 @@ type progressData struct {
 	Open       []mentoring.Agreement
 	Overdue    int
 	Producer   bool // the page of the producer (links to the cashbook)
+	Base       string
+	Milestones []milestoneView
+	Target     *progress.Target // the one in force
+	Guide      bool             // sets the target, reviews evidence
+	Today      string
+	Problem    string
 }
 
 func (s *Pages) progressPage(c *fiber.Ctx) error {
+	return s.renderProgress(c, fiber.StatusOK, "")
+}
+
+// renderProgress shows the page, with problem (already in the reader's
+// language) over the milestones when a form there failed.
+func (s *Pages) renderProgress(c *fiber.Ctx, status int, problem string) error {
 	p := kit.Principal(c)
 	if p == nil {
 		return toSignIn(c, c.Path())
@@ -142,7 +159,16 @@ func (s *Pages) progressPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := progressData{Initiative: in, Progress: pr, Producer: strings.HasPrefix(c.Path(), "/mi-iniciativa/")}
+	l := s.tmpl.localizer(c)
+	d := progressData{Initiative: in, Progress: pr, Producer: strings.HasPrefix(c.Path(), "/mi-iniciativa/"),
+		Base: progressPath(c.Path(), in.ID), Guide: progress.CanGuide(p, in.ID), Today: time.Now().In(colombia.Zone).Format(time.DateOnly),
+		Problem: problem}
+	for _, m := range pr.Milestones {
+		d.Milestones = append(d.Milestones, milestoneView{Milestone: m, Name: milestoneName(l, m.Definition)})
+	}
+	if len(pr.Targets) > 0 {
+		d.Target = &pr.Targets[len(pr.Targets)-1]
+	}
 	for i := len(pr.Sessions) - 1; i >= 0 && len(d.Sessions) < sessionsListed; i-- {
 		d.Sessions = append(d.Sessions, pr.Sessions[i])
 	}
@@ -151,12 +177,114 @@ func (s *Pages) progressPage(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	l := s.tmpl.localizer(c)
 	d.Chart = newSalesChart(l, pr.Months, pr.Sessions, pr.Milestones)
 	for i := len(pr.Months) - 1; i >= 0 && len(d.Recent) < 12; i-- {
 		d.Recent = append(d.Recent, pr.Months[i])
 	}
-	return s.render(c, fiber.StatusOK, "progress", "progress.title", d)
+	return s.render(c, status, "progress", "progress.title", d)
+}
+
+// progressPath is the page's own path (the producer's or the adviser's).
+func progressPath(path, initiativeID string) string {
+	if strings.HasPrefix(path, "/mi-iniciativa/") {
+		return "/mi-iniciativa/" + initiativeID + "/progreso"
+	}
+	return "/asesoria/iniciativas/" + initiativeID + "/progreso"
+}
+
+// milestoneView is a milestone as the page lists it.
+type milestoneView struct {
+	progress.Milestone
+	Name string
+}
+
+// milestoneName is the definition's own name, or the page's wording of a
+// seeded one.
+func milestoneName(l *loc, d progress.Definition) string {
+	name := d.NameES
+	if l.Lang == "en" {
+		name = d.NameEN
+	}
+	if name != "" {
+		return name
+	}
+	return l.T("milestone."+d.Code, "N", d.N)
+}
+
+// submitEvidenceFromPage keeps the file a producer or adviser sent for a
+// manual milestone.
+func (s *Pages) submitEvidenceFromPage(c *fiber.Ctx) error {
+	p := kit.Principal(c)
+	if p == nil {
+		return toSignIn(c, c.Path())
+	}
+	l := s.tmpl.localizer(c)
+	id, code := c.Params("id"), c.Params("code")
+	if !progress.CanSeeProgress(p, id) {
+		return fiber.ErrForbidden
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return s.renderProgress(c, fiber.StatusUnprocessableEntity, l.T("progress.evidence.error.file"))
+	}
+	up, err := kit.PrepareAttachment(fh)
+	if err == nil {
+		_, err = s.Progress.SubmitEvidence(c.UserContext(), p, id, code, c.FormValue("date"), *up)
+	}
+	return s.afterMilestoneForm(c, l, err, "hito-enviado")
+}
+
+// reviewEvidenceFromPage verifies or rejects a milestone's evidence.
+func (s *Pages) reviewEvidenceFromPage(c *fiber.Ctx) error {
+	p := kit.Principal(c)
+	if p == nil {
+		return toSignIn(c, c.Path())
+	}
+	l := s.tmpl.localizer(c)
+	_, err := s.Progress.ReviewEvidence(c.UserContext(), p, c.Params("id"), c.Params("code"), c.FormValue("evidence_id"),
+		c.FormValue("decision"), c.FormValue("note"))
+	return s.afterMilestoneForm(c, l, err, "hito-revisado")
+}
+
+// setTargetFromPage sets the monthly sales target (whole pesos).
+func (s *Pages) setTargetFromPage(c *fiber.Ctx) error {
+	p := kit.Principal(c)
+	if p == nil {
+		return toSignIn(c, c.Path())
+	}
+	l := s.tmpl.localizer(c)
+	n, msg := parseWhole(c.FormValue("amount"))
+	if msg != "" || n <= 0 {
+		return s.renderProgress(c, fiber.StatusUnprocessableEntity, l.T("progress.target.error"))
+	}
+	_, err := s.Progress.SetTarget(c.UserContext(), p, c.Params("id"), money.Pesos(n))
+	return s.afterMilestoneForm(c, l, err, "meta-guardada")
+}
+
+// afterMilestoneForm goes back to the page with the notice, or shows it
+// again with what went wrong.
+func (s *Pages) afterMilestoneForm(c *fiber.Ctx, l *loc, err error, notice string) error {
+	base := progressPath(c.Path(), c.Params("id"))
+	switch {
+	case err == nil:
+		return c.Redirect(base+"?aviso="+notice+"#hitos", fiber.StatusSeeOther)
+	case errors.Is(err, errs.Forbidden):
+		return fiber.ErrForbidden
+	case errors.Is(err, errs.NotFound):
+		return fiber.ErrNotFound
+	case errors.Is(err, errs.TooLarge):
+		return s.renderProgress(c, fiber.StatusRequestEntityTooLarge, l.T("progress.evidence.error.large"))
+	case errors.Is(err, errs.Unsupported):
+		return s.renderProgress(c, fiber.StatusUnsupportedMediaType, l.T("progress.evidence.error.kind"))
+	case errors.Is(err, errs.Conflict):
+		return s.renderProgress(c, fiber.StatusConflict, l.T("progress.evidence.error.replaced"))
+	}
+	var ve *errs.ValidationError
+	if errors.As(err, &ve) && len(ve.Fields) > 0 {
+		key := "progress.milestone.error." + ve.Fields[0].Field
+		return s.renderProgress(c, fiber.StatusUnprocessableEntity, l.T(key))
+	}
+	return err
 }
 
 // openAgreements answers an initiative's open agreements, the first due
