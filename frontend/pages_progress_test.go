@@ -163,3 +163,38 @@ func between(s, from, to string) string {
 	out, _, _ := strings.Cut(rest, to)
 	return out
 }
+
+// The admin edits the milestone definitions: renames one, changes a
+// number, retires one, adds a manual one (a bad code is told); producers'
+// pages follow; no one else may.
+func TestAdminMilestonesPage(t *testing.T) {
+	env := newProducerEnv(t)
+	env.person(t, "coordinacion@tesoro.test", "Coordinación", accounts.RoleAdmin)
+	a := env.signedIn(t, "coordinacion@tesoro.test")
+	res, body := a.get(t, "/admin/hitos")
+	wantStatus(t, "milestones", res, 200, body)
+	wantText(t, "milestones", html.UnescapeString(body), "Hitos de sostenibilidad", "Primera venta", "Clientes que vuelven a comprar", "Agregar un hito con soporte")
+	res, _ = a.post(t, "/admin/hitos/repeat_buyers", url.Values{"n": {"8"}, "active": {"on"}})
+	wantRedirect(t, "a number", res, "/admin/hitos?aviso=hito-guardado")
+	a.get(t, "/admin/hitos")
+	a.post(t, "/admin/hitos/invima", url.Values{}) // the box unticked: retired
+	a.get(t, "/admin/hitos")
+	a.post(t, "/admin/hitos/savings", url.Values{"name_es": {"Ahorro en familia"}, "name_en": {"Family savings"}, "active": {"on"}})
+	a.get(t, "/admin/hitos")
+	res, body = a.post(t, "/admin/hitos", url.Values{"code": {"Marca Registrada"}, "name_es": {"Marca"}, "name_en": {"Trademark"}})
+	wantStatus(t, "a bad code", res, 422, body)
+	wantText(t, "a bad code", html.UnescapeString(body), "El código lleva de 2 a 40 letras")
+	res, _ = a.post(t, "/admin/hitos", url.Values{"code": {"marca"}, "name_es": {"Registro de marca"}, "name_en": {"Trademark"}})
+	wantRedirect(t, "a new milestone", res, "/admin/hitos?aviso=hito-guardado")
+
+	_, body = env.signedIn(t, "rosa@tesoro.test").get(t, "/mi-iniciativa/"+env.bakery.ID+"/progreso")
+	text := html.UnescapeString(body)
+	wantText(t, "the producer's milestones", text, "8 clientes que vuelven a comprar", "Ahorro en familia", "Registro de marca")
+	if strings.Contains(text, "INVIMA") {
+		t.Error("a retired milestone is still shown")
+	}
+	if res, _ := env.signedIn(t, "rosa@tesoro.test").get(t, "/admin/hitos"); res.StatusCode != 403 {
+		t.Errorf("a producer on the admin's milestones: %d, want 403", res.StatusCode)
+	}
+	wantEveryMessage(t, a, "/admin/hitos")
+}

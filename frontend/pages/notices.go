@@ -48,6 +48,7 @@ var notices = map[string]string{
 	"hito-enviado":  "notice.milestone_submitted",
 	"hito-revisado": "notice.milestone_reviewed",
 	"meta-guardada": "notice.target_saved",
+	"hito-guardado": "notice.milestone_definition_saved",
 	// advice
 	"sesion-registrada":     "advice.notice.session_saved",
 	"sesion-sin-foto":       "advice.notice.session_saved_without_photo",

@@ -179,6 +179,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	app.Get("/idioma/:lang", s.switchLanguage)
 	s.routesAccountPages(app)
 	s.routesAdminUsers(app)
+	s.routesAdminMilestones(app)
 	s.routesCart(app)
 	s.routesFairs(app)
 	s.routesMyFairs(app)
