@@ -1,13 +1,11 @@
 package fairs
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/tesoro-pact/tesoro/money"
+	"github.com/tesoro-pact/tesoro/sheets"
 )
 
 // The report as a download: one row per initiative and the total, and the
@@ -54,49 +52,21 @@ func (r Report) hourRows() [][]string {
 	return out
 }
 
-// WriteCSV writes the per-initiative table as CSV (UTF-8 with a byte order
-// mark, so spreadsheets read the accents right).
-func (r Report) WriteCSV(w io.Writer) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(r.rows()); err != nil {
-		return err
-	}
-	return cw.Error()
-}
+// WriteCSV writes the per-initiative table as CSV.
+func (r Report) WriteCSV(w io.Writer) error { return sheets.WriteCSV(w, anyRows(r.rows())) }
 
 // WriteXLSX writes the report as a workbook: the initiatives, and the hours.
-func (r Report) WriteXLSX(w io.Writer) (err error) {
-	f := excelize.NewFile()
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	if err := f.SetSheetName("Sheet1", "Iniciativas"); err != nil {
-		return err
-	}
-	if _, err := f.NewSheet("Por hora"); err != nil {
-		return err
-	}
-	for sheet, rows := range map[string][][]string{"Iniciativas": r.rows(), "Por hora": r.hourRows()} {
-		for i, row := range rows {
-			cell, err := excelize.CoordinatesToCellName(1, i+1)
-			if err != nil {
-				return err
-			}
-			vals := make([]any, len(row))
-			for j, v := range row {
-				vals[j] = v
-			}
-			if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
-				return err
-			}
+func (r Report) WriteXLSX(w io.Writer) error {
+	return sheets.WriteXLSX(w, []sheets.Sheet{{Name: "Iniciativas", Rows: anyRows(r.rows())}, {Name: "Por hora", Rows: anyRows(r.hourRows())}})
+}
+
+func anyRows(rows [][]string) [][]any {
+	out := make([][]any, len(rows))
+	for i, row := range rows {
+		out[i] = make([]any, len(row))
+		for j, v := range row {
+			out[i][j] = v
 		}
 	}
-	f.SetActiveSheet(0)
-	_, err = f.WriteTo(w)
-	return err
+	return out
 }

@@ -2,20 +2,17 @@ package mentoring
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/sheets"
 )
 
 // ExportDate is how dates are written in exports (DD/MM/YYYY).
@@ -279,87 +276,30 @@ func (e ExportAgreement) cells() []any {
 // WriteCSV writes the sessions of r as CSV, UTF-8 with a byte order mark so
 // that spreadsheets read the accents right, with a Spanish header row.
 func WriteCSV(w io.Writer, r Report) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(sessionsHeader); err != nil {
-		return err
-	}
-	for _, e := range r.Sessions {
-		cells := e.cells()
-		rec := make([]string, len(cells))
-		for i, c := range cells {
-			switch v := c.(type) {
-			case string:
-				rec[i] = v
-			case int:
-				rec[i] = strconv.Itoa(v)
-			}
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	return sheets.WriteCSV(w, withHeader(sessionsHeader, rowsOf(r.Sessions, ExportSession.cells)))
 }
 
 // WriteXLSX writes r as a workbook with three sheets: the sessions, the
-// summary per topic and municipality, and the agreements.
-func WriteXLSX(w io.Writer, r Report) (err error) {
-	f := excelize.NewFile()
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	if err := f.SetSheetName("Sheet1", SheetSessions); err != nil {
-		return err
-	}
-	names := []string{SheetSummary, SheetAgreements}
-	if len(r.Problems) > 0 {
-		names = append(names, SheetProblems)
-	}
-	for _, name := range names {
-		if _, err := f.NewSheet(name); err != nil {
-			return err
-		}
-	}
-	sheets := []struct {
-		name   string
-		header []string
-		rows   [][]any
-	}{
-		{SheetSessions, sessionsHeader, rowsOf(r.Sessions, ExportSession.cells)},
-		{SheetSummary, summaryHeader, rowsOf(r.Summary, ExportSummary.cells)},
-		{SheetAgreements, agreementsHeader, rowsOf(r.Agreements, ExportAgreement.cells)},
+// summary per topic and municipality, and the agreements (and the problems
+// found, when any).
+func WriteXLSX(w io.Writer, r Report) error {
+	list := []sheets.Sheet{
+		{Name: SheetSessions, Rows: withHeader(sessionsHeader, rowsOf(r.Sessions, ExportSession.cells))},
+		{Name: SheetSummary, Rows: withHeader(summaryHeader, rowsOf(r.Summary, ExportSummary.cells))},
+		{Name: SheetAgreements, Rows: withHeader(agreementsHeader, rowsOf(r.Agreements, ExportAgreement.cells))},
 	}
 	if len(r.Problems) > 0 {
-		sheets = append(sheets, struct {
-			name   string
-			header []string
-			rows   [][]any
-		}{SheetProblems, []string{"Problema"}, rowsOf(r.Problems, func(p string) []any { return []any{p} })})
+		list = append(list, sheets.Sheet{Name: SheetProblems, Rows: withHeader([]string{"Problema"}, rowsOf(r.Problems, func(p string) []any { return []any{p} }))})
 	}
-	for _, sh := range sheets {
-		header := make([]any, len(sh.header))
-		for i, h := range sh.header {
-			header[i] = h
-		}
-		for i, row := range append([][]any{header}, sh.rows...) {
-			cell, err := excelize.CoordinatesToCellName(1, i+1)
-			if err != nil {
-				return err
-			}
-			if err := f.SetSheetRow(sh.name, cell, &row); err != nil {
-				return err
-			}
-		}
+	return sheets.WriteXLSX(w, list)
+}
+
+func withHeader(header []string, rows [][]any) [][]any {
+	h := make([]any, len(header))
+	for i, v := range header {
+		h[i] = v
 	}
-	f.SetActiveSheet(0)
-	_, err = f.WriteTo(w)
-	return err
+	return append([][]any{h}, rows...)
 }
 
 func rowsOf[T any](items []T, cells func(T) []any) [][]any {

@@ -2,24 +2,18 @@ package progress
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"unicode/utf8"
 
-	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
-
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
-	"github.com/tesoro-pact/tesoro/storage"
 )
 
 // The programme's milestone definitions: one document
-// (progress_definitions/programme) admins edit, seeded with
+// (progress_definitions/programme, a listDoc) admins edit, seeded with
 // DefaultDefinitions the first time it is read. Automatic ones keep their
 // rule (admins change N, names, whether it can be lost, whether it is in
 // use); admins add manual ones.
@@ -58,31 +52,16 @@ var DefaultDefinitions = []Definition{
 	{Code: "savings", Kind: KindManual, Active: true},
 }
 
-const definitionsID = "programme"
-
-type definitionsDoc struct {
-	ID   string       `bson:"_id"`
-	Defs []Definition `bson:"defs"`
-	Rev  int64        `bson:"rev"`
+func (s *Service) definitionList() listDoc[Definition] {
+	return listDoc[Definition]{coll: s.definitions, id: "programme", name: "milestone definitions",
+		defaults: func() []Definition { return slices.Clone(DefaultDefinitions) }}
 }
 
 // Definitions answers the programme's milestones, in order (any signed-in
 // user: pages name them).
 func (s *Service) Definitions(ctx context.Context) ([]Definition, error) {
-	doc, err := s.readDefinitions(ctx)
+	doc, err := s.definitionList().read(ctx)
 	return doc.Defs, err
-}
-
-func (s *Service) readDefinitions(ctx context.Context) (definitionsDoc, error) {
-	var doc definitionsDoc
-	err := s.definitions.FindOne(ctx, bson.M{"_id": definitionsID}).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return definitionsDoc{ID: definitionsID, Defs: slices.Clone(DefaultDefinitions)}, nil
-	}
-	if err != nil {
-		return doc, storage.Err("milestone definitions", err)
-	}
-	return doc, nil
 }
 
 // DefinitionInput adds a manual milestone (code, names) or changes one
@@ -115,7 +94,7 @@ func (s *Service) AddDefinition(ctx context.Context, p *accounts.Principal, in D
 	if err := fe.Err(); err != nil {
 		return Definition{}, err
 	}
-	return d, s.changeDefinitions(ctx, func(defs []Definition) ([]Definition, error) {
+	return d, s.definitionList().change(ctx, func(defs []Definition) ([]Definition, error) {
 		if slices.ContainsFunc(defs, func(x Definition) bool { return x.Code == d.Code }) {
 			return nil, fmt.Errorf("milestone %s exists: %w", d.Code, errs.Conflict)
 		}
@@ -129,7 +108,7 @@ func (s *Service) UpdateDefinition(ctx context.Context, p *accounts.Principal, c
 		return Definition{}, denied(p, "milestone definitions")
 	}
 	var out Definition
-	err := s.changeDefinitions(ctx, func(defs []Definition) ([]Definition, error) {
+	err := s.definitionList().change(ctx, func(defs []Definition) ([]Definition, error) {
 		i := slices.IndexFunc(defs, func(x Definition) bool { return x.Code == code })
 		if i < 0 {
 			return nil, fmt.Errorf("milestone %s: %w", code, errs.NotFound)
@@ -175,27 +154,4 @@ func applyDefinition(d *Definition, in DefinitionInput, fe *errs.Fields) {
 	if in.Active != nil {
 		d.Active = *in.Active
 	}
-}
-
-// changeDefinitions applies change to the definitions in one update
-// guarded on their revision (two admins at once: the second reads again).
-func (s *Service) changeDefinitions(ctx context.Context, change func([]Definition) ([]Definition, error)) error {
-	for range maxRetries {
-		doc, err := s.readDefinitions(ctx)
-		if err != nil {
-			return err
-		}
-		defs, err := change(slices.Clone(doc.Defs))
-		if err != nil {
-			return err
-		}
-		filter := bson.M{"_id": definitionsID, "rev": doc.Rev}
-		res, err := s.definitions.UpdateOne(ctx, filter, bson.M{"$set": bson.M{"defs": defs, "rev": doc.Rev + 1}},
-			options.Update().SetUpsert(doc.Rev == 0))
-		if storage.IsDuplicateKey(err) || (err == nil && res.MatchedCount+res.UpsertedCount == 0) {
-			continue
-		}
-		return storage.Err("milestone definitions", err)
-	}
-	return fmt.Errorf("milestone definitions keep changing: %w", errs.Conflict)
 }

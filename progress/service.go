@@ -38,12 +38,12 @@ type Service struct {
 	buyers   *mongo.Collection // progress_buyers: one per initiative
 	sessions *mongo.Collection // progress_sessions: one per initiative
 	glance   *mongo.Collection // progress_glance: one for the programme
-	// progress_definitions (one) and progress_records (one per initiative)
-	definitions, records *mongo.Collection
-	objects              storage.ObjectStore
-	expenses             storage.Feed[Expense]
-	dirty                storage.WorkSet[time.Time] // initiatives being counted: id → since
-	clock                func() time.Time
+	// progress_definitions and progress_indicators (one each), progress_records (one per initiative)
+	definitions, indicators, records *mongo.Collection
+	objects                          storage.ObjectStore
+	expenses                         storage.Feed[Expense]
+	dirty                            storage.WorkSet[time.Time] // initiatives being counted: id → since
+	clock                            func() time.Time
 	// hasProducts is Options.HasProducts.
 	hasProducts func(ctx context.Context, initiativeID string) (bool, error)
 	catalog     *catalog.Service
@@ -58,7 +58,8 @@ func NewService(db *mongo.Database, opts Options) *Service {
 	s := &Service{months: db.Collection("progress_months"), series: db.Collection("progress_series"),
 		buyers: db.Collection("progress_buyers"), sessions: db.Collection("progress_sessions"),
 		glance: db.Collection("progress_glance"), definitions: db.Collection("progress_definitions"),
-		records: db.Collection("progress_records"), objects: opts.Objects, clock: opts.Clock, hasProducts: opts.HasProducts,
+		indicators: db.Collection("progress_indicators"),
+		records:    db.Collection("progress_records"), objects: opts.Objects, clock: opts.Clock, hasProducts: opts.HasProducts,
 		catalog: opts.Catalog, mentoring: opts.Mentoring,
 		expenses: storage.NewCountedFeed[Expense](db.Collection("progress_expenses"), expensesPerBucket, expenseTally),
 		dirty:    storage.NewWorkSet[time.Time](db.Collection("progress_dirty"))}

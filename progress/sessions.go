@@ -16,8 +16,8 @@ import (
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
-// Session markers: what progress needs of the advisory sessions (when, and
-// the topics) kept beside the counters, one document per initiative in
+// Session markers: what progress needs of the advisory sessions (when, the
+// topics, the participants by sex and age group) kept beside the counters, one document per initiative in
 // progress_sessions, so a progress page reads them by _id instead of paging
 // through the timeline; and the newest session's date in the programme's
 // glance (portfolio.go). Mentoring tells progress of every session it lists
@@ -29,6 +29,12 @@ type SessionMark struct {
 	ID     string    `bson:"-" json:"id"`
 	Date   time.Time `bson:"d" json:"date"`
 	Topics []string  `bson:"t" json:"topics"`
+	// Participants are the session's, by sex and age group (indicators).
+	Participants mentoring.Participants `bson:"p" json:"-"`
+}
+
+func markOf(sess mentoring.Session) SessionMark {
+	return SessionMark{Date: sess.Date.UTC(), Topics: sess.Topics, Participants: sess.Participants}
 }
 
 type sessionsDoc struct {
@@ -52,7 +58,7 @@ func (s *Service) SessionListed(ctx context.Context, before *mentoring.Session, 
 		}
 	}
 	if after.ID != "" {
-		mark := SessionMark{Date: after.Date.UTC(), Topics: after.Topics}
+		mark := markOf(after)
 		for _, ini := range after.InitiativeIDs {
 			if _, err := s.sessions.UpdateOne(ctx, bson.M{"_id": ini}, bson.M{"$set": bson.M{"s." + after.ID: mark}},
 				options.Update().SetUpsert(true)); err != nil {
@@ -122,7 +128,7 @@ func (s *Service) RebuildSessions(ctx context.Context) error {
 			if byInitiative[ini] == nil {
 				byInitiative[ini] = map[string]SessionMark{}
 			}
-			byInitiative[ini][sess.ID] = SessionMark{Date: sess.Date.UTC(), Topics: sess.Topics}
+			byInitiative[ini][sess.ID] = markOf(sess)
 		}
 	}
 	if err := s.sessions.Drop(ctx); err != nil {
