@@ -515,20 +515,20 @@ var matrix = []matrixRow{
 	{route: "POST /api/v1/milestones", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/milestones", fmt.Sprintf(`{"code": "hito_%d", "name_es": "Hito", "name_en": "Milestone"}`, matrixSeq.Add(1))
 	}, own: only(201, "admin")},
-	{route: "PATCH /api/v1/milestones/:code", send: func(t *testing.T, f *matrixFixture) (string, string) {
+	{route: "PATCH /api/v1/milestones/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/milestones/savings", `{"name_es": "Ahorro familiar"}`
 	}, own: only(200, "admin")},
 	{route: "PUT /api/v1/initiatives/:id/sales-target", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/sales-target", `{"amount": {"amount": 50000000, "currency": "COP"}}`
 	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
-	{route: "POST /api/v1/initiatives/:id/milestones/:code/evidence", upload: func(t *testing.T, f *matrixFixture) string {
+	{route: "POST /api/v1/initiatives/:id/milestones/:id/evidence", upload: func(t *testing.T, f *matrixFixture) string {
 		return "/api/v1/initiatives/" + f.target + "/milestones/rut/evidence"
 	}, own: only(201, "producer", "adviser", "admin"), other: only(201, "admin")},
-	{route: "GET /api/v1/initiatives/:id/milestones/:code/evidence", send: func(t *testing.T, f *matrixFixture) (string, string) {
+	{route: "GET /api/v1/initiatives/:id/milestones/:id/evidence", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		f.evidence(t)
 		return "/api/v1/initiatives/" + f.target + "/milestones/account/evidence", ""
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
-	{route: "POST /api/v1/initiatives/:id/milestones/:code/review", send: func(t *testing.T, f *matrixFixture) (string, string) {
+	{route: "POST /api/v1/initiatives/:id/milestones/:id/review", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/milestones/account/review", `{"decision": "verified", "evidence_id": "` + f.evidence(t).Evidence.ID + `"}`
 	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
 	{route: "GET /api/v1/initiatives/:id/credits", send: func(t *testing.T, f *matrixFixture) (string, string) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/tesoro-pact/tesoro/accounts"
@@ -26,8 +28,7 @@ type Definition struct {
 	Rule string `bson:"rule,omitempty" json:"rule,omitempty"`
 	// N is the rule's number: months, buyers or topics.
 	N int `bson:"n,omitempty" json:"n,omitempty"`
-	// NameES and NameEN name it; empty for the seeded ones until an admin
-	// renames them (pages then use their own wording).
+	// NameES and NameEN name it; "{n}" in a name stands for N.
 	NameES string `bson:"name_es,omitempty" json:"name_es,omitempty"`
 	NameEN string `bson:"name_en,omitempty" json:"name_en,omitempty"`
 	// Losable: held only while its rule holds in the last complete month.
@@ -38,18 +39,32 @@ type Definition struct {
 // DefaultDefinitions are the milestones the programme starts with, in the
 // order pages show them.
 var DefaultDefinitions = []Definition{
-	{Code: "first_sale", Kind: KindAuto, Rule: RuleFirstSale, Active: true},
-	{Code: "first_fair", Kind: KindAuto, Rule: RuleFirstFair, Active: true},
-	{Code: "three_months_selling", Kind: KindAuto, Rule: RuleMonthsSelling, N: 3, Active: true},
-	{Code: "sales_target", Kind: KindAuto, Rule: RuleTargetMonths, N: 3, Losable: true, Active: true},
-	{Code: "repeat_buyers", Kind: KindAuto, Rule: RuleRepeatBuyers, N: 5, Active: true},
-	{Code: "books_kept", Kind: KindAuto, Rule: RuleBooksKept, N: 3, Active: true},
-	{Code: "trained", Kind: KindAuto, Rule: RuleTrained, N: 4, Active: true},
-	{Code: "rut", Kind: KindManual, Active: true},
-	{Code: "chamber_of_commerce", Kind: KindManual, Active: true},
-	{Code: "invima", Kind: KindManual, Active: true},
-	{Code: "account", Kind: KindManual, Active: true},
-	{Code: "savings", Kind: KindManual, Active: true},
+	{Code: "first_sale", Kind: KindAuto, Rule: RuleFirstSale, Active: true, NameES: "Primera venta", NameEN: "First sale"},
+	{Code: "first_fair", Kind: KindAuto, Rule: RuleFirstFair, Active: true, NameES: "Primera feria", NameEN: "First fair"},
+	{Code: "three_months_selling", Kind: KindAuto, Rule: RuleMonthsSelling, N: 3, Active: true,
+		NameES: "Ventas {n} meses seguidos", NameEN: "Sales {n} months running"},
+	{Code: "sales_target", Kind: KindAuto, Rule: RuleTargetMonths, N: 3, Losable: true, Active: true,
+		NameES: "Ventas iguales o mayores a la meta {n} meses seguidos", NameEN: "Sales at or above the target {n} months running"},
+	{Code: "repeat_buyers", Kind: KindAuto, Rule: RuleRepeatBuyers, N: 5, Active: true,
+		NameES: "{n} clientes que vuelven a comprar", NameEN: "{n} returning buyers"},
+	{Code: "books_kept", Kind: KindAuto, Rule: RuleBooksKept, N: 3, Active: true,
+		NameES: "Gastos anotados {n} meses seguidos con margen positivo", NameEN: "Expenses written down {n} months running with a positive margin"},
+	{Code: "trained", Kind: KindAuto, Rule: RuleTrained, N: 4, Active: true, NameES: "Asesoría en {n} temas", NameEN: "Advice in {n} topics"},
+	{Code: "rut", Kind: KindManual, Active: true, NameES: "RUT", NameEN: "RUT (tax register)"},
+	{Code: "chamber_of_commerce", Kind: KindManual, Active: true, NameES: "Registro en la Cámara de Comercio", NameEN: "Chamber of Commerce registration"},
+	{Code: "invima", Kind: KindManual, Active: true, NameES: "Registro sanitario INVIMA (alimentos)", NameEN: "INVIMA sanitary registration (food)"},
+	{Code: "account", Kind: KindManual, Active: true, NameES: "Cuenta bancaria o Nequi", NameEN: "A bank or Nequi account"},
+	{Code: "savings", Kind: KindManual, Active: true, NameES: "Hábito de ahorro", NameEN: "A savings habit"},
+}
+
+// Name is the definition's name in lang ("en", else Spanish), its number
+// written where the name says {n}.
+func (d Definition) Name(lang string) string {
+	name := d.NameES
+	if lang == "en" && d.NameEN != "" {
+		name = d.NameEN
+	}
+	return strings.ReplaceAll(name, "{n}", strconv.Itoa(d.N))
 }
 
 func (s *Service) definitionList() listDoc[Definition] {

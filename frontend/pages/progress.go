@@ -108,7 +108,7 @@ func newSalesChart(l *loc, months []progress.MonthFigures, sessions []progress.S
 	}
 	for _, m := range reached {
 		if i, ok := index[m.ReachedOn]; ok && m.ReachedOn != "" {
-			ch.Milestones = append(ch.Milestones, sessionMark{X: i*slot + slot/2, Title: monthName(l.Lang, m.ReachedOn) + " · " + l.T("milestone."+m.Code, "N", m.N)})
+			ch.Milestones = append(ch.Milestones, sessionMark{X: i*slot + slot/2, Title: monthName(l.Lang, m.ReachedOn) + " · " + m.Name(l.Lang)})
 		}
 	}
 	ch.Label = l.T("progress.chart.label", "Months", len(months), "Sessions", len(ch.Sessions))
@@ -198,18 +198,8 @@ type milestoneView struct {
 	Name string
 }
 
-// milestoneName is the definition's own name, or the page's wording of a
-// seeded one.
-func milestoneName(l *loc, d progress.Definition) string {
-	name := d.NameES
-	if l.Lang == "en" {
-		name = d.NameEN
-	}
-	if name != "" {
-		return name
-	}
-	return l.T("milestone."+d.Code, "N", d.N)
-}
+// milestoneName is the definition's name in the reader's language.
+func milestoneName(l *loc, d progress.Definition) string { return d.Name(l.Lang) }
 
 // submitEvidenceFromPage keeps the file a producer or adviser sent for a
 // manual milestone.
