@@ -53,6 +53,7 @@ func newApp(d Deps, extra func(fiber.Router)) (*fiber.App, error) {
 	if s.pages, err = pages.New(d, checkouts); err != nil {
 		return nil, err
 	}
+	s.api.ReportWords = s.pages.ReportWords
 	cfg := fiber.Config{
 		AppName:               "tesoro",
 		ErrorHandler:          s.errorHandler,

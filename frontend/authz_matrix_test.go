@@ -531,6 +531,24 @@ var matrix = []matrixRow{
 	{route: "POST /api/v1/initiatives/:id/milestones/:id/review", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/milestones/account/review", `{"decision": "verified", "evidence_id": "` + f.evidence(t).Evidence.ID + `"}`
 	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/indicators", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/indicators?period=2026-Q1", ""
+	}, own: only(200, "adviser", "admin")},
+	{route: "GET /api/v1/indicators/definitions", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/indicators/definitions", ""
+	}, own: only(200, "adviser", "admin")},
+	{route: "POST /api/v1/indicators", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/indicators", fmt.Sprintf(`{"code": "ind_%d", "name_es": "Indicador", "name_en": "Indicator", "unit": "count"}`, matrixSeq.Add(1))
+	}, own: only(201, "admin")},
+	{route: "PATCH /api/v1/indicators/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/indicators/total_sales", `{"targets": {"2026": 100000000}}`
+	}, own: only(200, "admin")},
+	{route: "PUT /api/v1/indicators/:id/values/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/indicators/families_saving/values/2026-Q1", `{"value": 10, "note": "Encuesta"}`
+	}, own: only(200, "admin")},
+	{route: "GET /api/v1/reports/donor", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/reports/donor?period=2026&format=csv", ""
+	}, own: only(200, "adviser", "admin")},
 	{route: "GET /api/v1/initiatives/:id/credits", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/credits", ""
 	}, own: only(200, "producer", "admin"), other: only(200, "admin")},

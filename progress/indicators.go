@@ -147,6 +147,13 @@ type Period struct {
 	End    time.Time // exclusive
 }
 
+// CurrentQuarter is the quarter of now in Bogotá ("2026-Q4"), the period
+// shown when none is asked for.
+func CurrentQuarter(now time.Time) string {
+	t := now.In(colombia.Zone)
+	return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())+2)/3)
+}
+
 // ParsePeriod reads "2026-Q3" or "2026".
 func ParsePeriod(v string) (Period, error) {
 	m := periodPattern.FindStringSubmatch(v)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
+	"github.com/tesoro-pact/tesoro/progress"
 )
 
 // API holds the handlers of /api/v1.
@@ -19,6 +20,9 @@ type API struct {
 	// checkouts is the per-address flood guard shared with the cart page.
 	checkouts    *kit.AddressLimit
 	productPages pageCache
+	// ReportWords names the donor report's words in the request's language
+	// (the pages' wording; set by the frontend).
+	ReportWords func(c *fiber.Ctx) progress.ReportWords
 }
 
 // New builds the API over d; checkouts bounds the orders one address starts.
@@ -36,6 +40,7 @@ func (s *API) Mount(r fiber.Router) {
 	s.routesOrders(r)
 	s.routesFairs(r)
 	s.routesProgress(r)
+	s.routesIndicators(r)
 }
 
 // answer is the common shape of a handler that changes something: a

@@ -45,10 +45,11 @@ var notices = map[string]string{
 	"gasto-anotado":       "notice.expense_added",
 	"mesa-creada":         "notice.table_created",
 	// progress
-	"hito-enviado":  "notice.milestone_submitted",
-	"hito-revisado": "notice.milestone_reviewed",
-	"meta-guardada": "notice.target_saved",
-	"hito-guardado": "notice.milestone_definition_saved",
+	"hito-enviado":       "notice.milestone_submitted",
+	"hito-revisado":      "notice.milestone_reviewed",
+	"meta-guardada":      "notice.target_saved",
+	"hito-guardado":      "notice.milestone_definition_saved",
+	"indicador-guardado": "notice.indicator_saved",
 	// advice
 	"sesion-registrada":     "advice.notice.session_saved",
 	"sesion-sin-foto":       "advice.notice.session_saved_without_photo",

@@ -97,6 +97,7 @@ func loadTemplates(a *assets) (*templates, error) {
 	funcs := template.FuncMap{"asset": a.URL, "firstName": firstName, "money": formatMoney, "whatsapp": whatsappLink,
 		"date": formatDate, "datetime": formatDateTime, "dict": dict,
 		"deref": func(n *int64) int64 { return *n }, "deref_t": func(t *time.Time) time.Time { return *t }, "pesos": money.Pesos, "monthName": monthName,
+		"indicatorValue": indicatorValue, "periodName": periodName,
 		"pesos100": func(minor int64) money.Money { return money.Money{Amount: minor, Currency: money.COP} },
 		"derefInt": func(n *int) int { return *n }, "list3": func(a, b, c string) []string { return []string{a, b, c} }, "newKey": newIdempotencyKey}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/partials.html")
@@ -189,6 +190,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesOrganizeFairs(app)
 	s.routesHandover(app)
 	s.routesProgress(app)
+	s.routesIndicators(app)
 	s.routesCashbook(app)
 	s.routesPortfolio(app)
 	s.routesProducer(app)
