@@ -50,6 +50,17 @@ type matrixFixture struct {
 	target     string // the initiative this case acts on
 }
 
+// expense records an expense of the target initiative.
+func (f *matrixFixture) expense(t *testing.T) progress.Expense {
+	t.Helper()
+	e, err := f.env.progress.AddExpense(t.Context(), accounts.System, f.target, progress.ExpenseInput{
+		Date: time.Now().In(colombia.Zone).Format(time.DateOnly), Category: "transport", Amount: money.Pesos(5000)}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 // evidence submits a PDF for the target initiative's "account" milestone.
 func (f *matrixFixture) evidence(t *testing.T) progress.Milestone {
 	t.Helper()
@@ -505,6 +516,24 @@ var matrix = []matrixRow{
 	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
 	{route: "GET /api/v1/initiatives/:id/expenses", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/expenses", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "PUT /api/v1/initiatives/:id/expenses/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/expenses/" + f.expense(t).ID, `{"date": "` + time.Now().In(colombia.Zone).Format(time.DateOnly) +
+			`", "category": "supplies", "amount": {"amount": 700000, "currency": "COP"}}`
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/initiatives/:id/expenses/:id/reversal", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/expenses/" + f.expense(t).ID + "/reversal", `{"reason": "repetido"}`
+	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
+	{route: "POST /api/v1/initiatives/:id/expenses/:id/receipt", upload: func(t *testing.T, f *matrixFixture) string {
+		return "/api/v1/initiatives/" + f.target + "/expenses/" + f.expense(t).ID + "/receipt"
+	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/initiatives/:id/expenses/:id/receipt", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		e := f.expense(t)
+		if _, err := f.env.progress.AttachReceipt(t.Context(), accounts.System, f.target, e.ID,
+			mentoring.Upload{Name: "recibo.jpg", ContentType: "image/jpeg", Ext: "jpg", Data: testJPEG(t, 32, 24)}); err != nil {
+			t.Fatal(err)
+		}
+		return "/api/v1/initiatives/" + f.target + "/expenses/" + e.ID + "/receipt", ""
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
 	{route: "GET /api/v1/portfolio", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/portfolio", ""

@@ -1,8 +1,10 @@
 package progress
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -19,7 +22,11 @@ import (
 // The cashbook (libro de gastos) is each initiative's expenses, a counted
 // feed in progress_expenses (owner: the initiative) whose sums are the
 // expenses of each month and of each month's categories, so the margin of
-// any month is one read of the feed's totals.
+// any month is one read of the feed's totals. Entries are never changed in
+// amount nor removed: a wrong one is annulled by a reversing entry (its
+// amount negative, in its month and category), and a correction is that
+// reversal and the right expense. A receipt photo is a private object
+// (private/expenses/<initiative>/<expense>.<ext>).
 
 // Categories of expenses, in the order the phone offers them.
 var Categories = []string{"supplies", "transport", "packaging", "rent", "utilities", "labour", "other"}
@@ -32,8 +39,13 @@ type Expense struct {
 	Amount     money.Money `bson:"amount" json:"amount"`
 	Note       string      `bson:"note,omitempty" json:"note,omitempty"`
 	Receipt    string      `bson:"receipt,omitempty" json:"-"` // object key of its photo
+	HasReceipt bool        `bson:"-" json:"has_receipt"`
 	RecordedBy string      `bson:"recorded_by" json:"recorded_by"`
 	RecordedAt time.Time   `bson:"recorded_at" json:"recorded_at"`
+	// Reverses names the expense a reversing entry annuls (its amount is
+	// that one's, negative); ReversedBy, on the annulled one, the entry.
+	Reverses   string `bson:"reverses,omitempty" json:"reverses,omitempty"`
+	ReversedBy string `bson:"reversed_by,omitempty" json:"reversed_by,omitempty"`
 }
 
 // ExpenseInput is an expense as the producer writes it.
@@ -72,12 +84,8 @@ func denied(p *accounts.Principal, what string) error {
 	return fmt.Errorf("%s: %w", what, errs.Forbidden)
 }
 
-// AddExpense records an expense. key (an Idempotency-Key, or "") makes a
-// form sent twice record it once.
-func (s *Service) AddExpense(ctx context.Context, p *accounts.Principal, initiativeID string, in ExpenseInput, key string) (Expense, error) {
-	if !CanKeepBook(p, initiativeID) {
-		return Expense{}, denied(p, "the cashbook of initiative "+initiativeID)
-	}
+// checkExpense says what is wrong with an expense as written.
+func (s *Service) checkExpense(in ExpenseInput) error {
 	var fe errs.Fields
 	day, err := time.ParseInLocation(time.DateOnly, in.Date, colombia.Zone)
 	today := s.now().In(colombia.Zone)
@@ -87,19 +95,29 @@ func (s *Service) AddExpense(ctx context.Context, p *accounts.Principal, initiat
 	if !slices.Contains(Categories, in.Category) {
 		fe.Add("category", errs.CodeUnknown, "must be one of "+strings.Join(Categories, ", "), "allowed", Categories)
 	}
+	if (in.Amount.Currency != "" && in.Amount.Currency != money.COP) || in.Amount.Amount <= 0 || in.Amount.Amount > maxExpense {
+		fe.Add("amount", errs.CodeOutOfRange, "must be an amount in COP above 0", "min", 1, "max", maxExpense)
+	}
+	if utf8.RuneCountInString(clean.Text(in.Note)) > 300 {
+		fe.Add("note", errs.CodeTooLong, "must have at most 300 characters", "max", 300)
+	}
+	return fe.Err()
+}
+
+// AddExpense records an expense. key (an Idempotency-Key, or "") makes a
+// form sent twice record it once.
+func (s *Service) AddExpense(ctx context.Context, p *accounts.Principal, initiativeID string, in ExpenseInput, key string) (Expense, error) {
+	if !CanKeepBook(p, initiativeID) {
+		return Expense{}, denied(p, "the cashbook of initiative "+initiativeID)
+	}
+	in.Note = clean.Text(in.Note)
 	if in.Amount.Currency == "" {
 		in.Amount.Currency = money.COP
 	}
-	if in.Amount.Currency != money.COP || in.Amount.Amount <= 0 || in.Amount.Amount > maxExpense {
-		fe.Add("amount", errs.CodeOutOfRange, "must be an amount in COP above 0", "min", 1, "max", maxExpense)
-	}
-	in.Note = clean.Text(in.Note)
-	if utf8.RuneCountInString(in.Note) > 300 {
-		fe.Add("note", errs.CodeTooLong, "must have at most 300 characters", "max", 300)
-	}
-	if err := fe.Err(); err != nil {
+	if err := s.checkExpense(in); err != nil {
 		return Expense{}, err
 	}
+	day, _ := time.ParseInLocation(time.DateOnly, in.Date, colombia.Zone)
 	e := Expense{ID: storage.NewID(), Date: in.Date, Category: in.Category, Amount: in.Amount, Note: in.Note,
 		RecordedBy: p.UserID, RecordedAt: s.now()}
 	if key != "" {
@@ -116,7 +134,119 @@ func (s *Service) Expenses(ctx context.Context, p *accounts.Principal, initiativ
 	if !CanReadBook(p, initiativeID) {
 		return storage.Page[Expense]{}, denied(p, "the cashbook of initiative "+initiativeID)
 	}
-	return s.expenses.Page(ctx, initiativeID, cursor, limit, nil)
+	page, err := s.expenses.Page(ctx, initiativeID, cursor, limit, nil)
+	for i := range page.Items {
+		page.Items[i].Value.HasReceipt = page.Items[i].Value.Receipt != ""
+	}
+	return page, err
+}
+
+// recentExpense finds an expense the producer may still annul or give a
+// receipt: one of the feed's two newest buckets (at least the last 40).
+func (s *Service) recentExpense(ctx context.Context, initiativeID, id string) (string, Expense, error) {
+	key, e, found, err := s.expenses.Recent(ctx, initiativeID, id)
+	if err == nil && !found {
+		err = fmt.Errorf("expense %s among the recent ones of initiative %s: %w", id, initiativeID, errs.NotFound)
+	}
+	return key, e, err
+}
+
+// ReverseExpense annuls an expense with a reversing entry (reason says
+// why). Sent again it annuls nothing more: the entry's id comes from the
+// expense's.
+func (s *Service) ReverseExpense(ctx context.Context, p *accounts.Principal, initiativeID, id, reason string) (Expense, error) {
+	if !CanKeepBook(p, initiativeID) {
+		return Expense{}, denied(p, "the cashbook of initiative "+initiativeID)
+	}
+	reason = clean.Text(reason)
+	if utf8.RuneCountInString(reason) > 300 {
+		var fe errs.Fields
+		fe.Add("reason", errs.CodeTooLong, "must have at most 300 characters", "max", 300)
+		return Expense{}, fe.Err()
+	}
+	key, orig, err := s.recentExpense(ctx, initiativeID, id)
+	if err != nil {
+		return Expense{}, err
+	}
+	if orig.Reverses != "" {
+		return Expense{}, fmt.Errorf("expense %s annuls another: %w", id, errs.Conflict)
+	}
+	day, _ := time.ParseInLocation(time.DateOnly, orig.Date, colombia.Zone)
+	rev := Expense{ID: storage.KeyedID(initiativeID+"|reverse|"+id, day), Date: orig.Date, Category: orig.Category,
+		Amount: money.Money{Amount: -orig.Amount.Amount, Currency: orig.Amount.Currency}, Note: reason, Reverses: id,
+		RecordedBy: p.UserID, RecordedAt: s.now()}
+	if orig.ReversedBy != "" && orig.ReversedBy != rev.ID {
+		return Expense{}, fmt.Errorf("expense %s is annulled: %w", id, errs.Conflict)
+	}
+	if _, err := s.expenses.AppendMany(ctx, initiativeID, []storage.Entry[Expense]{{ID: rev.ID, Value: rev}}); err != nil {
+		return Expense{}, err
+	}
+	orig.ReversedBy = rev.ID
+	if err := s.expenses.Put(ctx, key, id, orig); err != nil {
+		return Expense{}, err
+	}
+	return rev, nil
+}
+
+// CorrectExpense annuls an expense and records the right one in its place.
+func (s *Service) CorrectExpense(ctx context.Context, p *accounts.Principal, initiativeID, id string, in ExpenseInput) (Expense, error) {
+	if !CanKeepBook(p, initiativeID) {
+		return Expense{}, denied(p, "the cashbook of initiative "+initiativeID)
+	}
+	if err := s.checkExpense(in); err != nil { // a wrong correction annuls nothing
+		return Expense{}, err
+	}
+	if _, err := s.ReverseExpense(ctx, p, initiativeID, id, "corrección"); err != nil {
+		return Expense{}, err
+	}
+	return s.AddExpense(ctx, p, initiativeID, in, "correct:"+id)
+}
+
+// AttachReceipt keeps the photo of an expense's receipt (a re-encoded
+// image), replacing an earlier one.
+func (s *Service) AttachReceipt(ctx context.Context, p *accounts.Principal, initiativeID, id string, photo mentoring.Upload) (Expense, error) {
+	if !CanKeepBook(p, initiativeID) {
+		return Expense{}, denied(p, "the cashbook of initiative "+initiativeID)
+	}
+	if s.objects == nil {
+		return Expense{}, fmt.Errorf("receipts: no object store: %w", errs.Unavailable)
+	}
+	if !strings.HasPrefix(photo.ContentType, "image/") {
+		return Expense{}, fmt.Errorf("a receipt is a photo: %w", errs.Unsupported)
+	}
+	key, e, err := s.recentExpense(ctx, initiativeID, id)
+	if err != nil {
+		return Expense{}, err
+	}
+	objectKey := "private/expenses/" + initiativeID + "/" + id + "." + photo.Ext
+	if _, err := s.objects.Put(ctx, objectKey, bytes.NewReader(photo.Data), int64(len(photo.Data)), photo.ContentType); err != nil {
+		return Expense{}, err
+	}
+	old := e.Receipt
+	e.Receipt = objectKey
+	if err := s.expenses.Put(ctx, key, id, e); err != nil {
+		return Expense{}, err
+	}
+	if old != "" && old != objectKey {
+		_ = s.objects.Delete(ctx, old)
+	}
+	e.HasReceipt = true
+	return e, nil
+}
+
+// OpenReceipt reads an expense's receipt photo for who reads the cashbook.
+func (s *Service) OpenReceipt(ctx context.Context, p *accounts.Principal, initiativeID, id string) (io.ReadCloser, storage.Object, error) {
+	if !CanReadBook(p, initiativeID) {
+		return nil, storage.Object{}, denied(p, "the cashbook of initiative "+initiativeID)
+	}
+	_, e, err := s.recentExpense(ctx, initiativeID, id)
+	if err != nil {
+		return nil, storage.Object{}, err
+	}
+	if e.Receipt == "" || s.objects == nil {
+		return nil, storage.Object{}, fmt.Errorf("receipt of expense %s: %w", id, errs.NotFound)
+	}
+	return s.objects.Get(ctx, e.Receipt)
 }
 
 // MonthExpenses answers an initiative's expenses per month, and per month

@@ -268,21 +268,29 @@ func (f Feed[T]) Totals(ctx context.Context, owner string) (map[string]int64, er
 // whose key was lost in a crash (appended, not yet recorded) must be; "" when
 // it is not there.
 func (f Feed[T]) Locate(ctx context.Context, owner, id string) (string, error) {
-	seq, found, err := f.head(ctx, owner)
-	if err != nil || !found {
-		return "", err
+	key, _, _, err := f.Recent(ctx, owner, id)
+	return key, err
+}
+
+// Recent finds entry id among owner's two newest buckets (the entries an
+// owner may still change: at least the last capacity of them) with the key
+// of its bucket, for Put; found false when it is not there.
+func (f Feed[T]) Recent(ctx context.Context, owner, id string) (key string, v T, found bool, err error) {
+	seq, ok, err := f.head(ctx, owner)
+	if err != nil || !ok {
+		return "", v, false, err
 	}
 	for s := seq; s >= max(0, seq-1); s-- {
 		key := bucketKey(owner, s)
 		b, err := f.bucket(ctx, key)
 		if err != nil {
-			return "", err
+			return "", v, false, err
 		}
-		if _, ok := b.E[id]; ok {
-			return key, nil
+		if e, ok := b.E[id]; ok {
+			return key, e, true, nil
 		}
 	}
-	return "", nil
+	return "", v, false, nil
 }
 
 // Page returns up to limit entries of owner, newest first, that keep accepts

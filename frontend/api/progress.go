@@ -20,6 +20,10 @@ func (s *API) routesProgress(api fiber.Router) {
 	api.Get("/initiatives/:id/progress", s.initiativeProgress)
 	api.Post("/initiatives/:id/expenses", s.addExpense)
 	api.Get("/initiatives/:id/expenses", s.listExpenses)
+	api.Put("/initiatives/:id/expenses/:expense", s.correctExpense)
+	api.Post("/initiatives/:id/expenses/:expense/reversal", s.reverseExpense)
+	api.Post("/initiatives/:id/expenses/:expense/receipt", s.attachReceipt)
+	api.Get("/initiatives/:id/expenses/:expense/receipt", s.getReceipt)
 	api.Get("/portfolio", s.portfolio)
 	api.Get("/milestones", s.milestoneDefinitions)
 	api.Post("/milestones", s.addMilestoneDefinition)
@@ -197,4 +201,62 @@ func (s *API) listExpenses(c *fiber.Ctx) error {
 		out.Items = append(out.Items, e.Value)
 	}
 	return c.JSON(out)
+}
+
+// correctExpense annuls an expense and records the right one (answered).
+func (s *API) correctExpense(c *fiber.Ctx) error {
+	if _, err := s.Catalog.Initiative(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, in progress.ExpenseInput) (any, error) {
+		return s.Progress.CorrectExpense(c.UserContext(), p, c.Params("id"), c.Params("expense"), in)
+	})
+}
+
+// reverseExpense annuls an expense with a reversing entry (answered).
+func (s *API) reverseExpense(c *fiber.Ctx) error {
+	if _, err := s.Catalog.Initiative(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	return answer(c, fiber.StatusCreated, func(p *accounts.Principal, in struct {
+		Reason string `json:"reason"`
+	}) (any, error) {
+		return s.Progress.ReverseExpense(c.UserContext(), p, c.Params("id"), c.Params("expense"), in.Reason)
+	})
+}
+
+// attachReceipt keeps the photo (multipart "file") of an expense's receipt.
+func (s *API) attachReceipt(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	if !progress.CanKeepBook(p, c.Params("id")) {
+		return errs.Forbidden
+	}
+	up, err := evidenceUpload(c)
+	if err != nil {
+		return err
+	}
+	e, err := s.Progress.AttachReceipt(c.UserContext(), p, c.Params("id"), c.Params("expense"), *up)
+	if err != nil {
+		return err
+	}
+	return c.JSON(e)
+}
+
+// getReceipt streams an expense's receipt photo to who reads the cashbook.
+func (s *API) getReceipt(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	r, obj, err := s.Progress.OpenReceipt(c.UserContext(), p, c.Params("id"), c.Params("expense"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, obj.ContentType)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
+	return c.SendStream(r, int(obj.Size))
 }

@@ -74,6 +74,7 @@ func ProblemFor(status int) Problem {
 var bodyLimits = []struct{ suffix, detail string }{
 	{"/attachments", "attachments are limited to 10 MB"},
 	{"/evidence", "evidence files are limited to 10 MB"},
+	{"/receipt", "receipt photos are limited to 10 MB"},
 	{"/images", "photos are limited to 8 MB"},
 }
 
