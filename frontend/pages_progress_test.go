@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tesoro-pact/tesoro/accounts"
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 )
@@ -63,7 +64,7 @@ func TestProgressAndCashbookPages(t *testing.T) {
 	_, body = v.get(t, book+"?aviso=gasto-anotado")
 	text = html.UnescapeString(body)
 	wantText(t, "after the expense", text, "Anotamos el gasto.", "Bus a Sogamoso", "$ 3.500")
-	if n := strings.Count(text, "Bus a Sogamoso"); n != 1 {
+	if n := strings.Count(text, "· Bus a Sogamoso"); n != 1 {
 		t.Errorf("the expense is listed %d times, want once", n)
 	}
 	if res, _ := env.signedIn(t, "dora@tesoro.test").get(t, book); res.StatusCode != 403 {
@@ -197,4 +198,49 @@ func TestAdminMilestonesPage(t *testing.T) {
 		t.Errorf("a producer on the admin's milestones: %d, want 403", res.StatusCode)
 	}
 	wantEveryMessage(t, a, "/admin/hitos")
+}
+
+// The cashbook on the phone: an expense with the receipt's photo, then
+// corrected (the month's total follows, the first one shown annulled), then
+// annulled; a bad amount in a correction changes nothing.
+func TestCashbookReceiptAndCorrections(t *testing.T) {
+	env := newProducerEnv(t)
+	v := env.signedIn(t, "rosa@tesoro.test")
+	book := "/mi-iniciativa/" + env.bakery.ID + "/gastos"
+	today := time.Now().In(colombia.Zone).Format(time.DateOnly)
+	v.get(t, book)
+	res, _ := v.postFile(t, book, url.Values{"category": {"supplies"}, "amount": {"40.000"}, "date": {today}, "key": {"r1"}, "note": {"Harina"}},
+		"photo", "recibo.jpg", testJPEG(t, 64, 48))
+	wantRedirect(t, "an expense with its receipt", res, book+"?aviso=gasto-anotado")
+	_, body := v.get(t, book)
+	text := html.UnescapeString(body)
+	wantText(t, "with a receipt", text, "ver recibo", "$ 40.000", "Corregir o anular")
+	receipt := between(body, `<a href="/api/v1/initiatives/`+env.bakery.ID+`/expenses/`, `/receipt"`)
+	if res, photo := v.get(t, "/api/v1/initiatives/"+env.bakery.ID+"/expenses/"+receipt+"/receipt"); res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "image/") || len(photo) == 0 {
+		t.Errorf("the receipt: %d %s (%d bytes)", res.StatusCode, res.Header.Get("Content-Type"), len(photo))
+	}
+	fix := book + "/" + receipt + "/corregir"
+	res, body = v.post(t, fix, url.Values{"category": {"supplies"}, "amount": {"cuarenta"}, "date": {today}})
+	wantStatus(t, "a bad correction", res, 422, body)
+	v.get(t, book)
+	res, _ = v.post(t, fix, url.Values{"category": {"supplies"}, "amount": {"45.000"}, "date": {today}, "note": {"Harina y sal"}})
+	wantRedirect(t, "a correction", res, book+"?aviso=gasto-corregido")
+	_, body = v.get(t, book+"?aviso=gasto-corregido")
+	text = html.UnescapeString(body)
+	wantText(t, "corrected", text, "Corregimos el libro", "anulado", "Anulación", "Harina y sal", "$ 45.000")
+	if got := between(text, `<dt>Gastos</dt><dd>`, `</dd>`); got != "$ 45.000" {
+		t.Errorf("this month's expenses after the correction: %q, want $ 45.000", got)
+	}
+	// Annul the correction too: nothing spent this month.
+	fresh := between(body, `action="`+book+`/`, `/corregir"`)
+	res, _ = v.post(t, book+"/"+fresh+"/corregir", url.Values{"annul": {"1"}})
+	wantRedirect(t, "an annulment", res, book+"?aviso=gasto-corregido")
+	_, body = v.get(t, book)
+	if got := between(html.UnescapeString(body), `<dt>Gastos</dt><dd>`, `</dd>`); got != "$ 0" {
+		t.Errorf("this month's expenses after annulling all: %q, want $ 0", got)
+	}
+	if res, _ := env.signedIn(t, "dora@tesoro.test").post(t, fix, url.Values{"annul": {"1"}}); res.StatusCode != 403 {
+		t.Errorf("another producer annulling: %d, want 403", res.StatusCode)
+	}
+	wantEveryMessage(t, v, book)
 }

@@ -43,6 +43,8 @@ var notices = map[string]string{
 	"entrega-recibida":    "notice.handover_received",
 	"entrega-cambio":      "notice.handover_changed",
 	"gasto-anotado":       "notice.expense_added",
+	"gasto-sin-recibo":    "notice.expense_added_without_receipt",
+	"gasto-corregido":     "notice.expense_fixed",
 	"mesa-creada":         "notice.table_created",
 	// progress
 	"hito-enviado":       "notice.milestone_submitted",

@@ -98,8 +98,9 @@ func loadTemplates(a *assets) (*templates, error) {
 		"date": formatDate, "datetime": formatDateTime, "dict": dict,
 		"deref": func(n *int64) int64 { return *n }, "deref_t": func(t *time.Time) time.Time { return *t }, "pesos": money.Pesos, "monthName": monthName,
 		"indicatorValue": indicatorValue, "periodName": periodName,
-		"pesos100": func(minor int64) money.Money { return money.Money{Amount: minor, Currency: money.COP} },
-		"derefInt": func(n *int) int { return *n }, "list3": func(a, b, c string) []string { return []string{a, b, c} }, "newKey": newIdempotencyKey}
+		"wholePesos": func(m money.Money) string { return groupThousands(m.Amount / 100) },
+		"pesos100":   func(minor int64) money.Money { return money.Money{Amount: minor, Currency: money.COP} },
+		"derefInt":   func(n *int) int { return *n }, "list3": func(a, b, c string) []string { return []string{a, b, c} }, "newKey": newIdempotencyKey}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
