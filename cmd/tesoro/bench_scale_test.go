@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
@@ -40,6 +42,7 @@ const (
 	scaleBusyOrders  = 100               // the measured initiative's last delivered sales: full ledger buckets and stock pages
 	scaleIdle        = 125 * time.Second // two periods of the one-minute sweeper
 	scaleMaxP95      = 100 * time.Millisecond
+	scaleMaxReport   = 2 * time.Second // the donor report of a year
 	scaleMaxGrowth   = 1.5
 	scaleMaxIdleCPU  = 0.02
 	scaleMaxStartup  = 10 * time.Second
@@ -47,7 +50,7 @@ const (
 
 var scaleSizes = []int{1_000, 10_000, 100_000}
 
-// BenchmarkHistoryScale seeds a year of history at 1k, 10k and 100k orders
+// BenchmarkHistoryScale seeds two years of history at 1k, 10k and 100k orders
 // (42 initiatives; stock moves, sessions, agreements and audit entries in
 // proportion), starts the whole program on it and measures the time to
 // answer each path a person waits for, the idle CPU over two sweeper periods
@@ -96,6 +99,7 @@ type scaleResult struct {
 type pathTiming struct {
 	Name     string
 	P50, P95 time.Duration
+	Budget   time.Duration // its p95 target (0: scaleMaxP95)
 }
 
 const (
@@ -119,6 +123,7 @@ func runScale(b *testing.B, n int) scaleResult {
 	buyer := login(b, r.URL, scaleBuyer, scalePassword)
 	ini, product, order := seed.initiative, seed.product, seed.oldOrder
 
+	var budget time.Duration // of the next path measured (0: scaleMaxP95)
 	measure := func(name string, a api, method, path, body string, check func([]byte) error) {
 		var lat []time.Duration
 		for i := range scaleRequests + 3 {
@@ -138,7 +143,8 @@ func runScale(b *testing.B, n int) scaleResult {
 			}
 		}
 		slices.Sort(lat)
-		res.Paths = append(res.Paths, pathTiming{name, percentile(lat, 50), percentile(lat, 95)})
+		res.Paths = append(res.Paths, pathTiming{name, percentile(lat, 50), percentile(lat, 95), budget})
+		budget = 0
 	}
 	items := func(min int) func([]byte) error {
 		return func(body []byte) error {
@@ -185,6 +191,11 @@ func runScale(b *testing.B, n int) scaleResult {
 	measure("progress page", producer, "GET", "/mi-iniciativa/"+ini+"/progreso", "", contains("sales-chart"))
 	measure("portfolio (admin, 42 initiatives)", admin, "GET", "/api/v1/portfolio", "", items(scaleInitiatives))
 	measure("portfolio page (admin)", admin, "GET", "/asesoria/portafolio", "", contains("portfolio-list"))
+	year := strconv.Itoa(time.Now().In(colombia.Zone).Year())
+	budget = scaleMaxReport // the donor report's target (issue #14); the indicators are the same work
+	measure("indicators of the year (admin, 42 initiatives)", admin, "GET", "/api/v1/indicators?period="+year, "", items(1))
+	budget = scaleMaxReport
+	measure("donor report of the year (XLSX)", admin, "GET", "/api/v1/reports/donor?period="+year+"&format=xlsx", "", contains("PK"))
 	measure("fiado list", producer, "GET", "/api/v1/initiatives/"+ini+"/credits", "", nil)
 	measure("users (admin), first page", admin, "GET", "/api/v1/users?limit=20", "", items(20))
 	measure("sign-in", api{base: r.URL, client: admin.client}, "POST", "/api/v1/auth/login",
@@ -199,7 +210,7 @@ func runScale(b *testing.B, n int) scaleResult {
 
 type scaleSeedIDs struct{ initiative, product, oldOrder string }
 
-// seedScale writes n orders of the last year (and the rest in proportion)
+// seedScale writes n orders of the last two years (and the rest in proportion)
 // as the first layout stored them, then migrates the directory as the
 // program does at start.
 func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
@@ -265,7 +276,7 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 	}
 
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	start := now.AddDate(-1, 0, 0)
+	start := now.AddDate(-2, 0, 0) // 24 months: the progress pages' span
 	step := now.Sub(start) / time.Duration(n)
 	var res scaleResult
 	var ordersBatch, movesBatch, auditBatch []any
@@ -356,7 +367,7 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 	flush("audit_log", &auditBatch)
 	res.Orders = n
 
-	// Sessions: one for every 30 orders over the year, each with an agreement
+	// Sessions: one for every 30 orders over the two years, each with an agreement
 	// done; and, as many at any size, the last two months' sessions, whose
 	// agreements are open (some overdue): the work in progress.
 	var sessions, agreements []any
@@ -432,6 +443,9 @@ func seedScale(b *testing.B, dir string, n int) (scaleResult, scaleSeedIDs) {
 	}}, {Version: 3, Name: "users' list (the ledgers were counted by version 2's run)", Run: acc.RebuildDirectory},
 		{Version: 4, Name: "monthly sales counters", Run: func(ctx context.Context) error {
 			return progress.NewService(d, progress.Options{}).Rebuild(ctx, ord.ScanAll)
+		}},
+		{Version: 5, Name: "the session markers (the glance's months were counted by version 4's run)", Run: func(ctx context.Context) error {
+			return progress.NewService(d, progress.Options{Mentoring: men}).RebuildSessions(ctx)
 		}}}, slog.New(slog.DiscardHandler)); err != nil {
 		b.Fatal(err)
 	}
@@ -452,7 +466,7 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 	var sb strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&sb, format, a...) }
 	p("## History cost: lists and passes at 1k, 10k and 100k orders\n\n")
-	p("Target: every path a person waits for answers in at most %d ms p95 at 100k orders and within %.1f× of its 1k figure; "+
+	p("Target: every path a person waits for answers in at most %d ms p95 at 100k orders (the year's indicators and donor report: 2 s) and within %.1f× of its 1k figure; "+
 		"the idle server uses at most %.0f %% of a core over two sweeper periods; start-up on the 100k directory takes at most %s.\n\n",
 		scaleMaxP95/time.Millisecond, scaleMaxGrowth, scaleMaxIdleCPU*100, scaleMaxStartup)
 	if len(results) == 0 {
@@ -464,7 +478,8 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 	for i, path := range last.Paths {
 		base := first.Paths[i]
 		growth := float64(path.P95) / float64(max(base.P95, time.Millisecond))
-		if path.P95 > scaleMaxP95 || growth > scaleMaxGrowth {
+		limit := cmp.Or(path.Budget, scaleMaxP95)
+		if path.P95 > limit || growth > scaleMaxGrowth {
 			ok = false
 			misses = append(misses, fmt.Sprintf("%s (p95 %.1f ms, %.2f× the %d-order figure)", path.Name, ms(path.P95), growth, first.Orders))
 		}
@@ -515,9 +530,9 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 		p("%d orders, %d stock moves, %d sessions with an agreement each, %d audit entries, %d registered buyers (seeded and migrated in %.0f s)",
 			r.Orders, r.Moves, r.Sessions, r.Audit, r.Users, r.Seed.Seconds())
 	}
-	p(". 42 initiatives with 5 products each, over the last year; the last %d orders live (on the boards) at every size, 3 %% of the others cancelled, a third placed by 20 signed-in buyers; one session for every 30 orders, plus %d per initiative in the last two months whose agreements are open, and %d more of the measured initiative (the work in progress is the same at every size; the history grows). The measured initiative, product and buyer have full first pages and full newest buckets at every size (the %d sales before the live orders are the measured initiative's, delivered and paid; the live orders placed signed in are the measured buyer's), so each size compares pages of the same length.\n", scaleLive, scaleRecent, scaleBusy, scaleBusyOrders)
-	p("- The seed writes the first layout's documents and runs the program's migration (`storage.Migrate`, versions 2 to 4), which builds "+
-		"the buckets, heads, boards, working sets and sales counters from them: the documents the services write. Then the whole program starts on "+
+	p(". 42 initiatives with 5 products each, over the last 24 months; the last %d orders live (on the boards) at every size, 3 %% of the others cancelled, a third placed by 20 signed-in buyers; one session for every 30 orders, plus %d per initiative in the last two months whose agreements are open, and %d more of the measured initiative (the work in progress is the same at every size; the history grows). The measured initiative, product and buyer have full first pages and full newest buckets at every size (the %d sales before the live orders are the measured initiative's, delivered and paid; the live orders placed signed in are the measured buyer's), so each size compares pages of the same length.\n", scaleLive, scaleRecent, scaleBusy, scaleBusyOrders)
+	p("- The seed writes the first layout's documents and runs the program's migration (`storage.Migrate`, versions 2 to 5), which builds "+
+		"the buckets, heads, boards, working sets, sales counters, the programme's glance and the session markers from them: the documents the services write. Then the whole program starts on "+
 		"the directory (embedded FerretDB) and each path is asked %d times in a row over one keep-alive connection after 3 warm-up "+
 		"requests; times are on loopback, so they are the server's. Sign-in includes argon2id (about 70 ms by design). "+
 		"Idle CPU is getrusage of the process (program and database) over %s with no request.\n", scaleRequests, scaleIdle)
@@ -526,7 +541,8 @@ func scaleSection(results []scaleResult, loadBefore, loadAfter string) string {
 		"`GET /api/v1/initiatives/{id}/sessions?limit=20`, `GET /api/v1/agreements?overdue=true`, `GET /api/v1/audit?limit=50`, " +
 		"`GET /api/v1/orders?limit=20` (a buyer), `GET /api/v1/initiatives/{id}/balance?limit=15` (totals from the ledger's counters and the newest 15 movements), " +
 		"`GET /api/v1/initiatives/{id}/progress` (24 months from the counters), the progress page (`/mi-iniciativa/{id}/progreso`, with sessions and agreements), " +
-		"`GET /api/v1/portfolio` and its page (admin: 42 initiatives, each with its series, sessions and products), `GET /api/v1/initiatives/{id}/credits`, " +
+		"`GET /api/v1/portfolio` and its page (admin: 42 initiatives from the programme's glance), `GET /api/v1/indicators?period=<year>` and `GET /api/v1/reports/donor?period=<year>&format=xlsx` " +
+		"(admin: every indicator of the year over the 42 initiatives, four reads by _id each; target 2 s, the donor report's), `GET /api/v1/initiatives/{id}/credits`, " +
 		"`GET /api/v1/users?limit=20` (admin), `POST /api/v1/auth/login`.\n")
 	p("- Run: %s; %s. Load average (1 min): %s before, %s after.\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), fmt.Sprintf("%s, %d CPUs; %s", cpuModel(), runtime.NumCPU(), runtime.Version()), loadBefore, loadAfter)
 	p("- Reproduce: `./scripts/bench scale`, or `go test -run '^$' -bench BenchmarkHistoryScale -benchtime 1x -timeout 2h ./cmd/tesoro/` " +
