@@ -444,10 +444,10 @@ func computeIndicator(code string, figures []initiativeFigures, months []string)
 			counts[DimMunicipality][f.in.Municipality]++
 		}
 		n := int64(len(months))
-		total = average(sum, int64(len(figures))*n)
+		total = wholePesos(average(sum, int64(len(figures))*n))
 		for dim, m := range sums {
 			for k, v := range m {
-				dis[dim][k] = average(v, counts[dim][k]*n)
+				dis[dim][k] = wholePesos(average(v, counts[dim][k]*n))
 			}
 		}
 	case "sessions_held", "participants":
@@ -484,6 +484,9 @@ func b2i(b bool) int64 {
 	}
 	return 0
 }
+
+// wholePesos rounds minor units to whole pesos (averages have no cents).
+func wholePesos(minor int64) int64 { return (minor + 50) / 100 * 100 }
 
 // average is sum / n rounded, 0 for none.
 func average(sum, n int64) int64 {

@@ -101,7 +101,7 @@ func TestIndicatorsOfAQuarter(t *testing.T) {
 		{"total_sales", 600_000 * peso, map[string]map[string]int64{DimDepartment: {"Boyacá": 300_000 * peso, "Antioquia": 300_000 * peso},
 			DimMunicipality: {"Mongua": 300_000 * peso, "Sogamoso": 0, "Segovia": 300_000 * peso}}},
 		// 600,000 over 3 initiatives × 3 months; Boyacá: 300,000 over 2 × 3
-		{"average_monthly_sales", 6_666_667, map[string]map[string]int64{DimDepartment: {"Boyacá": 50_000 * peso, "Antioquia": 100_000 * peso},
+		{"average_monthly_sales", 6_666_700, map[string]map[string]int64{DimDepartment: {"Boyacá": 50_000 * peso, "Antioquia": 100_000 * peso},
 			DimMunicipality: {"Mongua": 100_000 * peso, "Sogamoso": 0, "Segovia": 100_000 * peso}}},
 		// the bakery sold in May, the arepas in June; the garden last in March
 		{"initiatives_selling_stage", 2, map[string]map[string]int64{DimDepartment: {"Boyacá": 1, "Antioquia": 1}, DimMunicipality: {"Mongua": 1, "Sogamoso": 0, "Segovia": 1}}},

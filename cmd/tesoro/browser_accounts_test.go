@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -138,7 +139,9 @@ func openOnPhone(t testing.TB, ctx context.Context, url string) {
 func fitsPhone(t testing.TB, ctx context.Context) {
 	t.Helper()
 	if got, want := evaluate[int](t, ctx, `document.documentElement.scrollWidth`), browsertest.PhoneWidth; got > want {
-		t.Errorf("%s is %dpx wide on a phone, want at most %dpx", evaluate[string](t, ctx, `location.pathname`), got, want)
+		widest := evaluate[string](t, ctx, `[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > `+strconv.Itoa(want)+`)`+
+			`.slice(0, 3).map(e => e.tagName + "." + e.className).join(", ")`)
+		t.Errorf("%s is %dpx wide on a phone, want at most %dpx (past the edge: %s)", evaluate[string](t, ctx, `location.pathname`), got, want, widest)
 	}
 }
 
