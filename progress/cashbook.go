@@ -141,3 +141,52 @@ func (s *Service) monthExpenses(ctx context.Context, initiativeID string) (map[s
 	}
 	return months, cats, nil
 }
+
+// PastExpense is an expense of an imported cashbook.
+type PastExpense struct {
+	Key string // makes its id: the same key, the same expense
+	ExpenseInput
+}
+
+// ImportExpenses writes an initiative's past expenses, checked as AddExpense
+// checks them, in a write per bucket of the cashbook (its counted feed, so
+// each month's totals are kept as AddExpense keeps them) instead of one per
+// expense: for the demo and imports only. Run again with the same expenses,
+// it counts none twice.
+func (s *Service) ImportExpenses(ctx context.Context, initiativeID, recordedBy string, past []PastExpense) error {
+	today := s.now().In(colombia.Zone)
+	var fe errs.Fields
+	entries := make([]storage.Entry[Expense], 0, len(past))
+	for i, in := range past {
+		day, err := time.ParseInLocation(time.DateOnly, in.Date, colombia.Zone)
+		field := func(name string) string { return fmt.Sprintf("expenses[%d].%s", i, name) }
+		if err != nil || day.After(today) || day.Before(today.AddDate(-3, 0, 0)) {
+			fe.Add(field("date"), errs.CodeOutOfRange, "must be a day YYYY-MM-DD from three years ago to today")
+			continue
+		}
+		if !slices.Contains(Categories, in.Category) {
+			fe.Add(field("category"), errs.CodeUnknown, "must be one of "+strings.Join(Categories, ", "))
+		}
+		if in.Amount.Currency == "" {
+			in.Amount.Currency = money.COP
+		}
+		if in.Amount.Currency != money.COP || in.Amount.Amount <= 0 || in.Amount.Amount > maxExpense {
+			fe.Add(field("amount"), errs.CodeOutOfRange, "must be an amount in COP above 0")
+		}
+		in.Note = clean.Text(in.Note)
+		if utf8.RuneCountInString(in.Note) > 300 || in.Key == "" {
+			fe.Add(field("note"), errs.CodeTooLong, "a key, and a note of at most 300 characters")
+		}
+		at := day.Add(19 * time.Hour).UTC()
+		e := Expense{ID: storage.KeyedID(initiativeID+"|past-expense|"+in.Key, at), Date: in.Date, Category: in.Category,
+			Amount: in.Amount, Note: in.Note, RecordedBy: recordedBy, RecordedAt: at}
+		entries = append(entries, storage.Entry[Expense]{ID: e.ID, Value: e})
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	// Oldest first, as they would have been recorded: pages run newest first.
+	slices.SortFunc(entries, func(a, b storage.Entry[Expense]) int { return strings.Compare(a.ID, b.ID) })
+	_, err := s.expenses.AppendMany(ctx, initiativeID, entries)
+	return err
+}
