@@ -271,3 +271,41 @@ func (s *Service) monthExpenses(ctx context.Context, initiativeID string) (map[s
 	}
 	return months, cats, nil
 }
+
+// PastExpense is an expense of an imported cashbook.
+type PastExpense struct {
+	Key string // makes its id: the same key, the same expense
+	ExpenseInput
+}
+
+// ImportExpenses writes an initiative's past expenses, checked as AddExpense
+// checks them, in a write per bucket of the cashbook (its counted feed, so
+// each month's totals are kept as AddExpense keeps them) instead of one per
+// expense: for the demo and imports only. Run again with the same expenses,
+// it counts none twice.
+func (s *Service) ImportExpenses(ctx context.Context, initiativeID, recordedBy string, past []PastExpense) error {
+	entries := make([]storage.Entry[Expense], 0, len(past))
+	for i, in := range past {
+		in.Note = clean.Text(in.Note)
+		if err := s.checkExpense(in.ExpenseInput); err != nil {
+			return fmt.Errorf("expenses[%d]: %w", i, err)
+		}
+		if in.Key == "" {
+			var fe errs.Fields
+			fe.Add(fmt.Sprintf("expenses[%d].key", i), errs.CodeRequired, "each past expense needs a key")
+			return fe.Err()
+		}
+		if in.Amount.Currency == "" {
+			in.Amount.Currency = money.COP
+		}
+		day, _ := time.ParseInLocation(time.DateOnly, in.Date, colombia.Zone)
+		at := day.Add(19 * time.Hour).UTC()
+		e := Expense{ID: storage.KeyedID(initiativeID+"|past-expense|"+in.Key, at), Date: in.Date, Category: in.Category,
+			Amount: in.Amount, Note: in.Note, RecordedBy: recordedBy, RecordedAt: at}
+		entries = append(entries, storage.Entry[Expense]{ID: e.ID, Value: e})
+	}
+	// Oldest first, as they would have been recorded: pages run newest first.
+	slices.SortFunc(entries, func(a, b storage.Entry[Expense]) int { return strings.Compare(a.ID, b.ID) })
+	_, err := s.expenses.AppendMany(ctx, initiativeID, entries)
+	return err
+}

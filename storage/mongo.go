@@ -237,3 +237,18 @@ func KeyedID(key string, at time.Time) string {
 	copy(id[4:], sum[:8])
 	return id.Hex()
 }
+
+// OnlyDuplicates reports a bulk insert whose every failure is a document
+// that was there already (an import run again).
+func OnlyDuplicates(err error) bool {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return IsDuplicateKey(err)
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Code != 11000 {
+			return false
+		}
+	}
+	return true
+}

@@ -231,3 +231,65 @@ func (p Periods[T]) Range(ctx context.Context, owners []string, first, last stri
 	}
 	return out, nil
 }
+
+// PeriodEntry is one entry of PutMany.
+type PeriodEntry[T any] struct {
+	Owner, Period, Key string
+	Value              T
+}
+
+// PutMany stores many entries (replacing them) in a write per head and per
+// bucket instead of two per entry: for imports of history. Heads are written
+// first, as Put does, so a crash leaves at most empty periods listed.
+func (p Periods[T]) PutMany(ctx context.Context, entries []PeriodEntry[T]) error {
+	heads := map[string][]string{}
+	buckets := map[string]bson.M{}
+	var owners, keys []string
+	for _, e := range entries {
+		field, err := memberField("e", e.Key)
+		if err != nil {
+			return err
+		}
+		if e.Owner == "" || strings.Contains(e.Owner, "|") || e.Period == "" {
+			return fmt.Errorf("periods owner %q period %q: %w", e.Owner, e.Period, errs.Invalid)
+		}
+		if _, ok := heads[e.Owner]; !ok {
+			owners = append(owners, e.Owner)
+		}
+		if !slices.Contains(heads[e.Owner], e.Period) {
+			heads[e.Owner] = append(heads[e.Owner], e.Period)
+		}
+		k := periodKey(e.Owner, e.Period)
+		if buckets[k] == nil {
+			buckets[k] = bson.M{}
+			keys = append(keys, k)
+		}
+		buckets[k][field] = e.Value
+	}
+	var models []mongo.WriteModel
+	for _, o := range owners {
+		models = append(models, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": o}).
+			SetUpdate(bson.M{"$addToSet": bson.M{"p": bson.M{"$each": heads[o]}}}).SetUpsert(true))
+	}
+	if err := p.bulk(ctx, models); err != nil {
+		return err
+	}
+	models = models[:0]
+	for _, k := range keys {
+		models = append(models, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": k}).SetUpdate(bson.M{"$set": buckets[k]}).SetUpsert(true))
+	}
+	return p.bulk(ctx, models)
+}
+
+// bulk writes models in chunks: the embedded FerretDB stalls on a bulk
+// write of about a hundred updates.
+func (p Periods[T]) bulk(ctx context.Context, models []mongo.WriteModel) error {
+	for len(models) > 0 {
+		chunk := models[:min(50, len(models))]
+		models = models[len(chunk):]
+		if _, err := p.coll.BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(false)); err != nil {
+			return Err("periods", err)
+		}
+	}
+	return nil
+}

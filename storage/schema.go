@@ -134,6 +134,33 @@ func (f Feed[T]) Rebuild(ctx context.Context, owner string, entries []Entry[T]) 
 	return keys, Err("feed "+owner, err)
 }
 
+// RebuildKeys answers, without writing, the bucket key Rebuild gives each
+// of ids (oldest first): so an import can store its records with their keys
+// before it writes the feed.
+func (f Feed[T]) RebuildKeys(owner string, ids []string) map[string]string {
+	keys := make(map[string]string, len(ids))
+	for i, id := range ids {
+		keys[id] = bucketKey(owner, i/f.cap)
+	}
+	return keys
+}
+
+// HoldsOnly reports whether owner's feed is empty or holds only entries
+// whose ids are in ids (an import cut by a crash and run again).
+func (f Feed[T]) HoldsOnly(ctx context.Context, owner string, ids map[string]bool) (bool, error) {
+	only := true
+	err := f.Buckets(ctx, owner, func(_ string, entries map[string]T) bool {
+		for id := range entries {
+			if !ids[id] {
+				only = false
+				return false
+			}
+		}
+		return true
+	})
+	return only, err
+}
+
 // ReadAll loads a whole collection into out: for migrations only, which
 // read the first layout's collections once.
 func ReadAll(ctx context.Context, coll *mongo.Collection, out any) error {

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,10 +22,12 @@ import (
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/progress"
 )
 
-// demoInitiatives are modelled on the programme's own reports (DOMAIN.md).
-var demoInitiatives = []catalog.InitiativeInput{
+// demoInitiatives are modelled on the programme's own reports (DOMAIN.md):
+// these 13 and the 29 of moreDemoInitiatives.
+var demoInitiatives = append([]catalog.InitiativeInput{
 	{Name: "Panadería de Papa La Monguana", Kind: "bakery", Municipality: "Mongua", Stage: "marketing", WhatsApp: "300 000 0001",
 		Description: "Pan de papa, almojábanas y mantecadas horneadas cada mañana por madres cabeza de hogar de Mongua. Abrimos cafetería en el parque principal."},
 	{Name: "Cafetería El Fogón de Mongua", Kind: "cafeteria", Municipality: "Mongua", Stage: "production", WhatsApp: "300 000 0002",
@@ -50,7 +54,7 @@ var demoInitiatives = []catalog.InitiativeInput{
 		Description: "Envueltos, garullas y colaciones boyacenses para fiestas y pedidos."},
 	{Name: "Huerta Escolar y Familiar El Porvenir", Kind: "garden", Municipality: "Zaragoza", Stage: "idea", WhatsApp: "300 000 0013",
 		Description: "Plátano, yuca y hortalizas cultivadas junto a la escuela de la vereda."},
-}
+}, moreDemoInitiatives...)
 
 // demoUser is a demo account; Initiatives are names of demoInitiatives.
 type demoUser struct {
@@ -62,9 +66,9 @@ type demoUser struct {
 var demoUsers = []demoUser{
 	{"admin@tesoro.demo", "Administración Tesoro", []string{accounts.RoleAdmin}, nil},
 	{"asesora.boyaca@tesoro.demo", "Luz Marina Pérez (asesora Boyacá)", []string{accounts.RoleAdviser},
-		[]string{"Panadería de Papa La Monguana", "Cafetería El Fogón de Mongua", "Huerta Familiar Los Frailejones", "Belleza y Estilo Sogamoso", "Sistemas y Reparaciones Tópaga", "Lácteos y Postres La Vereda", "Amasijos Doña Rosa"}},
+		append([]string{"Panadería de Papa La Monguana", "Cafetería El Fogón de Mongua", "Huerta Familiar Los Frailejones", "Belleza y Estilo Sogamoso", "Sistemas y Reparaciones Tópaga", "Lácteos y Postres La Vereda", "Amasijos Doña Rosa"}, moreBoyaca...)},
 	{"asesor.antioquia@tesoro.demo", "Jhon Fredy Restrepo (asesor Antioquia)", []string{accounts.RoleAdviser},
-		[]string{"Arepas de Maíz Segoviana", "Huerta Comunitaria La Esperanza", "Piscícola Río Nechí", "Barequeras Artesanas del Bajo Cauca", "Piscicultura Los Guayacanes", "Huerta Escolar y Familiar El Porvenir"}},
+		append([]string{"Arepas de Maíz Segoviana", "Huerta Comunitaria La Esperanza", "Piscícola Río Nechí", "Barequeras Artesanas del Bajo Cauca", "Piscicultura Los Guayacanes", "Huerta Escolar y Familiar El Porvenir"}, moreAntioquia...)},
 	{"panaderia@tesoro.demo", "Rosa Elvira Cárdenas (Panadería La Monguana)", []string{accounts.RoleProducer},
 		[]string{"Panadería de Papa La Monguana", "Cafetería El Fogón de Mongua"}},
 	{"arepas@tesoro.demo", "Dora Inés Zapata (Arepas Segoviana)", []string{accounts.RoleProducer}, []string{"Arepas de Maíz Segoviana"}},
@@ -77,6 +81,8 @@ type demoDeps struct {
 	catalog   *catalog.Service
 	mentoring *mentoring.Service
 	fairs     *fairs.Service
+	orders    *orders.Service
+	progress  *progress.Service
 }
 
 // loadDemo adds the demo records that are missing; running it again changes
@@ -107,6 +113,9 @@ func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
 		return err
 	}
 	if err := loadDemoSessions(ctx, d, out); err != nil {
+		return err
+	}
+	if err := loadDemoHistory(ctx, d, out); err != nil {
 		return err
 	}
 	return loadDemoFairs(ctx, d, out)
@@ -360,34 +369,50 @@ var demoProducts = map[string][]demoProduct{
 }
 
 // loadDemoProducts lists products (with a photo drawn in code) for demo
-// initiatives that have none yet.
+// initiatives that have none yet. The photos are drawn first, on every CPU.
 func loadDemoProducts(ctx context.Context, d demoDeps, out io.Writer) error {
-	added := 0
-	for i, ini := range demoInitiatives {
-		list := demoProducts[ini.Name]
+	type todo struct {
+		ini    catalog.Initiative
+		list   []demoProduct
+		photos []demoPhotoKey
+	}
+	var work []todo
+	var keys []demoPhotoKey
+	for _, in := range demoInitiatives {
+		list := demoProducts[in.Name]
 		if len(list) == 0 {
 			continue
 		}
-		in, err := d.catalog.InitiativeBySlug(ctx, catalog.Slugify(ini.Name))
+		ini, err := d.catalog.InitiativeBySlug(ctx, catalog.Slugify(in.Name))
 		if err != nil {
 			return err
 		}
-		existing, err := d.catalog.InitiativeProducts(ctx, accounts.System, in.ID)
+		existing, err := d.catalog.InitiativeProducts(ctx, accounts.System, ini.ID)
 		if err != nil || len(existing) > 0 {
 			continue
 		}
-		for j, dp := range list {
+		t := todo{ini: ini, list: list}
+		for j := range list {
+			t.photos = append(t.photos, demoPhotoFor(in.Name, ini.Kind, list[j].Category, j))
+		}
+		keys = append(keys, t.photos...)
+		work = append(work, t)
+	}
+	warmDemoPhotos(keys)
+	added := 0
+	for _, t := range work {
+		for j, dp := range t.list {
 			var stock *int64
 			if dp.Stock >= 0 {
 				stock = &dp.Stock
 			}
-			p, err := d.catalog.CreateProduct(ctx, accounts.System, in.ID, catalog.ProductInput{Name: dp.Name, Description: dp.Description,
+			p, err := d.catalog.CreateProduct(ctx, accounts.System, t.ini.ID, catalog.ProductInput{Name: dp.Name, Description: dp.Description,
 				Category: dp.Category, Unit: dp.Unit, Price: money.Pesos(dp.Pesos), Stock: stock})
 
 			if err != nil {
 				return fmt.Errorf("demo product %s: %w", dp.Name, err)
 			}
-			photo, err := demoPhoto(in.Kind, i*10+j)
+			photo, err := demoPhoto(t.photos[j].kind, t.photos[j].seed)
 			if err != nil {
 				return err
 			}
@@ -401,6 +426,62 @@ func loadDemoProducts(ctx context.Context, d demoDeps, out io.Writer) error {
 		fmt.Fprintf(out, "tesoro: demo products loaded (%d, with photos)\n", added)
 	}
 	return nil
+}
+
+type demoPhotoKey struct {
+	kind string
+	seed int
+}
+
+// demoPhotoFor picks the drawing of product j of a demo initiative: its
+// kind's scene (dairy products: the dairy's), each of the first 13
+// initiatives with photos of its own, the others sharing three drawings of
+// each scene (drawing and processing a photo costs a third of a second).
+func demoPhotoFor(name, kind, category string, j int) demoPhotoKey {
+	scene := func(kind, category string) string {
+		if category == "dairy" {
+			return "dairy"
+		}
+		return kind
+	}
+	kind = scene(kind, category)
+	i := slices.IndexFunc(demoInitiatives, func(in catalog.InitiativeInput) bool { return in.Name == name })
+	if i < 13 {
+		return demoPhotoKey{kind, i*10 + j}
+	}
+	n := 0 // products of this scene among the later initiatives before this one
+	for _, in := range demoInitiatives[13:i] {
+		for _, dp := range demoProducts[in.Name] {
+			if scene(in.Kind, dp.Category) == kind {
+				n++
+			}
+		}
+	}
+	return demoPhotoKey{kind, 1000 + (n+j)%3}
+}
+
+// warmDemoPhotos draws and processes photos on every CPU, for demoPhoto to find.
+func warmDemoPhotos(keys []demoPhotoKey) {
+	jobs := make(chan demoPhotoKey)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range jobs {
+				_, _ = demoPhoto(k.kind, k.seed) // an error shows again when the product asks
+			}
+		}()
+	}
+	seen := map[demoPhotoKey]bool{}
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			jobs <- k
+		}
+	}
+	close(jobs)
+	wg.Wait()
 }
 
 func loadDemoUsers(ctx context.Context, d demoDeps, out io.Writer) error {

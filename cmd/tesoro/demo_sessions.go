@@ -196,6 +196,20 @@ func loadDemoSessions(ctx context.Context, d demoDeps, out io.Writer) error {
 		added++
 		return nil
 	}
+	// First the two years before (in bulk), then the recent sessions.
+	var past []mentoring.PastSession
+	for i, ini := range demoInitiatives {
+		if p := advisers[ini.Name]; p != nil && empty[ini.Name] {
+			in := catalog.Initiative{ID: ids[ini.Name], Name: ini.Name}
+			past = append(past, demoSessionsOf(uint64(i+1), ini.Name, in, p.UserID, len(demoSessions[ini.Name]) > 0, time.Now())...)
+		}
+	}
+	if len(past) > 0 {
+		if _, err := d.mentoring.ImportHistory(ctx, past); err != nil {
+			return fmt.Errorf("demo sessions: %w", err)
+		}
+		added += len(past)
+	}
 	for _, ini := range demoInitiatives {
 		p := advisers[ini.Name]
 		if p == nil || !empty[ini.Name] {
@@ -214,6 +228,10 @@ func loadDemoSessions(ctx context.Context, d demoDeps, out io.Writer) error {
 		}
 	}
 	if added > 0 {
+		// The imported sessions told no one: progress recounts its markers.
+		if err := d.progress.RebuildSessions(ctx); err != nil {
+			return err
+		}
 		fmt.Fprintf(out, "tesoro: demo sessions loaded (%d)\n", added)
 	}
 	return nil

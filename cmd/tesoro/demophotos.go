@@ -16,11 +16,11 @@ import (
 const demoW, demoH = 1200, 900
 
 // demoPhotoKinds are the initiative kinds drawDemoPhoto draws a scene for.
-var demoPhotoKinds = []string{"bakery", "cafeteria", "garden", "fish_farming", "arepas", "crafts", "beauty", "computers", "other"}
+var demoPhotoKinds = []string{"bakery", "cafeteria", "garden", "fish_farming", "arepas", "crafts", "beauty", "computers", "dairy", "other"}
 
 // drawDemoPhoto draws a simple, deterministic product illustration for an
 // initiative kind ("bakery", "cafeteria", "garden", "fish_farming", "arepas",
-// "crafts", "beauty", "computers"; anything else draws "other") and returns it
+// "crafts", "beauty", "computers", "dairy"; anything else draws "other") and returns it
 // as a JPEG. The seed varies colours and arrangement. It is meant for demo and
 // seed data, not for tests of image handling.
 func drawDemoPhoto(kind string, seed int) []byte {
@@ -142,6 +142,25 @@ func drawDemoPhoto(kind string, seed int) []byte {
 		c.rrect(270+o, 576, 930+o, 606, 14, c.shade(j(196, 200, 206), 600+o, 560, 400))
 		c.shadow(1030+o/2, 626, 60, 14)
 		c.ellipse(1020+o/2, 605, 45, 28, 0, c.shade(j(200, 204, 210), 1010+o/2, 595, 45))
+	case "dairy":
+		c.backdrop(j(222, 234, 244), j(196, 214, 230), 600, j(176, 128, 84), j(140, 96, 60))
+		for i, p := range c.spread(3+c.rng.IntN(2), 640, 700) {
+			if i%2 == 1 { // a jar of arequipe or yogur
+				w, h := 120+c.f(30), 150+c.f(40)
+				fill := c.pick(j(150, 92, 44), j(240, 236, 226), j(226, 150, 170))
+				c.shadow(p.X+12, p.Y, w*1.1, 20)
+				c.rrect(p.X-w, p.Y-h, p.X+w, p.Y, 24, c.shade(fill, p.X-w*0.3, p.Y-h, h))
+				c.rrect(p.X-w*0.9, p.Y-h-44, p.X+w*0.9, p.Y-h+8, 10, c.shade(c.pick(j(200, 40, 40), j(240, 200, 60), j(40, 120, 190)), p.X-20, p.Y-h-30, w))
+				c.rrect(p.X-w*0.7, p.Y-h*0.7, p.X+w*0.7, p.Y-h*0.35, 8, flat(color.RGBA{255, 255, 255, 255}, 200))
+				continue
+			}
+			w, h := 70+c.f(20), 330+c.f(80) // a bottle of milk or kumis
+			c.shadow(p.X+12, p.Y, w*1.2, 20)
+			c.rrect(p.X-w, p.Y-h, p.X+w, p.Y, 30, c.shade(j(248, 248, 244), p.X-w*0.4, p.Y-h*0.8, h))
+			c.rrect(p.X-w*0.45, p.Y-h-70, p.X+w*0.45, p.Y-h+20, 12, c.shade(j(246, 246, 242), p.X-10, p.Y-h-40, w))
+			c.rrect(p.X-w*0.5, p.Y-h-96, p.X+w*0.5, p.Y-h-62, 8, c.shade(c.pick(j(40, 110, 190), j(30, 150, 90), j(210, 60, 60)), p.X, p.Y-h-80, w))
+			c.rrect(p.X-w*0.8, p.Y-h*0.55, p.X+w*0.8, p.Y-h*0.3, 8, flat(c.pick(j(40, 110, 190), j(30, 150, 90)), 230))
+		}
 	default:
 		c.backdrop(j(230, 234, 240), j(206, 212, 222), 580, j(236, 226, 210), j(214, 200, 180))
 		box, ribbon := c.pick(j(40, 110, 170), j(60, 140, 80), j(240, 200, 60)), c.pick(j(230, 60, 70), j(250, 250, 245), j(150, 60, 160))

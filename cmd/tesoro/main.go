@@ -215,7 +215,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		}
 	}
 	if opt.Demo {
-		if err := loadDemo(ctx, demoDeps{acc, cat, men, fai}, opt.Stdout); err != nil {
+		if err := loadDemo(ctx, demoDeps{acc, cat, men, fai, ord, prog}, opt.Stdout); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 	}
