@@ -118,6 +118,9 @@ func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
 	if err := loadDemoHistory(ctx, d, out); err != nil {
 		return err
 	}
+	if err := loadDemoMilestones(ctx, d, out); err != nil {
+		return err
+	}
 	return loadDemoFairs(ctx, d, out)
 }
 

@@ -59,7 +59,7 @@ func TestDemoIsALivingPortfolio(t *testing.T) {
 
 	now := time.Now().In(colombia.Zone)
 	longAgo := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, colombia.Zone).AddDate(0, -18, 0).Format("2006-01")
-	var sustainable, margins bool
+	var sustainable, margins, verified bool
 	for _, it := range items {
 		if it.Stage != "sustainable" {
 			continue
@@ -69,6 +69,8 @@ func TestDemoIsALivingPortfolio(t *testing.T) {
 			Milestones []struct {
 				Code      string
 				ReachedOn string `json:"reached_on"`
+				Status    string
+				Review    *struct{ By string }
 			}
 			Months []struct {
 				Month            string
@@ -81,13 +83,16 @@ func TestDemoIsALivingPortfolio(t *testing.T) {
 			if m.Code == "first_sale" && m.ReachedOn != "" && m.ReachedOn <= longAgo && pr.Stage == "sustainable" {
 				sustainable = true
 			}
+			if m.Code == "rut" && m.Status == "verified" && m.ReachedOn != "" && m.ReachedOn < now.Format("2006-01") && m.Review != nil && m.Review.By != "" {
+				verified = true
+			}
 		}
 		for _, m := range pr.Months {
 			if m.Expenses.Amount > 0 && m.Amount.Amount > 0 && m.Margin.Amount == m.Amount.Amount-m.Expenses.Amount {
 				margins = true
 			}
 		}
-		if sustainable && margins {
+		if sustainable && margins && verified {
 			break
 		}
 	}
@@ -96,5 +101,26 @@ func TestDemoIsALivingPortfolio(t *testing.T) {
 	}
 	if !margins {
 		t.Error("no month of a sustainable initiative carries expenses and a margin")
+	}
+	if !verified {
+		t.Error("no sustainable initiative has its RUT verified by an adviser in a past month")
+	}
+	// The logframe has its targets: this quarter's indicators show a percent.
+	var ind struct {
+		Items []struct {
+			Code            string
+			Target          *int64
+			PercentOfTarget *int64 `json:"percent_of_target"`
+		}
+	}
+	producerAPI(t, r, "GET", "/api/v1/indicators", token, nil, 200, &ind)
+	withPercent := 0
+	for _, it := range ind.Items {
+		if it.Target != nil && it.PercentOfTarget != nil {
+			withPercent++
+		}
+	}
+	if withPercent < 6 {
+		t.Errorf("%d indicators of this quarter with a target and a percent, want most: %+v", withPercent, ind.Items)
 	}
 }

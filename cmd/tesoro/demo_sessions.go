@@ -143,31 +143,41 @@ var demoWorkshop = struct {
 
 // loadDemoSessions records the advisory history of demo initiatives that have
 // no session yet, in the name of their assigned adviser.
-func loadDemoSessions(ctx context.Context, d demoDeps, out io.Writer) error {
-	ids := map[string]string{}                   // initiative name → id
-	advisers := map[string]*accounts.Principal{} // initiative name → its adviser
-	empty := map[string]bool{}                   // initiative name → has no session yet
+// demoAdvisers answers, by initiative name, its id and its adviser.
+func demoAdvisers(ctx context.Context, d demoDeps) (ids map[string]string, advisers map[string]*accounts.Principal, err error) {
+	ids, advisers = map[string]string{}, map[string]*accounts.Principal{}
 	for _, du := range demoUsers {
 		if !slices.Contains(du.Roles, accounts.RoleAdviser) {
 			continue
 		}
 		u, err := d.accounts.UserByEmail(ctx, du.Email)
 		if err != nil {
-			return fmt.Errorf("demo adviser %s: %w", du.Email, err)
+			return nil, nil, fmt.Errorf("demo adviser %s: %w", du.Email, err)
 		}
 		p := &accounts.Principal{UserID: u.ID, Name: u.Name, Roles: []string{accounts.RoleAdviser}, InitiativeIDs: u.InitiativeIDs}
 		for _, name := range du.Initiatives {
 			in, err := d.catalog.InitiativeBySlug(ctx, catalog.Slugify(name))
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			ids[name], advisers[name] = in.ID, p
-			have, err := d.mentoring.Sessions(ctx, p, mentoring.SessionFilter{InitiativeID: in.ID})
-			if err != nil {
-				return err
-			}
-			empty[name] = len(have) == 0
 		}
+	}
+	return ids, advisers, nil
+}
+
+func loadDemoSessions(ctx context.Context, d demoDeps, out io.Writer) error {
+	ids, advisers, err := demoAdvisers(ctx, d)
+	if err != nil {
+		return err
+	}
+	empty := map[string]bool{} // initiative name → has no session yet
+	for name, p := range advisers {
+		have, err := d.mentoring.Sessions(ctx, p, mentoring.SessionFilter{InitiativeID: ids[name]})
+		if err != nil {
+			return err
+		}
+		empty[name] = len(have) == 0
 	}
 	today := mentoring.Day(time.Now())
 	added := 0
