@@ -176,6 +176,18 @@ func (s *Service) UpdateInitiative(ctx context.Context, who *accounts.Principal,
 	return cur, s.productsChanged(ctx)
 }
 
+// MemberName names a member of an initiative ("" when it has none of that
+// id): for records that keep who signed them.
+func (s *Service) MemberName(ctx context.Context, initiativeID, memberID string) (string, error) {
+	members, err := s.Members(ctx, accounts.System, initiativeID)
+	for _, m := range members {
+		if m.ID == memberID {
+			return m.Name, err
+		}
+	}
+	return "", err
+}
+
 // Members returns the initiative's members (personal data: callers check
 // accounts.CanSeeInitiativePrivate first).
 func (s *Service) Members(ctx context.Context, who *accounts.Principal, initiativeID string) ([]Member, error) {

@@ -50,6 +50,24 @@ type matrixFixture struct {
 	target     string // the initiative this case acts on
 }
 
+// member adds a member to the target initiative.
+func (f *matrixFixture) member(t *testing.T) catalog.Member {
+	t.Helper()
+	m, err := f.env.catalog.AddMember(t.Context(), accounts.System, f.target, catalog.Member{Name: "Rosa Elvira Cárdenas", Role: "lideresa", Sex: "female", AgeGroup: "adult"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// signed has the target initiative sign its commitment.
+func (f *matrixFixture) signed(t *testing.T) {
+	t.Helper()
+	if _, err := f.env.commit.Sign(t.Context(), accounts.System, f.target, f.member(t).ID, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // expense records an expense of the target initiative.
 func (f *matrixFixture) expense(t *testing.T) progress.Expense {
 	t.Helper()
@@ -578,6 +596,21 @@ var matrix = []matrixRow{
 	{route: "GET /api/v1/reports/donor", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/reports/donor?period=2026&format=csv", ""
 	}, own: only(200, "adviser", "admin")},
+	{route: "GET /api/v1/initiatives/:id/commitment", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		f.signed(t)
+		return "/api/v1/initiatives/" + f.target + "/commitment", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/initiatives/:id/commitment", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/commitment", `{"member_id": "` + f.member(t).ID + `"}`
+	}, own: only(201, "producer", "adviser", "admin"), other: only(201, "admin")},
+	{route: "POST /api/v1/initiatives/:id/commitment/verifications", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		f.signed(t)
+		return "/api/v1/initiatives/" + f.target + "/commitment/verifications", `{"note": "Sin menores trabajando"}`
+	}, own: only(201, "adviser", "admin"), other: only(201, "admin")},
+	{route: "POST /api/v1/initiatives/:id/commitment/suspension", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		f.signed(t)
+		return "/api/v1/initiatives/" + f.target + "/commitment/suspension", `{"reason": "Un menor en el puesto"}`
+	}, own: only(201, "adviser", "admin"), other: only(201, "admin")},
 	{route: "GET /api/v1/initiatives/:id/credits", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/credits", ""
 	}, own: only(200, "producer", "admin"), other: only(200, "admin")},

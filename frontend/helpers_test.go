@@ -40,6 +40,7 @@ import (
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/programme"
 	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 	"github.com/tesoro-pact/tesoro/storage/storagetest"
@@ -54,6 +55,7 @@ type testEnv struct {
 	mentoring *mentoring.Service
 	orders    *orders.Service
 	progress  *progress.Service
+	commit    *programme.Commitments
 	objects   storage.ObjectStore
 	db        *mongo.Database
 }
@@ -102,7 +104,8 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 			t.Fatal(err)
 		}
 	}
-	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
+	com := programme.NewCommitments(db, programme.CommitmentOptions{Audit: acc.Audit, Member: cat.MemberName})
+	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -110,7 +113,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, progress: prog, objects: objects, db: db}
+	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, progress: prog, commit: com, objects: objects, db: db}
 }
 
 // do sends req through the whole middleware stack and checks an /api answer

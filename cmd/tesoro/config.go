@@ -41,8 +41,12 @@ type Config struct {
 	// becomes read-only (admins unlock).
 	SessionLockDays  string
 	sessionLockAfter time.Duration
-	AdminEmail       string
-	AdminPassword    string
+	// CommitmentLapseMonths is how long a child-labour-free commitment
+	// holds without a verification at a visit.
+	CommitmentLapseMonths string
+	commitmentLapse       int
+	AdminEmail            string
+	AdminPassword         string
 	// TrustedProxies are the addresses (CIDRs) of the TLS proxies whose
 	// X-Forwarded-For is believed; empty means clients connect directly.
 	TrustedProxies []string
@@ -77,6 +81,7 @@ var settings = []setting{
 	{"TESORO_PENDING_ORDER_TTL", "48h", false, func(c *Config) *string { return &c.PendingOrderTTL }},
 	{"TESORO_ORDER_RECOVER_AFTER", "1m", false, func(c *Config) *string { return &c.OrderRecoverAfter }},
 	{"TESORO_SESSION_LOCK_DAYS", "30", false, func(c *Config) *string { return &c.SessionLockDays }},
+	{"TESORO_COMMITMENT_LAPSE_MONTHS", "6", false, func(c *Config) *string { return &c.CommitmentLapseMonths }},
 	{"TESORO_ADMIN_EMAIL", "", false, func(c *Config) *string { return &c.AdminEmail }},
 	{"TESORO_ADMIN_PASSWORD", "", true, func(c *Config) *string { return &c.AdminPassword }},
 }
@@ -141,6 +146,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("TESORO_SESSION_LOCK_DAYS: %q is not a whole number of days from 1 to 3650", c.SessionLockDays)
 	}
 	c.sessionLockAfter = time.Duration(days) * 24 * time.Hour
+	if c.commitmentLapse, err = strconv.Atoi(c.CommitmentLapseMonths); err != nil || c.commitmentLapse < 1 || c.commitmentLapse > 36 {
+		return c, fmt.Errorf("TESORO_COMMITMENT_LAPSE_MONTHS: %q is not a whole number of months from 1 to 36", c.CommitmentLapseMonths)
+	}
 	return c, c.validate()
 }
 

@@ -45,6 +45,8 @@ func TestLoadConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{map[string]string{"TESORO_ORDER_RECOVER_AFTER": "1s"}, "TESORO_ORDER_RECOVER_AFTER"},
 		{map[string]string{"TESORO_SESSION_LOCK_DAYS": "0"}, "TESORO_SESSION_LOCK_DAYS"},
 		{map[string]string{"TESORO_SESSION_LOCK_DAYS": "a month"}, "TESORO_SESSION_LOCK_DAYS"},
+		{map[string]string{"TESORO_COMMITMENT_LAPSE_MONTHS": "0"}, "TESORO_COMMITMENT_LAPSE_MONTHS"},
+		{map[string]string{"TESORO_COMMITMENT_LAPSE_MONTHS": "medio año"}, "TESORO_COMMITMENT_LAPSE_MONTHS"},
 		{map[string]string{"S3_SECRET_KEY_FILE": "/does/not/exist"}, "S3_SECRET_KEY_FILE"},
 		{map[string]string{"S3_SECRET_KEY": "x", "S3_SECRET_KEY_FILE": "/etc/hostname"}, "S3_SECRET_KEY"},
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/programme"
 	"github.com/tesoro-pact/tesoro/progress"
 )
 
@@ -83,6 +84,8 @@ type demoDeps struct {
 	fairs     *fairs.Service
 	orders    *orders.Service
 	progress  *progress.Service
+	// commitments are the child-labour-free commitments.
+	commitments *programme.Commitments
 }
 
 // loadDemo adds the demo records that are missing; running it again changes

@@ -37,6 +37,7 @@ import (
 	"github.com/tesoro-pact/tesoro/frontend"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/programme"
 	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -153,6 +154,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 			return prog.SessionListed(ctx, before, after)
 		}})
 	prog = progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: p.objects})
+	com := programme.NewCommitments(p.db.DB, programme.CommitmentOptions{Lapse: cfg.commitmentLapse, Audit: acc.Audit, Member: cat.MemberName})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
 		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log, Count: prog.Count,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
@@ -205,6 +207,10 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	}, p.log); err != nil {
 		return nil, err
 	}
+	// The commitments' index, mended from the commitments (one per initiative).
+	if err := com.RebuildIndex(ctx); err != nil {
+		return nil, err
+	}
 	if cfg.AdminEmail != "" {
 		created, err := acc.EnsureAdmin(ctx, cfg.AdminEmail, "Administración", cfg.AdminPassword)
 		if err != nil {
@@ -215,7 +221,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		}
 	}
 	if opt.Demo {
-		if err := loadDemo(ctx, demoDeps{acc, cat, men, fai, ord, prog}, opt.Stdout); err != nil {
+		if err := loadDemo(ctx, demoDeps{acc, cat, men, fai, ord, prog, com}, opt.Stdout); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -270,7 +276,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	})
 
 	p.app, err = frontend.New(frontend.Deps{
-		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
+		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
 	})
 	if err != nil {
 		return nil, err

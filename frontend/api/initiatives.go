@@ -6,6 +6,7 @@ import (
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
+	"github.com/tesoro-pact/tesoro/programme"
 )
 
 func (s *API) routesInitiatives(api fiber.Router) {
@@ -78,5 +79,14 @@ func (s *API) getInitiative(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(in)
+	out := struct {
+		catalog.Initiative
+		Commitment programme.Public `json:"commitment"`
+	}{Initiative: in, Commitment: programme.Public{State: programme.StateNone}}
+	if s.Commitments != nil {
+		if out.Commitment, err = s.Commitments.Public(c.UserContext(), in.ID); err != nil {
+			return err
+		}
+	}
+	return c.JSON(out)
 }

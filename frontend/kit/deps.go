@@ -9,6 +9,7 @@ import (
 	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/programme"
 	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -26,10 +27,12 @@ type Deps struct {
 	Mentoring *mentoring.Service
 	Orders    *orders.Service
 	Progress  *progress.Service
-	DB        Pinger
-	Objects   storage.ObjectStore
-	Logger    *slog.Logger
-	Version   string
+	// Commitments are the child-labour-free commitments (programme).
+	Commitments *programme.Commitments
+	DB          Pinger
+	Objects     storage.ObjectStore
+	Logger      *slog.Logger
+	Version     string
 	// TrustedProxies may set X-Forwarded-For; see TESORO_TRUSTED_PROXIES.
 	TrustedProxies []string
 	// BodyLimit caps any request body (uploads included); JSON bodies are
