@@ -148,6 +148,9 @@ func NewCommitments(db *mongo.Database, opts CommitmentOptions) *Commitments {
 	return c
 }
 
+// Lapse is the window, in months, a verification holds.
+func (c *Commitments) Lapse() int { return c.lapse }
+
 func (c *Commitments) now() time.Time { return c.clock().UTC().Truncate(time.Millisecond) }
 
 // today is the day in Bogotá.

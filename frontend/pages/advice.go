@@ -404,7 +404,7 @@ func (s *Pages) newSessionPage(c *fiber.Ctx) error {
 // readSessionForm reads the form as typed.
 func readSessionForm(c *fiber.Ctx) *form {
 	f := newForm()
-	for _, k := range []string{"date", "duration", "modality", "notes", "follow_up"} {
+	for _, k := range []string{"date", "duration", "modality", "notes", "follow_up", "child_labour", "child_labour_note"} {
 		f.Values[k] = strings.TrimSpace(c.FormValue(k))
 	}
 	for _, k := range counters {
@@ -567,6 +567,18 @@ func (s *Pages) createSessionFromPage(c *fiber.Ctx) error {
 		return err
 	}
 	notice := "sesion-registrada"
+	if f.Val("child_labour") == "on" && s.Commitments != nil {
+		// Verified at this visit: each initiative that signed the commitment.
+		for _, ini := range sess.InitiativeIDs {
+			_, err := s.Commitments.Verify(ctx, p, ini, sess.Date.Format(time.DateOnly), sess.ID, f.Val("child_labour_note"))
+			switch {
+			case errors.Is(err, errs.Conflict):
+				notice = "sesion-sin-compromiso" // not signed yet: the session stays
+			case err != nil:
+				return err
+			}
+		}
+	}
 	if prep != nil {
 		if _, err := s.Mentoring.Attach(ctx, p, sess.ID, *prep); err != nil {
 			s.log.ErrorContext(ctx, "session photo not stored", "request_id", kit.RequestID(c), "session", sess.ID, "error", err)

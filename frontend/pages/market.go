@@ -6,12 +6,14 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tesoro-pact/tesoro/catalog"
 	"github.com/tesoro-pact/tesoro/errs"
+	"github.com/tesoro-pact/tesoro/programme"
 )
 
 // The public marketplace pages: the home page with its recent products, an
@@ -149,8 +151,11 @@ type initiativeData struct {
 	Municipality, Department       string
 	TownSlug                       string // the municipality's section on the home page
 	WhatsApp                       string // wa.me link, or ""
-	Products                       []productCard
-	Next                           string // link to the next page of products, or ""
+	// Commitment is the day ("02/01/2006") the child-labour-free
+	// commitment was last verified, "" when it is not verified now.
+	Commitment string
+	Products   []productCard
+	Next       string // link to the next page of products, or ""
 	// Photo is the first photo's thumbnail (phones) and Medium its larger
 	// rendition (wider screens). Nil: no photo.
 	Photo, Medium *photo
@@ -186,6 +191,9 @@ func (s *Pages) initiativePage(c *fiber.Ctx) error {
 	if next != "" {
 		d.Next = "/iniciativas/" + url.PathEscape(in.Slug) + "?" + url.Values{"cursor": {next}}.Encode() + "#productos"
 	}
+	if d.Commitment, err = s.verifiedOn(c, in.ID); err != nil {
+		return err
+	}
 	return s.render(c, fiber.StatusOK, "initiative", "market.initiative.title", d)
 }
 
@@ -219,6 +227,7 @@ type productData struct {
 	Full          string
 	More          []extraPhoto
 	WhatsApp      string
+	Commitment    string // as initiativeData's
 }
 
 // extraPhoto is one of a product's other photos: a thumbnail linking to its
@@ -253,6 +262,9 @@ func (s *Pages) productPage(c *fiber.Ctx) error {
 	case err == nil && in.Active:
 		d.WhatsApp = whatsappLink(in.WhatsApp, fmt.Sprintf(waProductText, p.Name))
 	case err != nil && !errors.Is(err, errs.NotFound):
+		return err
+	}
+	if d.Commitment, err = s.verifiedOn(c, p.InitiativeID); err != nil {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, "product", "market.product.title", d)
@@ -360,4 +372,21 @@ func (s *Pages) searchPage(c *fiber.Ctx) error {
 		d.Next = params(next)
 	}
 	return s.render(c, fiber.StatusOK, "search", "market.search.title", d)
+}
+
+// verifiedOn is the day the initiative's commitment was last verified, as
+// pages write it, or "" when it is not verified now: all the public sees.
+func (s *Pages) verifiedOn(c *fiber.Ctx, initiativeID string) (string, error) {
+	if s.Commitments == nil {
+		return "", nil
+	}
+	pub, err := s.Commitments.Public(c.UserContext(), initiativeID)
+	if err != nil || pub.State != programme.StateVerified {
+		return "", err
+	}
+	day, err := time.Parse(time.DateOnly, pub.VerifiedOn)
+	if err != nil {
+		return "", nil
+	}
+	return day.Format("02/01/2006"), nil
 }

@@ -52,9 +52,14 @@ var notices = map[string]string{
 	"meta-guardada":      "notice.target_saved",
 	"hito-guardado":      "notice.milestone_definition_saved",
 	"indicador-guardado": "notice.indicator_saved",
+	// programme
+	"compromiso-firmado":    "commitment.notice.signed",
+	"compromiso-verificado": "commitment.notice.verified",
+	"compromiso-suspendido": "commitment.notice.suspended",
 	// advice
 	"sesion-registrada":     "advice.notice.session_saved",
 	"sesion-sin-foto":       "advice.notice.session_saved_without_photo",
+	"sesion-sin-compromiso": "commitment.notice.session_unsigned",
 	"compromiso-done":       "advice.notice.agreement_done",
 	"compromiso-dropped":    "advice.notice.agreement_dropped",
 	"compromiso-open":       "advice.notice.agreement_open",

@@ -192,6 +192,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesHandover(app)
 	s.routesProgress(app)
 	s.routesIndicators(app)
+	s.routesCommitment(app)
 	s.routesCashbook(app)
 	s.routesPortfolio(app)
 	s.routesProducer(app)
