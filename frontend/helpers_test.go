@@ -88,7 +88,8 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 			return prog.SessionListed(ctx, before, after)
 		}})
 	// Card payments against stripe-mock when the test script started it.
-	prog = progress.NewService(db, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: objects})
+	com := programme.NewCommitments(db, programme.CommitmentOptions{Audit: acc.Audit, Member: cat.MemberName})
+	prog = progress.NewService(db, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: objects, Commitments: com.States})
 	ord := orders.NewService(db, cat, orders.Options{Logger: slog.New(slog.DiscardHandler), Count: prog.Count, Stripe: orders.NewStripe(orders.StripeConfig{
 		SecretKey: stripeTestKey(), WebhookSecret: testWebhookSecret, SiteURL: "http://tesoro.test", APIURL: os.Getenv("TESORO_TEST_STRIPE_MOCK")})})
 	fai := fairs.NewService(db, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat, Orders: ord,
@@ -104,7 +105,6 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 			t.Fatal(err)
 		}
 	}
-	com := programme.NewCommitments(db, programme.CommitmentOptions{Audit: acc.Audit, Member: cat.MemberName})
 	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {
 		mutate(&d)

@@ -92,6 +92,7 @@ var DefaultIndicators = []IndicatorDefinition{
 	{Code: "average_monthly_sales", NameES: "Venta mensual promedio por iniciativa", NameEN: "Average monthly sales per initiative", Unit: UnitCOP},
 	{Code: "initiatives_selling_stage", NameES: "Iniciativas en etapa de venta o sostenibles", NameEN: "Initiatives at the selling stage or beyond", Unit: UnitCount},
 	{Code: "milestones_reached", NameES: "Hitos de sostenibilidad alcanzados", NameEN: "Sustainability milestones reached", Unit: UnitCount},
+	{Code: "initiatives_commitment_verified", NameES: "Iniciativas con el compromiso Todo tiene su tiempo verificado", NameEN: "Initiatives with the Todo tiene su tiempo commitment verified", Unit: UnitCount},
 	{Code: "sessions_held", NameES: "Asesorías realizadas", NameEN: "Advisory sessions held", Unit: UnitCount},
 	{Code: "participants", NameES: "Participantes en asesorías", NameEN: "Participants in advisory sessions", Unit: UnitPeople},
 	{Code: "families_saving", NameES: "Familias con hábito de ahorro", NameEN: "Families with a savings habit", Unit: UnitCount, Source: SourceManual},
@@ -188,6 +189,7 @@ type initiativeFigures struct {
 	milestones []Milestone // every one, reached or not
 	reached    int         // of them, in the period
 	sessions   []SessionMark
+	committed  bool // the commitment verified at the period's end
 }
 
 // IndicatorReport is what the indicators page and the donor report show
@@ -312,6 +314,12 @@ func (s *Service) periodFigures(ctx context.Context, p *accounts.Principal, per 
 	if end.After(now) {
 		end = now
 	}
+	states := map[string]string{}
+	if s.commitments != nil {
+		if states, err = s.commitments(ctx, end.In(colombia.Zone).Format(time.DateOnly)); err != nil {
+			return nil, err
+		}
+	}
 	var out []initiativeFigures
 	for _, in := range all {
 		if !p.IsAdmin() && !p.Advises(in.ID) {
@@ -321,7 +329,7 @@ func (s *Service) periodFigures(ctx context.Context, p *accounts.Principal, per 
 		if err != nil {
 			return nil, err
 		}
-		fig := initiativeFigures{in: in}
+		fig := initiativeFigures{in: in, committed: states[in.ID] == "verified"}
 		for _, m := range per.Months {
 			fig.sales += f.series[m].Amount
 			fig.sold = fig.sold || f.series[m].Orders > 0
@@ -417,7 +425,7 @@ func computeIndicator(code string, figures []initiativeFigures, months []string)
 	}
 	var total int64
 	switch code {
-	case "initiatives_with_sales", "total_sales", "initiatives_selling_stage", "milestones_reached":
+	case "initiatives_with_sales", "total_sales", "initiatives_selling_stage", "milestones_reached", "initiatives_commitment_verified":
 		for _, f := range figures {
 			var v int64
 			switch code {
@@ -429,6 +437,8 @@ func computeIndicator(code string, figures []initiativeFigures, months []string)
 				v = b2i(f.stage == StageSelling || f.stage == StageSustainable)
 			case "milestones_reached":
 				v = int64(f.reached)
+			case "initiatives_commitment_verified":
+				v = b2i(f.committed)
 			}
 			total += v
 			place(f.in, v)

@@ -2,6 +2,7 @@ package progress
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -30,8 +31,14 @@ func indicatorFixture(t *testing.T) (*Service, map[string]string) {
 	db := storagetest.DB(t)
 	cat := catalog.NewService(db, nil)
 	now := time.Date(2026, 7, 15, 10, 0, 0, 0, colombia.Zone)
-	s := NewService(db, Options{Catalog: cat, Mentoring: mentoring.NewService(db, mentoring.Options{}), Clock: func() time.Time { return now }})
 	ids := map[string]string{}
+	s := NewService(db, Options{Catalog: cat, Mentoring: mentoring.NewService(db, mentoring.Options{}), Clock: func() time.Time { return now },
+		Commitments: func(_ context.Context, day string) (map[string]string, error) {
+			if day != "2026-06-30" && day != "2026-12-31" && day != "2026-07-15" {
+				return nil, fmt.Errorf("commitments asked at %s", day)
+			}
+			return map[string]string{ids["Arepas"]: "verified", ids["Huerta"]: "lapsed"}, nil
+		}})
 	for _, in := range []catalog.InitiativeInput{
 		{Name: "Panadería", Kind: "bakery", Municipality: "Mongua", Description: "Pan de papa"},
 		{Name: "Huerta", Kind: "garden", Municipality: "Sogamoso", Description: "Hortalizas"},
@@ -112,6 +119,7 @@ func TestIndicatorsOfAQuarter(t *testing.T) {
 		{"participants", 12, map[string]map[string]int64{DimDepartment: {"Boyacá": 8, "Antioquia": 4}, DimMunicipality: {"Mongua": 8, "Sogamoso": 8, "Segovia": 4},
 			DimSex: {"women": 7, "men": 5}, DimAgeGroup: {"youth": 7, "adults": 5}}},
 		{"families_saving", 12, map[string]map[string]int64{}},
+		{"initiatives_commitment_verified", 1, map[string]map[string]int64{DimDepartment: {"Antioquia": 1, "Boyacá": 0}, DimMunicipality: {"Segovia": 1, "Sogamoso": 0}}},
 	}
 	for _, w := range want {
 		ind := got[w.code]

@@ -47,12 +47,15 @@ type PortfolioItem struct {
 	DaysSinceSession *int `json:"days_since_session"`
 	// SalesLast12Months is the amount sold each month, oldest first (minor units of COP).
 	SalesLast12Months []int64 `json:"sales_last_12_months"`
+	// Commitment is the child-labour-free commitment's state.
+	Commitment string `json:"commitment"`
 }
 
 // Portfolio lists the initiatives p follows: advisers their assigned ones,
 // admins all. Reads: the catalog's initiatives, the programme's glance (every
-// initiative's months and newest session, one document) and the working
-// set of open agreements — the same few reads at any history.
+// initiative's months and newest session, one document), the working set of
+// open agreements and the commitments' index — the same few reads at any
+// history.
 func (s *Service) Portfolio(ctx context.Context, p *accounts.Principal) ([]PortfolioItem, error) {
 	if p == nil {
 		return nil, denied(p, "the portfolio")
@@ -75,6 +78,12 @@ func (s *Service) Portfolio(ctx context.Context, p *accounts.Principal) ([]Portf
 	if err != nil {
 		return nil, err
 	}
+	states := map[string]string{}
+	if s.commitments != nil {
+		if states, err = s.commitments(ctx, ""); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
 	out := []PortfolioItem{}
 	for _, in := range all {
@@ -84,7 +93,7 @@ func (s *Service) Portfolio(ctx context.Context, p *accounts.Principal) ([]Portf
 		g := glance[in.ID]
 		series := g.series()
 		it := PortfolioItem{InitiativeID: in.ID, Name: in.Name, Municipality: in.Municipality, Department: in.Department,
-			OverdueAgreements: late[in.ID], SalesLast12Months: lastMonths(series, now, 12)}
+			OverdueAgreements: late[in.ID], SalesLast12Months: lastMonths(series, now, 12), Commitment: cmp.Or(states[in.ID], "none")}
 		if g.Last != nil {
 			days := max(0, int(now.Sub(*g.Last).Hours()/24))
 			it.DaysSinceSession = &days

@@ -29,6 +29,9 @@ type Options struct {
 	Mentoring *mentoring.Service
 	// Objects keeps the milestones' evidence (nil: no evidence).
 	Objects storage.ObjectStore
+	// Commitments answers every initiative's child-labour-free commitment
+	// state at a day (YYYY-MM-DD; "" today); nil: none known.
+	Commitments func(ctx context.Context, day string) (map[string]string, error)
 }
 
 // Service is the progress API for the rest of the program.
@@ -48,6 +51,7 @@ type Service struct {
 	hasProducts func(ctx context.Context, initiativeID string) (bool, error)
 	catalog     *catalog.Service
 	mentoring   *mentoring.Service
+	commitments func(ctx context.Context, day string) (map[string]string, error)
 	// cut, when set (tests), stops a count after its month is written and
 	// before its series is: a crash there.
 	cut func() error
@@ -59,7 +63,7 @@ func NewService(db *mongo.Database, opts Options) *Service {
 		buyers: db.Collection("progress_buyers"), sessions: db.Collection("progress_sessions"),
 		glance: db.Collection("progress_glance"), definitions: db.Collection("progress_definitions"),
 		indicators: db.Collection("progress_indicators"),
-		records:    db.Collection("progress_records"), objects: opts.Objects, clock: opts.Clock, hasProducts: opts.HasProducts,
+		records:    db.Collection("progress_records"), objects: opts.Objects, commitments: opts.Commitments, clock: opts.Clock, hasProducts: opts.HasProducts,
 		catalog: opts.Catalog, mentoring: opts.Mentoring,
 		expenses: storage.NewCountedFeed[Expense](db.Collection("progress_expenses"), expensesPerBucket, expenseTally),
 		dirty:    storage.NewWorkSet[time.Time](db.Collection("progress_dirty"))}

@@ -153,8 +153,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		Listed: func(ctx context.Context, before *mentoring.Session, after mentoring.Session) error {
 			return prog.SessionListed(ctx, before, after)
 		}})
-	prog = progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: p.objects})
 	com := programme.NewCommitments(p.db.DB, programme.CommitmentOptions{Lapse: cfg.commitmentLapse, Audit: acc.Audit, Member: cat.MemberName})
+	prog = progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: p.objects,
+		Commitments: com.States})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
 		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log, Count: prog.Count,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,

@@ -67,6 +67,9 @@ func (s *Pages) portfolioPage(c *fiber.Ctx) error {
 		Counts: map[string]int{}}
 	for _, it := range items {
 		d.Counts[it.Light]++
+		if it.Commitment == "verified" {
+			d.Counts["commitment"]++
+		}
 		if (d.Municipality != "" && it.Municipality != d.Municipality) || (d.Light != "" && it.Light != d.Light) {
 			continue
 		}
