@@ -124,6 +124,9 @@ func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
 	if err := loadDemoMilestones(ctx, d, out); err != nil {
 		return err
 	}
+	if err := loadDemoCommitments(ctx, d, out); err != nil {
+		return err
+	}
 	return loadDemoFairs(ctx, d, out)
 }
 

@@ -12,6 +12,7 @@ type portfolioItem struct {
 	InitiativeID                                 string `json:"initiative_id"`
 	Name, Municipality, Department, Light, Stage string
 	Signals                                      []string
+	Commitment                                   string
 }
 
 // demoPortfolio is the coordinator's portfolio of the demo, by the API.
@@ -40,6 +41,15 @@ func TestDemoIsALivingPortfolio(t *testing.T) {
 	}
 	if len(towns) != 8 {
 		t.Errorf("municipalities: got %v, want the programme's 8", towns)
+	}
+	commitments := map[string]int{}
+	for _, it := range items {
+		commitments[it.Commitment]++
+	}
+	for _, state := range []string{"none", "committed", "verified", "lapsed", "suspended"} {
+		if commitments[state] == 0 {
+			t.Errorf("no demo initiative's commitment is %s: %v", state, commitments)
+		}
 	}
 	assigned := map[string][]string{}
 	for _, du := range demoUsers {
