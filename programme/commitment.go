@@ -58,8 +58,10 @@ const DefaultLapse = 6 // months
 // Commitment is an initiative's commitment as its producers, advisers and
 // admins see it (notes and reasons only for advisers and admins).
 type Commitment struct {
-	InitiativeID  string         `bson:"_id" json:"initiative_id"`
-	SignedBy      string         `bson:"signed_by" json:"signed_by"` // the member's name
+	InitiativeID string `bson:"_id" json:"initiative_id"`
+	// SignedBy is the member's name, looked up when read: a member removed
+	// from the initiative takes her name with her (Ley 1581); "" then.
+	SignedBy      string         `bson:"-" json:"signed_by"`
 	SignedByID    string         `bson:"signed_by_id" json:"signed_by_id"`
 	SignedOn      string         `bson:"signed_on" json:"signed_on"` // YYYY-MM-DD
 	TextVersion   string         `bson:"text_version" json:"text_version"`
@@ -231,6 +233,11 @@ func (c *Commitments) Get(ctx context.Context, p *accounts.Principal, ini string
 		return cm, err
 	}
 	cm.State, cm.VerifiedOn = stateOf(cm.summary(), c.today(), c.lapse)
+	if c.member != nil {
+		if cm.SignedBy, err = c.member(ctx, ini, cm.SignedByID); err != nil {
+			return nil, err
+		}
+	}
 	if !CanVerify(p, ini) {
 		for i := range cm.Verifications {
 			cm.Verifications[i].Note = ""

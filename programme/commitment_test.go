@@ -127,6 +127,15 @@ func TestCommitmentLifecycle(t *testing.T) {
 	if _, err := c.Get(ctx, other, "ini-a"); !errors.Is(err, errs.Forbidden) {
 		t.Errorf("another adviser reading it: %v, want forbidden", err)
 	}
+	// The member leaves the initiative: her name leaves the commitment too.
+	delete(members, "m1")
+	if cm, err := c.Get(ctx, adviser, "ini-a"); err != nil || cm.SignedBy != "" || cm.SignedByID != "m1" {
+		t.Errorf("after the member left: %q %q %v", cm.SignedBy, cm.SignedByID, err)
+	}
+	raw0, err := db.Collection("programme_commitments").FindOne(ctx, map[string]any{"_id": "ini-a"}).Raw()
+	if err != nil || strings.Contains(raw0.String(), "Rosa") {
+		t.Errorf("the stored commitment keeps the name: %v %v", raw0, err)
+	}
 	pub, _ := c.Public(ctx, "ini-a")
 	raw, _ := json.Marshal(pub)
 	if string(raw) != `{"state":"verified","verified_on":"2026-03-09"}` {
