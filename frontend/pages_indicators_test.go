@@ -12,7 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/tesoro-pact/tesoro/accounts"
-	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/progress"
 )
@@ -23,12 +22,7 @@ import (
 // the percent; a producer may see none of it.
 func TestIndicatorsPageAndDonorReport(t *testing.T) {
 	env := newProducerEnv(t)
-	f, _ := openTill(t, env)
-	rosa := &accounts.Principal{UserID: env.rosa.ID, Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{env.bakery.ID}}
-	if _, err := env.fairs.SyncSales(t.Context(), rosa, f.ID, []fairs.SaleInput{{ClientID: newUUID(), SoldAt: time.Now().Add(-time.Minute).Format(time.RFC3339),
-		PaymentMethod: "cash", Lines: []fairs.SaleLine{{ProductID: env.bread.ID, Quantity: 4, UnitPrice: env.bread.Price}}}}); err != nil {
-		t.Fatal(err)
-	}
+	sellBreadAtAFair(t, env, 4)
 	if _, _, err := env.mentoring.Create(t.Context(), accounts.System, mentoring.SessionInput{InitiativeIDs: []string{env.bakery.ID}, Date: time.Now(),
 		DurationMinutes: 90, Modality: "workshop", Topics: []string{"accounting", "marketing"},
 		Participants: mentoring.Participants{Women: 9, Men: 3, Youth: 5, Adults: 7}}); err != nil {

@@ -19,12 +19,7 @@ import (
 // writes nothing) lowers the month's margin; another producer sees neither.
 func TestProgressAndCashbookPages(t *testing.T) {
 	env := newProducerEnv(t)
-	f, _ := openTill(t, env)
-	rosa := &accounts.Principal{UserID: env.rosa.ID, Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{env.bakery.ID}}
-	if _, err := env.fairs.SyncSales(t.Context(), rosa, f.ID, []fairs.SaleInput{{ClientID: newUUID(), SoldAt: time.Now().Add(-time.Minute).Format(time.RFC3339),
-		PaymentMethod: "cash", Lines: []fairs.SaleLine{{ProductID: env.bread.ID, Quantity: 4, UnitPrice: env.bread.Price}}}}); err != nil {
-		t.Fatal(err)
-	}
+	sellBreadAtAFair(t, env, 4)
 	adviser := env.person(t, "lucia@tesoro.test", "Lucía Rojas", accounts.RoleAdviser, env.bakery.ID)
 	adv := &accounts.Principal{UserID: adviser.ID, Roles: []string{accounts.RoleAdviser}, InitiativeIDs: []string{env.bakery.ID}}
 	if _, _, err := env.mentoring.Create(t.Context(), adv, mentoring.SessionInput{InitiativeIDs: []string{env.bakery.ID}, Date: time.Now().AddDate(0, 0, -1),
@@ -243,4 +238,15 @@ func TestCashbookReceiptAndCorrections(t *testing.T) {
 		t.Errorf("another producer annulling: %d, want 403", res.StatusCode)
 	}
 	wantEveryMessage(t, v, book)
+}
+
+// sellBreadAtAFair sells n breads of the bakery at a fair open today, cash.
+func sellBreadAtAFair(t *testing.T, env *producerEnv, n int64) {
+	t.Helper()
+	f, _ := openTill(t, env)
+	rosa := &accounts.Principal{UserID: env.rosa.ID, Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{env.bakery.ID}}
+	if _, err := env.fairs.SyncSales(t.Context(), rosa, f.ID, []fairs.SaleInput{{ClientID: newUUID(), SoldAt: time.Now().Add(-time.Minute).Format(time.RFC3339),
+		PaymentMethod: "cash", Lines: []fairs.SaleLine{{ProductID: env.bread.ID, Quantity: n, UnitPrice: env.bread.Price}}}}); err != nil {
+		t.Fatal(err)
+	}
 }

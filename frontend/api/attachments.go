@@ -76,9 +76,5 @@ func (s *API) getSessionAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, obj.ContentType)
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set(fiber.HeaderContentDisposition, kit.ContentDisposition("inline", a.Name))
-	return c.SendStream(r, int(obj.Size))
+	return kit.SendPrivate(c, r, obj, a.Name)
 }

@@ -120,11 +120,7 @@ func (s *API) getEvidence(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, obj.ContentType)
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set(fiber.HeaderContentDisposition, kit.ContentDisposition("inline", ev.Name))
-	return c.SendStream(r, int(obj.Size))
+	return kit.SendPrivate(c, r, obj, ev.Name)
 }
 
 // reviewEvidence verifies or rejects a manual milestone's evidence.
@@ -255,8 +251,5 @@ func (s *API) getReceipt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, obj.ContentType)
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	c.Set("X-Content-Type-Options", "nosniff")
-	return c.SendStream(r, int(obj.Size))
+	return kit.SendPrivate(c, r, obj, "")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tesoro-pact/tesoro/clean"
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/mentoring"
+	"github.com/tesoro-pact/tesoro/storage"
 )
 
 // UploadedImage opens the photo of an API upload, the multipart field
@@ -114,4 +115,17 @@ func attrValue(s string) string {
 		fmt.Fprintf(&b, "%%%02X", c)
 	}
 	return b.String()
+}
+
+// SendPrivate streams a private object (an attachment, evidence, a receipt)
+// to who was allowed to read it: never cached, never sniffed, shown inline
+// under name ("" keeps the browser's).
+func SendPrivate(c *fiber.Ctx, r io.ReadCloser, obj storage.Object, name string) error {
+	c.Set(fiber.HeaderContentType, obj.ContentType)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
+	if name != "" {
+		c.Set(fiber.HeaderContentDisposition, ContentDisposition("inline", name))
+	}
+	return c.SendStream(r, int(obj.Size))
 }

@@ -56,18 +56,11 @@ func commitmentPath(path, id string) string {
 func (s *Pages) commitmentPage(c *fiber.Ctx) error { return s.renderCommitment(c, fiber.StatusOK, "") }
 
 func (s *Pages) renderCommitment(c *fiber.Ctx, status int, problem string) error {
-	p := kit.Principal(c)
+	p, in, err := s.signedInInitiative(c)
 	if p == nil {
-		return toSignIn(c, c.Path())
-	}
-	ctx := c.UserContext()
-	in, err := s.Catalog.Initiative(ctx, c.Params("id"))
-	if errors.Is(err, errs.NotFound) {
-		return fiber.ErrNotFound
-	}
-	if err != nil {
 		return err
 	}
+	ctx := c.UserContext()
 	cm, err := s.Commitments.Get(ctx, p, in.ID)
 	if err != nil {
 		return err

@@ -143,18 +143,11 @@ func (s *Pages) progressPage(c *fiber.Ctx) error {
 // renderProgress shows the page, with problem (already in the reader's
 // language) over the milestones when a form there failed.
 func (s *Pages) renderProgress(c *fiber.Ctx, status int, problem string) error {
-	p := kit.Principal(c)
+	p, in, err := s.signedInInitiative(c)
 	if p == nil {
-		return toSignIn(c, c.Path())
-	}
-	ctx := c.UserContext()
-	in, err := s.Catalog.Initiative(ctx, c.Params("id"))
-	if errors.Is(err, errs.NotFound) {
-		return fiber.ErrNotFound
-	}
-	if err != nil {
 		return err
 	}
+	ctx := c.UserContext()
 	pr, err := s.Progress.Progress(ctx, p, in.ID, "", "")
 	if err != nil {
 		return err
@@ -305,4 +298,21 @@ func monthName(lang, month string) string {
 	}
 	es := []string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}
 	return es[t.Month()-1] + " de " + t.Format("2006")
+}
+
+// signedInInitiative answers the signed-in visitor and the initiative of
+// the path (404 when there is none), or the answer for an anonymous one.
+func (s *Pages) signedInInitiative(c *fiber.Ctx) (*accounts.Principal, catalog.Initiative, error) {
+	p := kit.Principal(c)
+	if p == nil {
+		return nil, catalog.Initiative{}, toSignIn(c, c.Path())
+	}
+	in, err := s.Catalog.Initiative(c.UserContext(), c.Params("id"))
+	if errors.Is(err, errs.NotFound) {
+		return nil, in, fiber.ErrNotFound
+	}
+	if err != nil {
+		return nil, in, err
+	}
+	return p, in, nil
 }
