@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -57,8 +60,12 @@ func startRun(t testing.TB, dir string, env map[string]string, args ...string) *
 // startRunLogging is startRun with the program's log sent to logs.
 func startRunLogging(t testing.TB, dir string, env map[string]string, logs io.Writer, args ...string) *running {
 	t.Helper()
+	var printed []string // the demo's lines, printed when it was loaded
 	if dir == "" {
 		dir = t.TempDir()
+		if slices.Contains(args, "--demo") {
+			printed = copyDemo(t, dir)
+		}
 	}
 	vars := map[string]string{"TESORO_LISTEN": "127.0.0.1:0", "TESORO_DATA": dir, "TESORO_LOG_LEVEL": "warn"}
 	for k, v := range env {
@@ -67,7 +74,7 @@ func startRunLogging(t testing.TB, dir string, env map[string]string, logs io.Wr
 	getenv := func(k string) string { return vars[k] }
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	out := &syncBuffer{}
+	out := &syncBuffer{lines: printed}
 	r := &running{Stdout: out, cancel: cancel, done: make(chan error, 1)}
 	go func() {
 		err := Run(ctx, args, getenv, strings.NewReader(""), pw, logs)
@@ -158,4 +165,57 @@ func requireCI(t testing.TB, what string) {
 		t.Fatalf("%s is required under CI=true (scripts/test provides it)", what)
 	}
 	t.Skipf("%s not available; scripts/test provides it (under CI=true this fails)", what)
+}
+
+// demoTemplate is a data directory the demo was loaded into once for the
+// whole test binary: loading it takes tens of seconds (minutes under -race),
+// so a test that starts --demo on a fresh directory starts on a copy, where
+// the loader finds everything and adds nothing, as on a second start.
+var demoTemplate struct {
+	once    sync.Once
+	dir     string
+	printed []string // its stdout: the demo users' passwords among it
+}
+
+// copyDemo copies the demo template (loading it the first time) into dir
+// and answers what the loading printed.
+func copyDemo(t testing.TB, dir string) []string {
+	t.Helper()
+	demoTemplate.once.Do(func() {
+		tmpl, err := os.MkdirTemp("", "tesoro-demo-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := startRunLogging(t, tmpl, nil, io.Discard, "--demo")
+		r.Stop(t)
+		demoTemplate.dir, demoTemplate.printed = tmpl, slices.Clone(r.Stdout.lines)
+	})
+	if demoTemplate.dir == "" {
+		t.Fatal("loading the demo failed in an earlier test")
+	}
+	err := filepath.WalkDir(demoTemplate.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(demoTemplate.dir, path)
+		target := filepath.Join(dir, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("copying the demo: %v", err)
+	}
+	var lines []string
+	for _, l := range demoTemplate.printed {
+		if !strings.HasPrefix(l, "tesoro: listening on ") {
+			lines = append(lines, l)
+		}
+	}
+	return lines
 }
