@@ -9,6 +9,7 @@ import (
 	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/programme"
 	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -26,6 +27,8 @@ type Deps struct {
 	Mentoring *mentoring.Service
 	Orders    *orders.Service
 	Progress  *progress.Service
+	// Practices keeps the good practices and the experience exchanges.
+	Practices *programme.Practices
 	DB        Pinger
 	Objects   storage.ObjectStore
 	Logger    *slog.Logger
