@@ -67,7 +67,7 @@ func TestPracticeApplyFromPage(t *testing.T) {
 	res, _ = dora.post(t, "/practicas/"+pr.ID+"/aplicar", url.Values{"initiative_id": {env.farm.ID}})
 	wantRedirect(t, "apply", res, "/practicas/"+pr.ID+"?aviso=practica-aplicada#aplicar")
 	_, body = dora.get(t, "/practicas/"+pr.ID+"?aviso=practica-aplicada")
-	wantText(t, "after applying", body, "quedó como compromiso", "ya la está aplicando", "La aplican 1 iniciativas")
+	wantText(t, "after applying", body, "quedó como compromiso", "ya la está aplicando", "Iniciativas que la aplican: 1")
 	res, _ = dora.post(t, "/practicas/"+pr.ID+"/aplicar", url.Values{"initiative_id": {env.farm.ID}})
 	wantRedirect(t, "apply again", res, "/practicas/"+pr.ID+"?aviso=practica-ya-aplicada#aplicar")
 	list, err := env.mentoring.ListAgreements(t.Context(), accounts.System, mentoring.AgreementFilter{InitiativeID: env.farm.ID})
