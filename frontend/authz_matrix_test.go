@@ -614,6 +614,39 @@ var matrix = []matrixRow{
 	{route: "GET /api/v1/initiatives/:id/credits", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/credits", ""
 	}, own: only(200, "producer", "admin"), other: only(200, "admin")},
+	// Good practices and experience exchanges (package programme).
+	{route: "GET /api/v1/practices", send: fixed("/api/v1/practices?q=panaderia", ""), own: only(200, "producer", "adviser", "admin")},
+	{route: "POST /api/v1/practices", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/practices", `{"title": "Empaques con marca", "topic": "marketing", "initiative_id": "` + f.target +
+			`", "done": "Bolsas con el logo.", "changed": "Nos reconocen en la feria."}`
+	}, own: only(201, "producer", "adviser", "admin"), other: only(201, "admin")},
+	{route: "GET /api/v1/practices/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/practices/" + f.practice(t).ID, ""
+	}, own: only(200, "producer", "adviser", "admin")},
+	{route: "POST /api/v1/practices/:id/apply", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/practices/" + f.foreignPractice(t).ID + "/apply", `{"initiative_id": "` + f.target + `"}`
+	}, own: only(201, "producer", "admin"), other: only(201, "admin")},
+	{route: "POST /api/v1/practices/:id/photos", upload: func(t *testing.T, f *matrixFixture) string {
+		return "/api/v1/practices/" + f.practice(t).ID + "/photos"
+	}, own: only(201, "producer", "adviser", "admin"), other: only(201, "admin")},
+	{route: "GET /api/v1/practices/:id/photos/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		pr, ph := f.practicePhoto(t)
+		return "/api/v1/practices/" + pr.ID + "/photos/" + ph.ID + "?size=thumb", ""
+	}, own: only(200, "producer", "adviser", "admin")},
+	{route: "GET /api/v1/exchanges", send: fixed("/api/v1/exchanges", ""), own: only(200, "producer", "adviser", "admin")},
+	{route: "POST /api/v1/exchanges", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/exchanges", exchangeJSON(time.Now().In(colombia.Zone).Format(time.DateOnly), f.target)
+	}, own: only(201, "adviser", "admin"), other: only(201, "admin")},
+	{route: "GET /api/v1/exchanges/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/exchanges/" + f.exchange(t).ID, ""
+	}, own: only(200, "producer", "adviser", "admin")},
+	{route: "POST /api/v1/exchanges/:id/photos", upload: func(t *testing.T, f *matrixFixture) string {
+		return "/api/v1/exchanges/" + f.exchange(t).ID + "/photos"
+	}, own: only(201, "adviser", "admin"), other: only(201, "admin")},
+	{route: "GET /api/v1/exchanges/:id/photos/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		ex, ph := f.exchangePhoto(t)
+		return "/api/v1/exchanges/" + ex.ID + "/photos/" + ph.ID, ""
+	}, own: only(200, "producer", "adviser", "admin")},
 }
 
 // TestAuthorizationMatrix sends every mutating (and private) API route as

@@ -56,6 +56,7 @@ type testEnv struct {
 	orders    *orders.Service
 	progress  *progress.Service
 	commit    *programme.Commitments
+	practices *programme.Practices
 	objects   storage.ObjectStore
 	db        *mongo.Database
 }
@@ -100,12 +101,17 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 			}
 			return err == nil, err
 		}})
+	practices := programme.NewPractices(db, programme.PracticesOptions{Mentoring: men, Objects: objects,
+		Initiative: func(ctx context.Context, id string) (programme.InitiativeRef, error) {
+			in, err := cat.Initiative(ctx, id)
+			return programme.InitiativeRef{Name: in.Name, Municipality: in.Municipality, Department: in.Department}, err
+		}})
 	for _, ensure := range []func(context.Context) error{cat.EnsureIndexes, acc.EnsureIndexes, men.EnsureIndexes, ord.EnsureIndexes} {
 		if err := ensure(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
+	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, Practices: practices, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -113,7 +119,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, progress: prog, commit: com, objects: objects, db: db}
+	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, progress: prog, commit: com, practices: practices, objects: objects, db: db}
 }
 
 // do sends req through the whole middleware stack and checks an /api answer

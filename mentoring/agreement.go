@@ -54,6 +54,9 @@ type Agreement struct {
 	History      []StatusChange `bson:"history" json:"history"`
 	CreatedAt    time.Time      `bson:"created_at" json:"created_at"`
 	UpdatedAt    time.Time      `bson:"updated_at" json:"updated_at"`
+	// PracticeID names the good practice a standalone agreement (no session)
+	// applies: "Lo quiero aplicar" in package programme.
+	PracticeID string `bson:"practice_id,omitempty" json:"practice_id,omitempty"`
 }
 
 // AgreementInput is an agreement taken in a new session. InitiativeID must be

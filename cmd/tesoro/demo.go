@@ -86,6 +86,7 @@ type demoDeps struct {
 	progress  *progress.Service
 	// commitments are the child-labour-free commitments.
 	commitments *programme.Commitments
+	practices   *programme.Practices
 }
 
 // loadDemo adds the demo records that are missing; running it again changes
@@ -125,6 +126,9 @@ func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
 		return err
 	}
 	if err := loadDemoCommitments(ctx, d, out); err != nil {
+		return err
+	}
+	if err := loadDemoPractices(ctx, d, out); err != nil {
 		return err
 	}
 	return loadDemoFairs(ctx, d, out)

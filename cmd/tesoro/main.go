@@ -169,6 +169,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 			}
 			return err == nil, err
 		}})
+	practices := programme.NewPractices(p.db.DB, programme.PracticesOptions{Mentoring: men, Objects: p.objects,
+		Initiative: func(ctx context.Context, id string) (programme.InitiativeRef, error) {
+			in, err := cat.Initiative(ctx, id)
+			return programme.InitiativeRef{Name: in.Name, Municipality: in.Municipality, Department: in.Department}, err
+		}})
 	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, cat.EnsureIndexes, men.EnsureIndexes, ord.EnsureIndexes, fai.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return nil, err
@@ -212,6 +217,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	if err := com.RebuildIndex(ctx); err != nil {
 		return nil, err
 	}
+	// The practices library is one document; a crash between a practice and
+	// its entry is mended here (at most programme.MaxPractices read).
+	if err := practices.RebuildIndex(ctx); err != nil {
+		return nil, fmt.Errorf("the practices library: %w", err)
+	}
 	if cfg.AdminEmail != "" {
 		created, err := acc.EnsureAdmin(ctx, cfg.AdminEmail, "Administración", cfg.AdminPassword)
 		if err != nil {
@@ -222,7 +232,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		}
 	}
 	if opt.Demo {
-		if err := loadDemo(ctx, demoDeps{acc, cat, men, fai, ord, prog, com}, opt.Stdout); err != nil {
+		if err := loadDemo(ctx, demoDeps{acc, cat, men, fai, ord, prog, com, practices}, opt.Stdout); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -277,7 +287,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	})
 
 	p.app, err = frontend.New(frontend.Deps{
-		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
+		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, Practices: practices, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
 	})
 	if err != nil {
 		return nil, err

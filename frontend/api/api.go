@@ -42,6 +42,7 @@ func (s *API) Mount(r fiber.Router) {
 	s.routesProgress(r)
 	s.routesIndicators(r)
 	s.routesCommitment(r)
+	s.routesPractices(r)
 }
 
 // answer is the common shape of a handler that changes something: a

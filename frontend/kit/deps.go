@@ -29,10 +29,12 @@ type Deps struct {
 	Progress  *progress.Service
 	// Commitments are the child-labour-free commitments (programme).
 	Commitments *programme.Commitments
-	DB          Pinger
-	Objects     storage.ObjectStore
-	Logger      *slog.Logger
-	Version     string
+	// Practices keeps the good practices and the experience exchanges.
+	Practices *programme.Practices
+	DB        Pinger
+	Objects   storage.ObjectStore
+	Logger    *slog.Logger
+	Version   string
 	// TrustedProxies may set X-Forwarded-For; see TESORO_TRUSTED_PROXIES.
 	TrustedProxies []string
 	// BodyLimit caps any request body (uploads included); JSON bodies are

@@ -199,6 +199,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesMyInitiative(app)
 	s.routesMentoringPages(app)
 	s.routesOrderPages(app)
+	s.routesPractices(app)
 }
 
 // MountPublic registers what needs no identity (static files, offline page,
