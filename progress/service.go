@@ -29,6 +29,9 @@ type Options struct {
 	Mentoring *mentoring.Service
 	// Objects keeps the milestones' evidence (nil: no evidence).
 	Objects storage.ObjectStore
+	// Trained counts the people of the partners' courses (package
+	// programme); nil: none.
+	Trained TrainedFunc
 }
 
 // Service is the progress API for the rest of the program.
@@ -48,6 +51,7 @@ type Service struct {
 	hasProducts func(ctx context.Context, initiativeID string) (bool, error)
 	catalog     *catalog.Service
 	mentoring   *mentoring.Service
+	trained     TrainedFunc
 	// cut, when set (tests), stops a count after its month is written and
 	// before its series is: a crash there.
 	cut func() error
@@ -60,7 +64,7 @@ func NewService(db *mongo.Database, opts Options) *Service {
 		glance: db.Collection("progress_glance"), definitions: db.Collection("progress_definitions"),
 		indicators: db.Collection("progress_indicators"),
 		records:    db.Collection("progress_records"), objects: opts.Objects, clock: opts.Clock, hasProducts: opts.HasProducts,
-		catalog: opts.Catalog, mentoring: opts.Mentoring,
+		catalog: opts.Catalog, mentoring: opts.Mentoring, trained: opts.Trained,
 		expenses: storage.NewCountedFeed[Expense](db.Collection("progress_expenses"), expensesPerBucket, expenseTally),
 		dirty:    storage.NewWorkSet[time.Time](db.Collection("progress_dirty"))}
 	if s.clock == nil {
