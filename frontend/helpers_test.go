@@ -40,6 +40,7 @@ import (
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/programme"
 	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 	"github.com/tesoro-pact/tesoro/storage/storagetest"
@@ -54,6 +55,7 @@ type testEnv struct {
 	mentoring *mentoring.Service
 	orders    *orders.Service
 	progress  *progress.Service
+	training  *programme.Training
 	objects   storage.ObjectStore
 	db        *mongo.Database
 }
@@ -85,8 +87,12 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 		Listed: func(ctx context.Context, before *mentoring.Session, after mentoring.Session) error {
 			return prog.SessionListed(ctx, before, after)
 		}})
+	tra := programme.NewTraining(db, programme.TrainingOptions{Objects: objects, Audit: acc.Audit,
+		Members: func(ctx context.Context, ini string) ([]catalog.Member, error) {
+			return cat.Members(ctx, accounts.System, ini)
+		}})
 	// Card payments against stripe-mock when the test script started it.
-	prog = progress.NewService(db, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: objects})
+	prog = progress.NewService(db, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: objects, Trained: tra.Counts})
 	ord := orders.NewService(db, cat, orders.Options{Logger: slog.New(slog.DiscardHandler), Count: prog.Count, Stripe: orders.NewStripe(orders.StripeConfig{
 		SecretKey: stripeTestKey(), WebhookSecret: testWebhookSecret, SiteURL: "http://tesoro.test", APIURL: os.Getenv("TESORO_TEST_STRIPE_MOCK")})})
 	fai := fairs.NewService(db, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat, Orders: ord,
@@ -102,7 +108,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 			t.Fatal(err)
 		}
 	}
-	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
+	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Training: tra, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -110,7 +116,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, progress: prog, objects: objects, db: db}
+	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, progress: prog, training: tra, objects: objects, db: db}
 }
 
 // do sends req through the whole middleware stack and checks an /api answer

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -141,20 +142,27 @@ type Certificate struct {
 // enrolments ("<status>|<sex>|<age group>|<minors 0/1>|<initiative or ->"
 // → people) for the counts.
 type CourseSummary struct {
-	ID            string         `bson:"id" json:"id"`
-	Partner       string         `bson:"partner" json:"partner"`
-	Name          string         `bson:"name" json:"name"`
-	Area          string         `bson:"area" json:"area"`
-	Hours         int            `bson:"hours" json:"hours"`
-	StartsOn      string         `bson:"starts_on" json:"starts_on"`
-	EndsOn        string         `bson:"ends_on" json:"ends_on"`
-	Municipality  string         `bson:"municipality" json:"municipality"`
-	Department    string         `bson:"department" json:"department"`
-	Venue         string         `bson:"venue" json:"venue"`
-	InitiativeIDs []string       `bson:"initiative_ids" json:"initiative_ids"`
-	RecordedBy    string         `bson:"recorded_by" json:"-"`
-	People        int            `bson:"people" json:"people"` // enrolled, completed and dropped
-	Tally         map[string]int `bson:"tally" json:"-"`
+	ID            string      `bson:"id" json:"id"`
+	Partner       string      `bson:"partner" json:"partner"`
+	Name          string      `bson:"name" json:"name"`
+	Area          string      `bson:"area" json:"area"`
+	Hours         int         `bson:"hours" json:"hours"`
+	StartsOn      string      `bson:"starts_on" json:"starts_on"`
+	EndsOn        string      `bson:"ends_on" json:"ends_on"`
+	Municipality  string      `bson:"municipality" json:"municipality"`
+	Department    string      `bson:"department" json:"department"`
+	Venue         string      `bson:"venue" json:"venue"`
+	InitiativeIDs []string    `bson:"initiative_ids" json:"initiative_ids"`
+	RecordedBy    string      `bson:"recorded_by" json:"-"`
+	People        int         `bson:"people" json:"people"` // enrolled, completed and dropped
+	Tally         []TallyLine `bson:"tally" json:"-"`       // sorted by key
+	Rev           int64       `bson:"rev" json:"-"`
+}
+
+// TallyLine is one line of a course's tally.
+type TallyLine struct {
+	Key string `bson:"k"`
+	N   int    `bson:"n"`
 }
 
 // TrainingOptions tune the training records.
@@ -582,10 +590,17 @@ func (t *Training) change(ctx context.Context, p *accounts.Principal, id string,
 func summaryOf(c *Course) CourseSummary {
 	s := CourseSummary{ID: c.ID, Partner: c.Partner, Name: c.Name, Area: c.Area, Hours: c.Hours, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
 		Municipality: c.Municipality, Department: c.Department, Venue: c.Venue, InitiativeIDs: slices.Clone(c.InitiativeIDs),
-		RecordedBy: c.RecordedBy, Tally: map[string]int{}}
+		RecordedBy: c.RecordedBy, Rev: c.Rev, Tally: []TallyLine{}}
+	// A slice in key order, not a map: the embedded FerretDB was seen to
+	// take a $set of a summary whose map differed only in its keys for no
+	// change now and then, and a map's order changes from run to run.
+	tally := map[string]int{}
 	for _, e := range c.Enrolments {
 		s.People += e.Count
-		s.Tally[tallyKey(e)] += e.Count
+		tally[tallyKey(e)] += e.Count
+	}
+	for _, k := range slices.Sorted(maps.Keys(tally)) {
+		s.Tally = append(s.Tally, TallyLine{k, tally[k]})
 	}
 	return s
 }
@@ -840,14 +855,17 @@ func (t *Training) UpdateEnrolment(ctx context.Context, p *accounts.Principal, c
 	return out, nil
 }
 
-// enrolmentIn finds an enrolment p sees in the course (404 otherwise; 403
-// for who sees no course).
+// enrolmentIn finds an enrolment of the course for p (404 for none of that
+// id; 403 for one p may not see, or a course p may not see).
 func (t *Training) enrolmentIn(p *accounts.Principal, c *Course, id string) (*Enrolment, error) {
 	if !canSeeCourse(p, c.InitiativeIDs) {
 		return nil, denyTraining(p, "course "+c.ID)
 	}
 	for i := range c.Enrolments {
-		if c.Enrolments[i].ID == id && canSeeEnrolment(p, &c.Enrolments[i]) {
+		if c.Enrolments[i].ID == id {
+			if !canSeeEnrolment(p, &c.Enrolments[i]) {
+				return nil, denyTraining(p, "enrolment "+id)
+			}
 			return &c.Enrolments[i], nil
 		}
 	}
@@ -1043,7 +1061,8 @@ func (t *Training) Counts(ctx context.Context, p *accounts.Principal, period str
 			out.Courses++
 			editable := CanEditCourse(p, &Course{RecordedBy: s.RecordedBy, InitiativeIDs: s.InitiativeIDs})
 			endedIn := s.EndsOn >= first && s.EndsOn <= last
-			for k, n := range s.Tally {
+			for _, line := range s.Tally {
+				k, n := line.Key, line.N
 				parts := strings.Split(k, "|")
 				if len(parts) != 5 || n <= 0 {
 					continue

@@ -288,7 +288,7 @@ func TestTrainingAccessListsAndForgetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Close()
-	if _, _, _, err := f.t.OpenCertificate(ctx, f.advB, c.ID, rosa.ID); !errors.Is(err, errs.NotFound) {
+	if _, _, _, err := f.t.OpenCertificate(ctx, f.advB, c.ID, rosa.ID); !errors.Is(err, errs.Forbidden) {
 		t.Errorf("another initiative's adviser reading Rosa's certificate: %v", err)
 	}
 	// Lists: newest first; the producer's list has her initiatives' courses.

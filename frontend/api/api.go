@@ -41,6 +41,7 @@ func (s *API) Mount(r fiber.Router) {
 	s.routesFairs(r)
 	s.routesProgress(r)
 	s.routesIndicators(r)
+	s.routesTraining(r)
 }
 
 // answer is the common shape of a handler that changes something: a

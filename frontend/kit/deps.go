@@ -9,6 +9,7 @@ import (
 	"github.com/tesoro-pact/tesoro/fairs"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/programme"
 	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -26,6 +27,7 @@ type Deps struct {
 	Mentoring *mentoring.Service
 	Orders    *orders.Service
 	Progress  *progress.Service
+	Training  *programme.Training
 	DB        Pinger
 	Objects   storage.ObjectStore
 	Logger    *slog.Logger
