@@ -22,6 +22,7 @@ import (
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/money"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/programme"
 	"github.com/tesoro-pact/tesoro/progress"
 )
 
@@ -83,6 +84,7 @@ type demoDeps struct {
 	fairs     *fairs.Service
 	orders    *orders.Service
 	progress  *progress.Service
+	training  *programme.Training
 }
 
 // loadDemo adds the demo records that are missing; running it again changes
@@ -119,6 +121,9 @@ func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
 		return err
 	}
 	if err := loadDemoMilestones(ctx, d, out); err != nil {
+		return err
+	}
+	if err := loadDemoTraining(ctx, d, out); err != nil {
 		return err
 	}
 	return loadDemoFairs(ctx, d, out)

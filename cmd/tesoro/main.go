@@ -37,6 +37,7 @@ import (
 	"github.com/tesoro-pact/tesoro/frontend"
 	"github.com/tesoro-pact/tesoro/mentoring"
 	"github.com/tesoro-pact/tesoro/orders"
+	"github.com/tesoro-pact/tesoro/programme"
 	"github.com/tesoro-pact/tesoro/progress"
 	"github.com/tesoro-pact/tesoro/storage"
 )
@@ -152,7 +153,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		Listed: func(ctx context.Context, before *mentoring.Session, after mentoring.Session) error {
 			return prog.SessionListed(ctx, before, after)
 		}})
-	prog = progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: p.objects})
+	tra := programme.NewTraining(p.db.DB, programme.TrainingOptions{Objects: p.objects, Audit: acc.Audit,
+		Members: func(ctx context.Context, ini string) ([]catalog.Member, error) {
+			return cat.Members(ctx, accounts.System, ini)
+		}})
+	prog = progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: p.objects, Trained: tra.Counts})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
 		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log, Count: prog.Count,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
@@ -215,7 +220,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		}
 	}
 	if opt.Demo {
-		if err := loadDemo(ctx, demoDeps{acc, cat, men, fai, ord, prog}, opt.Stdout); err != nil {
+		if err := loadDemo(ctx, demoDeps{acc, cat, men, fai, ord, prog, tra}, opt.Stdout); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -248,6 +253,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	if _, err := acc.Repair(ctx, settleAfter); err != nil {
 		return nil, fmt.Errorf("repairing the users' list: %w", err)
 	}
+	if err := tra.Repair(ctx); err != nil {
+		return nil, fmt.Errorf("repairing the training lists: %w", err)
+	}
 	go every(sweepCtx, time.Minute, func(ctx context.Context) {
 		if _, err := men.Repair(ctx, time.Minute); err != nil && ctx.Err() == nil {
 			p.log.Error("repairing mentoring lists", slog.Any("err", err))
@@ -270,7 +278,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	})
 
 	p.app, err = frontend.New(frontend.Deps{
-		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
+		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Training: tra, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
 	})
 	if err != nil {
 		return nil, err
