@@ -2,11 +2,13 @@ package catalog
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/tesoro-pact/tesoro/clean"
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/errs"
 )
 
@@ -47,6 +49,16 @@ type Member struct {
 	Role     string `bson:"role" json:"role"`           // e.g. "lideresa", "panadera"
 	Sex      string `bson:"sex" json:"sex"`             // female, male
 	AgeGroup string `bson:"age_group" json:"age_group"` // youth (14–28), adult
+	// BirthYear is optional and kept only for adults (AdultBirthYear): the
+	// programme keeps no birth dates of people under 18.
+	BirthYear int `bson:"birth_year,omitempty" json:"birth_year,omitempty"`
+}
+
+// AdultBirthYear says whether a birth year shows a person of 18 or more on
+// every day of year, whatever the birthday (born at least 19 years before):
+// a birth year that may be a minor's is not kept (Ley 1581 de 2012).
+func AdultBirthYear(birthYear, year int) bool {
+	return birthYear >= 1900 && year-birthYear >= 19
 }
 
 // Sexes and AgeGroups are the disaggregations donors ask for.
@@ -139,6 +151,10 @@ func (m *Member) normalize() error {
 	}
 	if !slices.Contains(AgeGroups, m.AgeGroup) {
 		f.Add("age_group", errs.CodeUnknown, "must be youth (14–28) or adult")
+	}
+	if year := time.Now().In(colombia.Zone).Year(); m.BirthYear != 0 && !AdultBirthYear(m.BirthYear, year) {
+		f.Add("birth_year", errs.CodeNotAllowed, "is kept only for adults: born in 1900 to "+strconv.Itoa(year-19)+" (of people under 18 no birth year is kept)",
+			"min", 1900, "max", year-19, "reason", "minor")
 	}
 	return f.Err()
 }

@@ -647,6 +647,38 @@ var matrix = []matrixRow{
 		ex, ph := f.exchangePhoto(t)
 		return "/api/v1/exchanges/" + ex.ID + "/photos/" + ph.ID, ""
 	}, own: only(200, "producer", "adviser", "admin")},
+	{route: "GET /api/v1/courses", send: fixed("/api/v1/courses", ""), own: only(200, "producer", "adviser", "admin")},
+	{route: "POST /api/v1/courses", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/courses", `{"partner": "sena", "name": "Manipulación de alimentos", "area": "gastronomy", "hours": 40,
+			"starts_on": "2026-07-06", "ends_on": "2026-08-14", "municipality": "Mongua", "initiative_ids": ["` + f.target + `"]}`
+	}, own: only(201, "adviser", "admin"), other: only(201, "admin")},
+	{route: "GET /api/v1/courses/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		c, _ := f.trainingCourse(t)
+		return "/api/v1/courses/" + c.ID, ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "adviser", "admin")},
+	{route: "PATCH /api/v1/courses/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		c, _ := f.trainingCourse(t)
+		return "/api/v1/courses/" + c.ID, `{"venue": "Casa de la cultura"}`
+	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/courses/:id/enrolments", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		c, _ := f.trainingCourse(t)
+		m := f.trainingMember(t, "Luz Dary Pérez")
+		return "/api/v1/courses/" + c.ID + "/enrolments", `{"kind": "member", "initiative_id": "` + f.target + `", "member_id": "` + m.ID + `"}`
+	}, own: only(201, "adviser", "admin"), other: only(201, "admin")},
+	{route: "PATCH /api/v1/courses/:id/enrolments/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		c, e := f.trainingCourse(t)
+		return "/api/v1/courses/" + c.ID + "/enrolments/" + e.ID, `{"status": "completed"}`
+	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
+	{route: "POST /api/v1/courses/:id/enrolments/:id/certificate", upload: func(t *testing.T, f *matrixFixture) string {
+		c, e := f.trainingCourse(t)
+		return "/api/v1/courses/" + c.ID + "/enrolments/" + e.ID + "/certificate"
+	}, own: only(201, "producer", "adviser", "admin"), other: only(201, "admin")},
+	{route: "GET /api/v1/courses/:id/enrolments/:id/certificate", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		c, e := f.trainingCourse(t)
+		f.trainingCertificate(t, c.ID, e.ID)
+		return "/api/v1/courses/" + c.ID + "/enrolments/" + e.ID + "/certificate", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/training/counts", send: fixed("/api/v1/training/counts?period=2026", ""), own: only(200, "adviser", "admin")},
 }
 
 // TestAuthorizationMatrix sends every mutating (and private) API route as

@@ -57,6 +57,7 @@ type testEnv struct {
 	progress  *progress.Service
 	commit    *programme.Commitments
 	practices *programme.Practices
+	training  *programme.Training
 	objects   storage.ObjectStore
 	db        *mongo.Database
 }
@@ -88,9 +89,13 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 		Listed: func(ctx context.Context, before *mentoring.Session, after mentoring.Session) error {
 			return prog.SessionListed(ctx, before, after)
 		}})
+	tra := programme.NewTraining(db, programme.TrainingOptions{Objects: objects, Audit: acc.Audit,
+		Members: func(ctx context.Context, ini string) ([]catalog.Member, error) {
+			return cat.Members(ctx, accounts.System, ini)
+		}})
 	// Card payments against stripe-mock when the test script started it.
 	com := programme.NewCommitments(db, programme.CommitmentOptions{Audit: acc.Audit, Member: cat.MemberName})
-	prog = progress.NewService(db, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: objects, Commitments: com.States})
+	prog = progress.NewService(db, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: objects, Commitments: com.States, Trained: tra.Counts})
 	ord := orders.NewService(db, cat, orders.Options{Logger: slog.New(slog.DiscardHandler), Count: prog.Count, Stripe: orders.NewStripe(orders.StripeConfig{
 		SecretKey: stripeTestKey(), WebhookSecret: testWebhookSecret, SiteURL: "http://tesoro.test", APIURL: os.Getenv("TESORO_TEST_STRIPE_MOCK")})})
 	fai := fairs.NewService(db, fairs.Options{Initiatives: cat.MissingInitiatives, Catalog: cat, Orders: ord,
@@ -111,7 +116,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 			t.Fatal(err)
 		}
 	}
-	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, Practices: practices, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
+	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, Practices: practices, Training: tra, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -119,7 +124,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, progress: prog, commit: com, practices: practices, objects: objects, db: db}
+	return &testEnv{app: app, catalog: cat, accounts: acc, fairs: fai, mentoring: men, orders: ord, progress: prog, commit: com, practices: practices, training: tra, objects: objects, db: db}
 }
 
 // do sends req through the whole middleware stack and checks an /api answer

@@ -79,7 +79,8 @@ func TestIndicatorsPageAndDonorReport(t *testing.T) {
 		}
 	}
 	sex, _ := wb.GetRows("Por sexo")
-	if len(sex) != 2 || strings.Join(sex[1], "|") != "participants|Participantes en asesorías|9|3" {
+	// The participants, then the people trained and in training (none here).
+	if len(sex) != 4 || strings.Join(sex[1], "|") != "participants|Participantes en asesorías|9|3" || sex[2][0] != "people_trained" {
 		t.Errorf("by sex: %v", sex)
 	}
 

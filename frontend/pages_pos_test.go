@@ -161,8 +161,11 @@ func TestFairReportPage(t *testing.T) {
 	f, _ := openTill(t, env)
 	rosa := &accounts.Principal{UserID: env.rosa.ID, Roles: []string{accounts.RoleProducer}, InitiativeIDs: []string{env.bakery.ID}}
 	var sales []fairs.SaleInput
-	for _, ago := range []time.Duration{2 * time.Hour, 2 * time.Hour, time.Minute} {
-		sales = append(sales, fairs.SaleInput{ClientID: newUUID(), SoldAt: time.Now().Add(-ago).Format(time.RFC3339), PaymentMethod: "nequi",
+	// Two sales early two hours ago and one at the start of this hour: three
+	// hours on the chart whatever the minute (Bogotá's hours are whole UTC ones).
+	hour := time.Now().Truncate(time.Hour)
+	for _, at := range []time.Time{hour.Add(-2*time.Hour + time.Minute), hour.Add(-2*time.Hour + 2*time.Minute), hour} {
+		sales = append(sales, fairs.SaleInput{ClientID: newUUID(), SoldAt: at.Format(time.RFC3339), PaymentMethod: "nequi",
 			Lines: []fairs.SaleLine{{ProductID: env.bread.ID, Quantity: 1, UnitPrice: env.bread.Price}}})
 	}
 	if _, err := env.fairs.SyncSales(t.Context(), rosa, f.ID, sales); err != nil {

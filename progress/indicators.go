@@ -55,7 +55,7 @@ const (
 )
 
 // Dimensions lists them in the order reports show them.
-var Dimensions = []string{DimDepartment, DimMunicipality, DimSex, DimAgeGroup}
+var Dimensions = []string{DimDepartment, DimMunicipality, DimSex, DimAgeGroup, DimPartner, DimArea}
 
 // IndicatorDefinition is an indicator of the logframe with its baseline,
 // targets and (manual ones) values.
@@ -95,6 +95,8 @@ var DefaultIndicators = []IndicatorDefinition{
 	{Code: "initiatives_commitment_verified", NameES: "Iniciativas con el compromiso Todo tiene su tiempo verificado", NameEN: "Initiatives with the Todo tiene su tiempo commitment verified", Unit: UnitCount},
 	{Code: "sessions_held", NameES: "Asesorías realizadas", NameEN: "Advisory sessions held", Unit: UnitCount},
 	{Code: "participants", NameES: "Participantes en asesorías", NameEN: "Participants in advisory sessions", Unit: UnitPeople},
+	{Code: "people_trained", NameES: "Personas formadas (curso terminado)", NameEN: "People trained (course completed)", Unit: UnitPeople},
+	{Code: "people_in_training", NameES: "Personas inscritas en cursos de formación", NameEN: "People enrolled in training courses", Unit: UnitPeople},
 	{Code: "families_saving", NameES: "Familias con hábito de ahorro", NameEN: "Families with a savings habit", Unit: UnitCount, Source: SourceManual},
 }
 
@@ -109,7 +111,16 @@ func init() {
 
 func (s *Service) indicatorList() listDoc[IndicatorDefinition] {
 	return listDoc[IndicatorDefinition]{coll: s.indicators, id: "programme", name: "indicators",
-		defaults: func() []IndicatorDefinition { return slices.Clone(DefaultIndicators) }}
+		defaults: func() []IndicatorDefinition { return slices.Clone(DefaultIndicators) },
+		// A logframe stored before a computed indicator was added gets it.
+		fill: func(defs []IndicatorDefinition) []IndicatorDefinition {
+			for _, d := range DefaultIndicators {
+				if d.Source == SourceComputed && !slices.ContainsFunc(defs, func(x IndicatorDefinition) bool { return x.Code == d.Code }) {
+					defs = append(defs, d)
+				}
+			}
+			return defs
+		}}
 }
 
 // Indicator is an indicator's figures for a period.
@@ -238,6 +249,7 @@ func (s *Service) Indicators(ctx context.Context, p *accounts.Principal, period 
 		return IndicatorReport{}, err
 	}
 	now := s.now()
+	var trained *TrainedCounts
 	out := IndicatorReport{Period: per.Name, Indicators: make([]Indicator, 0, len(defs.Defs)), Initiatives: []InitiativeStatus{}}
 	for _, d := range defs.Defs {
 		ind := Indicator{Code: d.Code, NameES: d.NameES, NameEN: d.NameEN, Unit: d.Unit, Direction: d.Direction, Source: d.Source,
@@ -250,6 +262,17 @@ func (s *Service) Indicators(ctx context.Context, p *accounts.Principal, period 
 			if v, ok := d.Values[per.Name]; ok {
 				ind.Actual, ind.Note = &v.Value, v.Note
 			}
+		case per.Start.Before(now) && isTrainingIndicator(d.Code):
+			if trained == nil {
+				trained = &TrainedCounts{Completed: NewTrainedFigures(), Enrolled: NewTrainedFigures()}
+				if s.trained != nil {
+					if *trained, err = s.trained(ctx, p, per.Name); err != nil {
+						return IndicatorReport{}, err
+					}
+				}
+			}
+			total, dis := trainingIndicator(d.Code, *trained)
+			ind.Actual, ind.Disaggregations = &total, dis
 		case per.Start.Before(now):
 			total, dis := computeIndicator(d.Code, figures, monthsElapsed(per, now))
 			ind.Actual, ind.Disaggregations = &total, dis

@@ -21,6 +21,8 @@ type listDoc[T any] struct {
 	coll     *mongo.Collection
 	id, name string
 	defaults func() []T
+	// fill, if set, completes a stored list (defaults added since).
+	fill func([]T) []T
 }
 
 type listState[T any] struct {
@@ -36,6 +38,9 @@ func (l listDoc[T]) read(ctx context.Context) (listState[T], error) {
 	}
 	if err != nil {
 		return doc, storage.Err(l.name, err)
+	}
+	if l.fill != nil {
+		doc.Defs = l.fill(doc.Defs)
 	}
 	return doc, nil
 }

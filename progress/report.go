@@ -25,8 +25,9 @@ type ReportWords struct {
 }
 
 // Sheet names (keys of ReportWords.T).
+// One per dimension follows the indicators, in the order of Dimensions.
 var reportSheets = []string{"report.sheet.indicators", "report.sheet.department", "report.sheet.municipality",
-	"report.sheet.sex", "report.sheet.age_group", "report.sheet.initiatives", "report.sheet.sessions"}
+	"report.sheet.sex", "report.sheet.age_group", "report.sheet.partner", "report.sheet.area", "report.sheet.initiatives", "report.sheet.sessions"}
 
 func (w ReportWords) name(es, en string) string {
 	if w.Lang == "en" && en != "" {
@@ -97,7 +98,7 @@ func DonorSheets(r IndicatorReport, w ReportWords) []sheets.Sheet {
 		}
 		inis = append(inis, []any{st.Name, st.Municipality, st.Department, w.Stage(st.Stage), ReportValue(UnitCOP, st.Sales), strings.Join(names, "; ")})
 	}
-	list = append(list, sheets.Sheet{Name: w.T(reportSheets[5]), Rows: inis})
+	list = append(list, sheets.Sheet{Name: w.T(reportSheets[1+len(Dimensions)]), Rows: inis})
 	sess := [][]any{h("topic", "sessions")}
 	for _, t := range slices.Sorted(maps.Keys(r.Sessions.ByTopic)) {
 		sess = append(sess, []any{w.Topic(t), r.Sessions.ByTopic[t]})
@@ -106,7 +107,7 @@ func DonorSheets(r IndicatorReport, w ReportWords) []sheets.Sheet {
 	for _, k := range []string{"women", "men", "youth", "adults"} {
 		sess = append(sess, []any{w.T("report.category." + k), r.Sessions.Participants[k]})
 	}
-	return append(list, sheets.Sheet{Name: w.T(reportSheets[6]), Rows: sess})
+	return append(list, sheets.Sheet{Name: w.T(reportSheets[2+len(Dimensions)]), Rows: sess})
 }
 
 // DimensionCategories are the categories of a dimension any indicator has,
@@ -127,10 +128,16 @@ func DimensionCategories(r IndicatorReport, dim string) []string {
 	return slices.Sorted(maps.Keys(seen))
 }
 
-// CategoryName names a category: places by their own name, the rest in words.
+// CategoryName names a category: places by their own name, the rest in
+// words (partners and areas as the training pages name them).
 func CategoryName(w ReportWords, dim, c string) string {
-	if dim == DimSex || dim == DimAgeGroup {
+	switch dim {
+	case DimSex, DimAgeGroup:
 		return w.T("report.category." + c)
+	case DimPartner:
+		return w.T("training.partner." + c)
+	case DimArea:
+		return w.T("training.area." + c)
 	}
 	return c
 }

@@ -32,6 +32,9 @@ type Options struct {
 	// Commitments answers every initiative's child-labour-free commitment
 	// state at a day (YYYY-MM-DD; "" today); nil: none known.
 	Commitments func(ctx context.Context, day string) (map[string]string, error)
+	// Trained counts the people of the partners' courses (package
+	// programme); nil: none.
+	Trained TrainedFunc
 }
 
 // Service is the progress API for the rest of the program.
@@ -52,6 +55,7 @@ type Service struct {
 	catalog     *catalog.Service
 	mentoring   *mentoring.Service
 	commitments func(ctx context.Context, day string) (map[string]string, error)
+	trained     TrainedFunc
 	// cut, when set (tests), stops a count after its month is written and
 	// before its series is: a crash there.
 	cut func() error
@@ -64,7 +68,7 @@ func NewService(db *mongo.Database, opts Options) *Service {
 		glance: db.Collection("progress_glance"), definitions: db.Collection("progress_definitions"),
 		indicators: db.Collection("progress_indicators"),
 		records:    db.Collection("progress_records"), objects: opts.Objects, commitments: opts.Commitments, clock: opts.Clock, hasProducts: opts.HasProducts,
-		catalog: opts.Catalog, mentoring: opts.Mentoring,
+		catalog: opts.Catalog, mentoring: opts.Mentoring, trained: opts.Trained,
 		expenses: storage.NewCountedFeed[Expense](db.Collection("progress_expenses"), expensesPerBucket, expenseTally),
 		dirty:    storage.NewWorkSet[time.Time](db.Collection("progress_dirty"))}
 	if s.clock == nil {

@@ -87,6 +87,7 @@ type demoDeps struct {
 	// commitments are the child-labour-free commitments.
 	commitments *programme.Commitments
 	practices   *programme.Practices
+	training    *programme.Training
 }
 
 // loadDemo adds the demo records that are missing; running it again changes
@@ -129,6 +130,9 @@ func loadDemo(ctx context.Context, d demoDeps, out io.Writer) error {
 		return err
 	}
 	if err := loadDemoPractices(ctx, d, out); err != nil {
+		return err
+	}
+	if err := loadDemoTraining(ctx, d, out); err != nil {
 		return err
 	}
 	return loadDemoFairs(ctx, d, out)

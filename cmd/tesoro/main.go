@@ -153,9 +153,13 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		Listed: func(ctx context.Context, before *mentoring.Session, after mentoring.Session) error {
 			return prog.SessionListed(ctx, before, after)
 		}})
+	tra := programme.NewTraining(p.db.DB, programme.TrainingOptions{Objects: p.objects, Audit: acc.Audit,
+		Members: func(ctx context.Context, ini string) ([]catalog.Member, error) {
+			return cat.Members(ctx, accounts.System, ini)
+		}})
 	com := programme.NewCommitments(p.db.DB, programme.CommitmentOptions{Lapse: cfg.commitmentLapse, Audit: acc.Audit, Member: cat.MemberName})
 	prog = progress.NewService(p.db.DB, progress.Options{HasProducts: cat.HasActiveProducts, Catalog: cat, Mentoring: men, Objects: p.objects,
-		Commitments: com.States})
+		Commitments: com.States, Trained: tra.Counts})
 	ord := orders.NewService(p.db.DB, cat, orders.Options{
 		CardOrderTTL: cfg.cardOrderTTL, PendingOrderTTL: cfg.pendingOrderTTL, Logger: p.log, Count: prog.Count,
 		Stripe: orders.NewStripe(orders.StripeConfig{SecretKey: cfg.StripeSecret, WebhookSecret: cfg.StripeWebhook,
@@ -232,7 +236,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		}
 	}
 	if opt.Demo {
-		if err := loadDemo(ctx, demoDeps{acc, cat, men, fai, ord, prog, com, practices}, opt.Stdout); err != nil {
+		if err := loadDemo(ctx, demoDeps{acc, cat, men, fai, ord, prog, com, practices, tra}, opt.Stdout); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -265,6 +269,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	if _, err := acc.Repair(ctx, settleAfter); err != nil {
 		return nil, fmt.Errorf("repairing the users' list: %w", err)
 	}
+	if err := tra.Repair(ctx); err != nil {
+		return nil, fmt.Errorf("repairing the training lists: %w", err)
+	}
 	go every(sweepCtx, time.Minute, func(ctx context.Context) {
 		if _, err := men.Repair(ctx, time.Minute); err != nil && ctx.Err() == nil {
 			p.log.Error("repairing mentoring lists", slog.Any("err", err))
@@ -287,7 +294,7 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	})
 
 	p.app, err = frontend.New(frontend.Deps{
-		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, Practices: practices, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
+		Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, Practices: practices, Training: tra, DB: p.db, TrustedProxies: cfg.TrustedProxies, Objects: p.objects, Logger: p.log, Version: version(),
 	})
 	if err != nil {
 		return nil, err

@@ -43,6 +43,7 @@ func (s *API) Mount(r fiber.Router) {
 	s.routesIndicators(r)
 	s.routesCommitment(r)
 	s.routesPractices(r)
+	s.routesTraining(r)
 }
 
 // answer is the common shape of a handler that changes something: a

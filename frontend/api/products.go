@@ -226,6 +226,7 @@ func (s *API) removeMember(c *fiber.Ctx) error {
 	if err := s.Catalog.RemoveMember(c.UserContext(), p, id, c.Params("member")); err != nil {
 		return err
 	}
+	s.ForgetMember(c.UserContext(), id, c.Params("member"))
 	_ = s.Accounts.Audit.Record(c.UserContext(), accounts.AuditEntry{ActorID: p.UserID, Action: "member_removed",
 		TargetKind: "initiative", TargetID: id, IP: c.IP(), Details: map[string]string{"member": c.Params("member")}})
 	return c.SendStatus(fiber.StatusNoContent)

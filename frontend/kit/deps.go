@@ -31,10 +31,12 @@ type Deps struct {
 	Commitments *programme.Commitments
 	// Practices keeps the good practices and the experience exchanges.
 	Practices *programme.Practices
-	DB        Pinger
-	Objects   storage.ObjectStore
-	Logger    *slog.Logger
-	Version   string
+	// Training keeps the partners' courses and their enrolments.
+	Training *programme.Training
+	DB       Pinger
+	Objects  storage.ObjectStore
+	Logger   *slog.Logger
+	Version  string
 	// TrustedProxies may set X-Forwarded-For; see TESORO_TRUSTED_PROXIES.
 	TrustedProxies []string
 	// BodyLimit caps any request body (uploads included); JSON bodies are

@@ -180,6 +180,7 @@ func (s *Pages) removeMyInitiativeMember(c *fiber.Ctx) error {
 	if err := s.Catalog.RemoveMember(c.UserContext(), p, in.ID, c.Params("member")); err != nil {
 		return err
 	}
+	s.ForgetMember(c.UserContext(), in.ID, c.Params("member"))
 	_ = s.Accounts.Audit.Record(c.UserContext(), accounts.AuditEntry{ActorID: p.UserID, Action: "member_removed",
 		TargetKind: "initiative", TargetID: in.ID, IP: c.IP(), Details: map[string]string{"member": c.Params("member")}})
 	return c.Redirect(myInitiativePath(in.ID)+"?aviso=integrante-quitado#integrantes", fiber.StatusSeeOther)

@@ -65,6 +65,10 @@ var notices = map[string]string{
 	"compromiso-open":       "advice.notice.agreement_open",
 	"compromiso-sin-cambio": "advice.notice.agreement_unchanged",
 	"adjunto-quitado":       "advice.notice.attachment_removed",
+	// training
+	"curso-guardado":       "training.notice.course_saved",
+	"inscripcion-guardada": "training.notice.enrolment_saved",
+	"certificado-guardado": "training.notice.certificate_saved",
 }
 
 // NoticeCodes lists the codes of every notice (tests show each one).

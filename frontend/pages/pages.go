@@ -100,7 +100,8 @@ func loadTemplates(a *assets) (*templates, error) {
 		"indicatorValue": indicatorValue, "periodName": periodName,
 		"wholePesos": func(m money.Money) string { return groupThousands(m.Amount / 100) },
 		"pesos100":   func(minor int64) money.Money { return money.Money{Amount: minor, Currency: money.COP} },
-		"derefInt":   func(n *int) int { return *n }, "list3": func(a, b, c string) []string { return []string{a, b, c} }, "newKey": newIdempotencyKey}
+		"derefInt":   func(n *int) int { return *n }, "list3": func(a, b, c string) []string { return []string{a, b, c} }, "newKey": newIdempotencyKey,
+		"day": isoDayText}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
@@ -193,6 +194,7 @@ func (s *Pages) Mount(app fiber.Router) {
 	s.routesProgress(app)
 	s.routesIndicators(app)
 	s.routesCommitment(app)
+	s.routesTraining(app)
 	s.routesCashbook(app)
 	s.routesPortfolio(app)
 	s.routesProducer(app)
