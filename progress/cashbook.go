@@ -126,7 +126,7 @@ func (s *Service) AddExpense(ctx context.Context, p *accounts.Principal, initiat
 	if _, err := s.expenses.AppendMany(ctx, initiativeID, []storage.Entry[Expense]{{ID: e.ID, Value: e}}); err != nil {
 		return Expense{}, err
 	}
-	return e, nil
+	return e, s.milestonesChanged(ctx, initiativeID)
 }
 
 // Expenses pages an initiative's expenses, the last recorded first.
@@ -185,7 +185,7 @@ func (s *Service) ReverseExpense(ctx context.Context, p *accounts.Principal, ini
 	if err := s.expenses.Put(ctx, key, id, orig); err != nil {
 		return Expense{}, err
 	}
-	return rev, nil
+	return rev, s.milestonesChanged(ctx, initiativeID)
 }
 
 // CorrectExpense annuls an expense and records the right one in its place.
@@ -306,6 +306,8 @@ func (s *Service) ImportExpenses(ctx context.Context, initiativeID, recordedBy s
 	}
 	// Oldest first, as they would have been recorded: pages run newest first.
 	slices.SortFunc(entries, func(a, b storage.Entry[Expense]) int { return strings.Compare(a.ID, b.ID) })
-	_, err := s.expenses.AppendMany(ctx, initiativeID, entries)
-	return err
+	if _, err := s.expenses.AppendMany(ctx, initiativeID, entries); err != nil {
+		return err
+	}
+	return s.milestonesChanged(ctx, initiativeID)
 }

@@ -257,6 +257,9 @@ func (s *Service) refreshSeries(ctx context.Context, ini, month string, cascade 
 	if err := s.glanceOfMonth(ctx, ini, month, f); err != nil {
 		return err
 	}
+	if err := s.milestonesChanged(ctx, ini); err != nil {
+		return err
+	}
 	if cascade {
 		for _, other := range slices.Sorted(maps.Keys(later)) {
 			if err := s.refreshSeries(ctx, ini, other, false); err != nil {
@@ -334,12 +337,18 @@ func (s *Service) buyerMonths(ctx context.Context, ini, month string, buyers map
 }
 
 // Repair brings up to date the series of initiatives whose counting a
-// crash cut (the sweeper runs it): each of their months is copied again.
-func (s *Service) Repair(ctx context.Context) error {
+// crash cut (the sweeper runs it): each of their months is copied again;
+// then it refreshes the milestones in the glance (RefreshMilestones).
+func (s *Service) Repair(ctx context.Context) (err error) {
 	m, err := s.dirty.Members(ctx)
 	if err != nil {
 		return err
 	}
+	defer func() { // then the milestones of the initiatives that changed
+		if err == nil {
+			err = s.RefreshMilestones(ctx)
+		}
+	}()
 	for ini, since := range m {
 		if s.now().Sub(since) < time.Minute {
 			continue // being counted now
@@ -474,7 +483,10 @@ func (s *Service) Rebuild(ctx context.Context, scan func(ctx context.Context, ea
 			w.docs = w.docs[n:]
 		}
 	}
-	return s.setGlance(ctx, series, nil)
+	if err := s.setGlance(ctx, series, nil); err != nil {
+		return err
+	}
+	return s.allMilestonesChanged(ctx)
 }
 
 // add sums a contribution into the month, as the counting's update does.

@@ -324,4 +324,15 @@ func TestProgressReadsOnlyByID(t *testing.T) {
 	if len(scans) > 0 {
 		t.Fatalf("progress scanned collections: %+v", scans)
 	}
+	// The sweep worked the milestones of the counted initiatives out.
+	g, err := s.readGlance(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := g["ini-bakery"].Milestones; ms == nil || ms.Reached == 0 || ms.Last == "" {
+		t.Errorf("the bakery's milestones in the glance: %+v, want its first sale at least", ms)
+	}
+	if left, _ := s.stale.Members(t.Context()); len(left) > 1 { // the expense after the sweep marked one again
+		t.Errorf("initiatives left to work out: %v", left)
+	}
 }

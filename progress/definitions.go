@@ -109,12 +109,16 @@ func (s *Service) AddDefinition(ctx context.Context, p *accounts.Principal, in D
 	if err := fe.Err(); err != nil {
 		return Definition{}, err
 	}
-	return d, s.definitionList().change(ctx, func(defs []Definition) ([]Definition, error) {
+	err := s.definitionList().change(ctx, func(defs []Definition) ([]Definition, error) {
 		if slices.ContainsFunc(defs, func(x Definition) bool { return x.Code == d.Code }) {
 			return nil, fmt.Errorf("milestone %s exists: %w", d.Code, errs.Conflict)
 		}
 		return append(defs, d), nil
 	})
+	if err != nil {
+		return Definition{}, err
+	}
+	return d, s.allMilestonesChanged(ctx)
 }
 
 // UpdateDefinition changes a milestone's names, number, losability or use (admins).
@@ -136,7 +140,10 @@ func (s *Service) UpdateDefinition(ctx context.Context, p *accounts.Principal, c
 		out = defs[i]
 		return defs, nil
 	})
-	return out, err
+	if err != nil {
+		return Definition{}, err
+	}
+	return out, s.allMilestonesChanged(ctx)
 }
 
 func applyDefinition(d *Definition, in DefinitionInput, fe *errs.Fields) {

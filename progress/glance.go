@@ -31,6 +31,15 @@ type glanceMonth struct {
 type glanceEntry struct {
 	Months map[string]glanceMonth `bson:"m"`
 	Last   *time.Time             `bson:"last,omitempty"`
+	// Milestones are worked out by the minute sweeper from the initiative's
+	// documents after any change to them (nil until then).
+	Milestones *glanceMilestones `bson:"ms,omitempty"`
+}
+
+// glanceMilestones: how many milestones are reached, and the newest month.
+type glanceMilestones struct {
+	Reached int    `bson:"n"`
+	Last    string `bson:"last"`
 }
 
 // series is the entry's months as the rules read them.
@@ -121,4 +130,60 @@ func (s *Service) setGlance(ctx context.Context, series map[string]map[string]Fi
 		return nil
 	}
 	return s.updateGlance(ctx, update)
+}
+
+// milestonesChanged marks an initiative whose milestones may have changed;
+// the minute sweeper works them out again (RefreshMilestones).
+func (s *Service) milestonesChanged(ctx context.Context, ini string) error {
+	return s.stale.Add(ctx, ini, s.now())
+}
+
+// RefreshMilestones works out again the milestones of the initiatives
+// marked as changed and copies their count and newest month into the
+// glance: a few reads by _id for each, none for the others.
+func (s *Service) RefreshMilestones(ctx context.Context) error {
+	marked, err := s.stale.Members(ctx)
+	if err != nil || len(marked) == 0 {
+		return err
+	}
+	defs, err := s.Definitions(ctx)
+	if err != nil {
+		return err
+	}
+	for ini, at := range marked {
+		f, err := s.factsOf(ctx, ini)
+		if err != nil {
+			return err
+		}
+		ms := glanceMilestones{}
+		for _, m := range milestones(defs, f, s.now()) {
+			if m.ReachedOn != "" {
+				ms.Reached++
+				ms.Last = max(ms.Last, m.ReachedOn)
+			}
+		}
+		if err := s.updateGlance(ctx, bson.M{"$set": bson.M{"i." + ini + ".ms": ms}}); err != nil {
+			return err
+		}
+		// Marked again meanwhile: left for the next pass.
+		if err := s.stale.RemoveIf(ctx, ini, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// allMilestonesChanged marks every initiative of the glance (a definition
+// changed, or the counters were rebuilt).
+func (s *Service) allMilestonesChanged(ctx context.Context) error {
+	g, err := s.readGlance(ctx)
+	if err != nil {
+		return err
+	}
+	for ini := range g {
+		if err := s.milestonesChanged(ctx, ini); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -28,7 +28,13 @@ const (
 	SignalNoSales   = "no_recent_sales" // nothing sold in the last 3 months (after selling before)
 	SignalOverdue   = "overdue_agreements"
 	SignalNoSession = "no_recent_session" // no advisory session in 60 days
+	// SignalNoMilestone: selling for six months or more, no milestone
+	// reached in the last six.
+	SignalNoMilestone = "no_recent_milestone"
 )
+
+// MilestoneGap is how many months without a milestone turn the light.
+const MilestoneGap = 6
 
 // SessionGap is how long without a session turns the light.
 const SessionGap = 60
@@ -105,7 +111,7 @@ func (s *Service) Portfolio(ctx context.Context, p *accounts.Principal) ([]Portf
 			}
 		}
 		it.Stage = stageOf(series, producing, now)
-		it.Signals = signals(series, now, it.OverdueAgreements, it.DaysSinceSession)
+		it.Signals = signals(series, now, it.OverdueAgreements, it.DaysSinceSession, g.Milestones)
 		it.Light = light(it.Signals)
 		out = append(out, it)
 	}
@@ -130,16 +136,18 @@ func lastMonths(series map[string]Figures, now time.Time, n int) []int64 {
 
 // signals are the rules that turn the light: the months compared are the
 // complete ones (this month is still selling).
-func signals(series map[string]Figures, now time.Time, overdue int, daysSince *int) []string {
+func signals(series map[string]Figures, now time.Time, overdue int, daysSince *int, reached *glanceMilestones) []string {
 	months := lastMonths(series, now, 7)[:6] // the six complete months, oldest first
 	before, last := months[0]+months[1]+months[2], months[3]+months[4]+months[5]
 	out := []string{}
-	soldEver := false
-	for _, f := range series {
-		soldEver = soldEver || f.Orders > 0
+	firstSale := ""
+	for m, f := range series {
+		if f.Orders > 0 && (firstSale == "" || m < firstSale) {
+			firstSale = m
+		}
 	}
 	switch {
-	case last == 0 && soldEver:
+	case last == 0 && firstSale != "":
 		out = append(out, SignalNoSales)
 	case before > 0 && last*5 < before*4:
 		out = append(out, SignalFalling)
@@ -149,6 +157,10 @@ func signals(series map[string]Figures, now time.Time, overdue int, daysSince *i
 	}
 	if daysSince == nil || *daysSince > SessionGap {
 		out = append(out, SignalNoSession)
+	}
+	gap := Month(now.In(colombia.Zone).AddDate(0, -MilestoneGap, 0))
+	if reached != nil && firstSale != "" && firstSale <= gap && reached.Last < gap {
+		out = append(out, SignalNoMilestone)
 	}
 	return out
 }

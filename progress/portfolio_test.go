@@ -40,9 +40,31 @@ func TestPortfolioLight(t *testing.T) {
 		{"never sold, never visited", map[string]Figures{}, 0, nil, []string{SignalNoSession}, LightYellow},
 		{"visited 60 days ago is recent", months(0, 0, 0, 10, 10, 10), 0, days(60), []string{}, LightGreen},
 	} {
-		got := signals(c.series, now, c.overdue, c.days)
+		got := signals(c.series, now, c.overdue, c.days, nil)
 		if !slices.Equal(got, c.want) || light(got) != c.light {
 			t.Errorf("%s: signals %v (%s), want %v (%s)", c.name, got, light(got), c.want, c.light)
+		}
+	}
+	// Milestones: selling since June 2025 (over six months), none reached
+	// since May 2026 turns it; one in June 2026 does not; nothing known yet
+	// (never worked out) says nothing; a newcomer is not judged.
+	long := months(100, 100, 100, 100, 100, 100)
+	long["2025-06"] = Figures{Orders: 1, Amount: 10}
+	for _, c := range []struct {
+		name    string
+		series  map[string]Figures
+		reached *glanceMilestones
+		want    bool
+	}{
+		{"none since May", long, &glanceMilestones{Reached: 3, Last: "2026-05"}, true},
+		{"one in June", long, &glanceMilestones{Reached: 4, Last: "2026-06"}, false},
+		{"none ever", long, &glanceMilestones{}, true},
+		{"not worked out yet", long, nil, false},
+		{"selling since August 2026 only", months(0, 0, 100, 100, 100, 100), &glanceMilestones{}, false},
+	} {
+		got := slices.Contains(signals(c.series, now, 0, days(10), c.reached), SignalNoMilestone)
+		if got != c.want {
+			t.Errorf("%s: no_recent_milestone %v, want %v", c.name, got, c.want)
 		}
 	}
 	if got := lastMonths(months(1, 2, 3, 4, 5, 6), now, 7); !slices.Equal(got, []int64{1, 2, 3, 4, 5, 6, 0}) {

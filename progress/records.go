@@ -132,6 +132,9 @@ func (s *Service) SetTarget(ctx context.Context, p *accounts.Principal, initiati
 		options.Update().SetUpsert(true)); err != nil {
 		return nil, storage.Err("progress record "+initiativeID, err)
 	}
+	if err := s.milestonesChanged(ctx, initiativeID); err != nil {
+		return nil, err
+	}
 	doc, err := s.record(ctx, initiativeID)
 	return doc.targets(), err
 }
@@ -210,7 +213,7 @@ func (s *Service) SubmitEvidence(ctx context.Context, p *accounts.Principal, ini
 	}
 	m := Milestone{Definition: d}
 	m.manual(ManualRecord{Evidence: e})
-	return m, nil
+	return m, s.milestonesChanged(ctx, initiativeID)
 }
 
 // ReviewEvidence verifies or rejects the evidence of a manual milestone
@@ -261,7 +264,7 @@ func (s *Service) ReviewEvidence(ctx context.Context, p *accounts.Principal, ini
 	}
 	m := Milestone{Definition: d}
 	m.manual(rec)
-	return m, nil
+	return m, s.milestonesChanged(ctx, initiativeID)
 }
 
 // OpenEvidence reads the evidence of a manual milestone for who sees the

@@ -49,6 +49,7 @@ type Service struct {
 	objects                          storage.ObjectStore
 	expenses                         storage.Feed[Expense]
 	dirty                            storage.WorkSet[time.Time] // initiatives being counted: id → since
+	stale                            storage.WorkSet[time.Time] // initiatives whose milestones changed: id → when
 	clock                            func() time.Time
 	// hasProducts is Options.HasProducts.
 	hasProducts func(ctx context.Context, initiativeID string) (bool, error)
@@ -70,7 +71,8 @@ func NewService(db *mongo.Database, opts Options) *Service {
 		records:    db.Collection("progress_records"), objects: opts.Objects, commitments: opts.Commitments, clock: opts.Clock, hasProducts: opts.HasProducts,
 		catalog: opts.Catalog, mentoring: opts.Mentoring, trained: opts.Trained,
 		expenses: storage.NewCountedFeed[Expense](db.Collection("progress_expenses"), expensesPerBucket, expenseTally),
-		dirty:    storage.NewWorkSet[time.Time](db.Collection("progress_dirty"))}
+		dirty:    storage.NewWorkSet[time.Time](db.Collection("progress_dirty")),
+		stale:    storage.NewWorkSet[time.Time](db.Collection("progress_stale"))}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

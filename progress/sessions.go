@@ -75,6 +75,9 @@ func (s *Service) SessionListed(ctx context.Context, before *mentoring.Session, 
 		if err := s.setLastSession(ctx, ini, lastSession(marks)); err != nil {
 			return err
 		}
+		if err := s.milestonesChanged(ctx, ini); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -147,5 +150,8 @@ func (s *Service) RebuildSessions(ctx context.Context) error {
 		}
 		docs = docs[n:]
 	}
-	return s.setGlance(ctx, nil, last)
+	if err := s.setGlance(ctx, nil, last); err != nil {
+		return err
+	}
+	return s.allMilestonesChanged(ctx)
 }

@@ -268,6 +268,13 @@ func (s WorkSet[T]) Remove(ctx context.Context, id string) error {
 	return Err(s.coll.Name()+" "+id, err)
 }
 
+// RemoveIf drops member id only while it still holds v: a member set again
+// meanwhile (its work came back) stays.
+func (s WorkSet[T]) RemoveIf(ctx context.Context, id string, v T) error {
+	_, err := s.coll.DeleteOne(ctx, bson.M{"_id": id, "v": v})
+	return Err(s.coll.Name()+" "+id, err)
+}
+
 // Members reads the whole working set.
 func (s WorkSet[T]) Members(ctx context.Context) (map[string]T, error) {
 	cur, err := s.coll.Find(ctx, bson.M{})

@@ -240,6 +240,11 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 	}
+	// The milestones of initiatives changed since the last sweep (all of a
+	// demo just loaded) are in the portfolio from the first request.
+	if err := prog.RefreshMilestones(ctx); err != nil {
+		return nil, err
+	}
 	// Stock moves left half-done by a crash are settled before serving. With the
 	// embedded database this process is alone (flock), so all of them; with
 	// MongoDB other instances may be mid-move, so only those a minute old.
