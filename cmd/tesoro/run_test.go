@@ -60,6 +60,13 @@ func startRun(t testing.TB, dir string, env map[string]string, args ...string) *
 // startRunLogging is startRun with the program's log sent to logs.
 func startRunLogging(t testing.TB, dir string, env map[string]string, logs io.Writer, args ...string) *running {
 	t.Helper()
+	return startRunWithin(t, 180*time.Second, dir, env, logs, args...)
+}
+
+// startRunWithin is startRunLogging waiting up to within for the program
+// to listen.
+func startRunWithin(t testing.TB, within time.Duration, dir string, env map[string]string, logs io.Writer, args ...string) *running {
+	t.Helper()
 	var printed []string // the demo's lines, printed when it was loaded
 	if dir == "" {
 		dir = t.TempDir()
@@ -97,9 +104,9 @@ func startRunLogging(t testing.TB, dir string, env map[string]string, logs io.Wr
 	case err := <-r.done:
 		cancel()
 		t.Fatalf("Run ended before listening: %v", err)
-	case <-time.After(180 * time.Second):
+	case <-time.After(within):
 		cancel()
-		t.Fatal("program did not listen within 180s")
+		t.Fatalf("program did not listen within %s", within)
 	}
 	t.Cleanup(func() {
 		if err := r.stop(); err != nil {
@@ -186,7 +193,8 @@ func copyDemo(t testing.TB, dir string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := startRunLogging(t, tmpl, nil, io.Discard, "--demo")
+		// Loading it takes minutes under -race on a busy machine.
+		r := startRunWithin(t, 15*time.Minute, tmpl, nil, io.Discard, "--demo")
 		r.Stop(t)
 		demoTemplate.dir, demoTemplate.printed = tmpl, slices.Clone(r.Stdout.lines)
 	})
