@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 	"net/url"
 
@@ -148,37 +149,13 @@ func (s *API) applyPractice(c *fiber.Ctx) error {
 }
 
 func (s *API) uploadPracticePhoto(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
+	return uploadPhoto(c, func(p *accounts.Principal, id string) error {
+		_, err := s.Practices.Practice(c.UserContext(), p, id)
 		return err
-	}
-	id := c.Params("id")
-	if _, err := s.Practices.Practice(c.UserContext(), p, id); err != nil {
-		return err
-	}
-	f, err := kit.UploadedImage(c)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	ph, err := s.Practices.AddPhoto(c.UserContext(), p, id, f)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(photoViews([]programme.Photo{ph}, func(x string) string { return PracticePhotoURL(id, x) })[0])
+	}, s.Practices.AddPhoto, PracticePhotoURL)
 }
 
-func (s *API) getPracticePhoto(c *fiber.Ctx) error {
-	p, err := kit.RequireUser(c)
-	if err != nil {
-		return err
-	}
-	r, obj, err := s.Practices.OpenPhoto(c.UserContext(), p, c.Params("id"), c.Params("photo"), c.Query("size") == "thumb")
-	if err != nil {
-		return err
-	}
-	return sendPhoto(c, r, obj)
-}
+func (s *API) getPracticePhoto(c *fiber.Ctx) error { return getPhoto(c, s.Practices.OpenPhoto) }
 
 func sendPhoto(c *fiber.Ctx, r io.ReadCloser, obj storage.Object) error {
 	c.Set(fiber.HeaderContentType, obj.ContentType)
@@ -244,12 +221,24 @@ func (s *API) getExchange(c *fiber.Ctx) error {
 }
 
 func (s *API) uploadExchangePhoto(c *fiber.Ctx) error {
+	return uploadPhoto(c, func(p *accounts.Principal, id string) error {
+		_, err := s.Practices.Exchange(c.UserContext(), p, id)
+		return err
+	}, s.Practices.AddExchangePhoto, ExchangePhotoURL)
+}
+
+func (s *API) getExchangePhoto(c *fiber.Ctx) error { return getPhoto(c, s.Practices.OpenExchangePhoto) }
+
+// uploadPhoto adds the photo of a request to the record of the path
+// (practice or exchange) once p may see it: 201 with the photo's view.
+func uploadPhoto(c *fiber.Ctx, see func(p *accounts.Principal, id string) error,
+	add func(ctx context.Context, p *accounts.Principal, id string, r io.Reader) (programme.Photo, error), url func(id, photo string) string) error {
 	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
 	id := c.Params("id")
-	if _, err := s.Practices.Exchange(c.UserContext(), p, id); err != nil {
+	if err := see(p, id); err != nil {
 		return err
 	}
 	f, err := kit.UploadedImage(c)
@@ -257,19 +246,20 @@ func (s *API) uploadExchangePhoto(c *fiber.Ctx) error {
 		return err
 	}
 	defer f.Close()
-	ph, err := s.Practices.AddExchangePhoto(c.UserContext(), p, id, f)
+	ph, err := add(c.UserContext(), p, id, f)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(photoViews([]programme.Photo{ph}, func(x string) string { return ExchangePhotoURL(id, x) })[0])
+	return c.Status(fiber.StatusCreated).JSON(photoViews([]programme.Photo{ph}, func(x string) string { return url(id, x) })[0])
 }
 
-func (s *API) getExchangePhoto(c *fiber.Ctx) error {
+// getPhoto streams a photo (?size=thumb: its thumbnail) of the record of the path.
+func getPhoto(c *fiber.Ctx, open func(ctx context.Context, p *accounts.Principal, id, photo string, thumb bool) (io.ReadCloser, storage.Object, error)) error {
 	p, err := kit.RequireUser(c)
 	if err != nil {
 		return err
 	}
-	r, obj, err := s.Practices.OpenExchangePhoto(c.UserContext(), p, c.Params("id"), c.Params("photo"), c.Query("size") == "thumb")
+	r, obj, err := open(c.UserContext(), p, c.Params("id"), c.Params("photo"), c.Query("size") == "thumb")
 	if err != nil {
 		return err
 	}
