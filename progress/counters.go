@@ -338,7 +338,8 @@ func (s *Service) buyerMonths(ctx context.Context, ini, month string, buyers map
 
 // Repair brings up to date the series of initiatives whose counting a
 // crash cut (the sweeper runs it): each of their months is copied again;
-// then it refreshes the milestones in the glance (RefreshMilestones).
+// then it refreshes the milestones in the glance (RefreshMilestones) and
+// drops the months that left its window (TrimGlance).
 func (s *Service) Repair(ctx context.Context) (err error) {
 	m, err := s.dirty.Members(ctx)
 	if err != nil {
@@ -347,6 +348,9 @@ func (s *Service) Repair(ctx context.Context) (err error) {
 	defer func() { // then the milestones of the initiatives that changed
 		if err == nil {
 			err = s.RefreshMilestones(ctx)
+		}
+		if err == nil {
+			err = s.TrimGlance(ctx)
 		}
 	}()
 	for ini, since := range m {

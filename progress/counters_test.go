@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/bson"
+
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/money"
@@ -130,6 +132,9 @@ func storm(rng *rand.Rand, n int) [][]orders.Order {
 	return out
 }
 
+// stormEnd is a day after the storm's months (September to December 2026).
+var stormEnd = time.Date(2026, 12, 15, 12, 0, 0, 0, colombia.Zone)
+
 func finals(states [][]orders.Order) []orders.Order {
 	var out []orders.Order
 	for _, s := range states {
@@ -157,14 +162,20 @@ func wantSeries(t *testing.T, s *Service, want map[string]map[string]Figures) {
 			}
 		}
 	}
-	// The portfolio's glance holds the same orders and amounts.
+	// The portfolio's glance holds the same orders and amounts for the
+	// months of its window, none before, and the first month sold in.
 	glance, err := s.readGlance(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
+	start := glanceStart(s.now())
 	for ini, months := range want {
 		for m, w := range months {
-			if g := glance[ini].Months[m]; g.Orders != w.Orders || g.Amount != w.Amount {
+			g, kept := glance[ini].Months[m]
+			if m < start && kept {
+				t.Errorf("glance of %s keeps %s, older than its window (%s on)", ini, m, start)
+			}
+			if m >= start && (g.Orders != w.Orders || g.Amount != w.Amount) {
 				t.Errorf("glance of %s %s: %+v, want %d orders of %d", ini, m, g, w.Orders, w.Amount)
 			}
 		}
@@ -173,6 +184,9 @@ func wantSeries(t *testing.T, s *Service, want map[string]map[string]Figures) {
 				t.Errorf("glance of %s %s: %+v, want nothing", ini, m, g)
 			}
 		}
+		if got, w := glance[ini].First, firstSale(months); got != w {
+			t.Errorf("glance of %s: first sale %q, want %q", ini, got, w)
+		}
 	}
 }
 
@@ -180,7 +194,7 @@ func wantSeries(t *testing.T, s *Service, want map[string]map[string]Figures) {
 // orders in batches, with replays of what was applied: the counters equal a
 // recount of the orders as they end.
 func TestCountersMatchARecountAfterAStormWithReplays(t *testing.T) {
-	s := NewService(storagetest.DB(t), Options{})
+	s := NewService(storagetest.DB(t), Options{Clock: func() time.Time { return stormEnd }})
 	rng := rand.New(rand.NewPCG(1, 2))
 	states := storm(rng, 300)
 	next := make([]int, len(states))
@@ -284,7 +298,7 @@ func recountWritten(t *testing.T, s *Service, list []orders.Order) map[string]ma
 
 // Rebuild from the orders gives what counting them one by one gave.
 func TestRebuildEqualsTheCounts(t *testing.T) {
-	s := NewService(storagetest.DB(t), Options{})
+	s := NewService(storagetest.DB(t), Options{Clock: func() time.Time { return stormEnd }})
 	final := finals(storm(rand.New(rand.NewPCG(5, 6)), 200))
 	if err := s.Rebuild(t.Context(), func(_ context.Context, each func([]orders.Order) error) error {
 		for i := 0; i < len(final); i += 70 {
@@ -297,6 +311,58 @@ func TestRebuildEqualsTheCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSeries(t, s, recount(final))
+}
+
+// The glance keeps a window of months: when the window moves on, the
+// sweeper drops the months that left it and the first month sold in stays;
+// a late change to an old month does not bring it back; a glance written
+// before the window (all months, no first month) gets its first month from
+// them before they go.
+func TestGlanceKeepsAWindowOfMonths(t *testing.T) {
+	db := storagetest.DB(t)
+	now := stormEnd
+	s := NewService(db, Options{Clock: func() time.Time { return now }})
+	final := finals(storm(rand.New(rand.NewPCG(9, 10)), 120))
+	if err := s.Count(t.Context(), final); err != nil {
+		t.Fatal(err)
+	}
+	want := recount(final)
+	wantSeries(t, s, want) // every month of the storm is in the window
+
+	now = time.Date(2027, 11, 20, 12, 0, 0, 0, colombia.Zone) // the window starts in November 2026
+	if err := s.Repair(t.Context()); err != nil {             // the sweeper's pass
+		t.Fatal(err)
+	}
+	wantSeries(t, s, want)
+	g, err := s.readGlance(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := slices.Sorted(maps.Keys(g["ini-bakery"].Months)); !slices.Equal(m, []string{"2026-11", "2026-12"}) {
+		t.Errorf("the bakery's months after the window moved: %v, want November and December 2026", m)
+	}
+	late := final[0]
+	late.ID, late.CreatedAt = "late-one", time.Date(2026, 9, 10, 12, 0, 0, 0, colombia.Zone)
+	if err := s.Count(t.Context(), []orders.Order{late}); err != nil {
+		t.Fatal(err)
+	}
+	wantSeries(t, s, recount(append(slices.Clone(final), late)))
+
+	// A glance of before the window: all its months and no first month.
+	if err := s.updateGlance(t.Context(), bson.M{"$set": bson.M{"i.ini-old.m": bson.M{"2025-01": glanceMonth{}, "2025-02": glanceMonth{Orders: 2, Amount: 9000},
+		"2027-10": glanceMonth{Orders: 1, Amount: 100}}}}); err != nil {
+		t.Fatal(err)
+	}
+	restarted := NewService(db, Options{Clock: func() time.Time { return now }})
+	if err := restarted.TrimGlance(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if g, err = restarted.readGlance(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if old := g["ini-old"]; old.First != "2025-02" || len(old.Months) != 1 || old.Months["2027-10"].Orders != 1 {
+		t.Errorf("the glance of before the window, trimmed: %+v, want its first sale 2025-02 and only October 2027", old)
+	}
 }
 
 // The rule of docs/architecture.md: counting, repairing and reading

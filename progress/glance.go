@@ -9,17 +9,21 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/storage"
 )
 
 // The programme at a glance: one document (progress_glance, _id
-// "programme") holding, for every initiative, its orders and amount of each
-// month and the date of its newest session — all the portfolio's lights,
-// stages and sparklines need, for the 42 initiatives in one read by _id.
-// The counting copies each month into it after the series (a $set of the
-// month: repeating it is harmless) and the session markers their newest
-// date; rebuilds write it whole. It grows by one small entry per initiative
-// and month.
+// "programme") holding, for every initiative, its orders and amount of the
+// last GlanceMonths months, the first month it sold in and the date of its
+// newest session — all the portfolio's lights, stages and sparklines need,
+// for the 42 initiatives in one read by _id. The counting copies each month
+// of the window into it after the series (a $set of the month: repeating it
+// is harmless) and the session markers their newest date; rebuilds write it
+// whole. Months that leave the window are dropped by the sweeper
+// (TrimGlance), so the document stays the same size however long the
+// programme runs (about 15 KB for 42 initiatives): every order's update
+// rewrites it, and every portfolio decodes it.
 
 const glanceID = "programme"
 
@@ -29,8 +33,12 @@ type glanceMonth struct {
 }
 
 type glanceEntry struct {
-	Months map[string]glanceMonth `bson:"m"`
-	Last   *time.Time             `bson:"last,omitempty"`
+	Months map[string]glanceMonth `bson:"m"` // the window's months only
+	// First is the first month with orders (YYYY-MM; empty: never sold),
+	// kept with $min when a month is counted. A month whose orders were all
+	// cancelled later keeps it until a rebuild.
+	First string     `bson:"first,omitempty"`
+	Last  *time.Time `bson:"last,omitempty"`
 	// Milestones are worked out by the minute sweeper from the initiative's
 	// documents after any change to them (nil until then).
 	Milestones *glanceMilestones `bson:"ms,omitempty"`
@@ -70,10 +78,87 @@ func (s *Service) updateGlance(ctx context.Context, update bson.M) error {
 	return storage.Err("progress glance", err)
 }
 
-// glanceOfMonth copies an initiative's month into the glance.
-func (s *Service) glanceOfMonth(ctx context.Context, ini, month string, f Figures) error {
-	return s.updateGlance(ctx, bson.M{"$set": bson.M{"i." + ini + ".m." + month: glanceMonth{Orders: f.Orders, Amount: f.Amount}}})
+// GlanceMonths is how many months the glance keeps of each initiative:
+// this one and the twelve before (the sparkline's twelve, the rules' six
+// complete ones).
+const GlanceMonths = 13
+
+// glanceStart is the oldest month the glance keeps at now.
+func glanceStart(now time.Time) string {
+	now = now.In(colombia.Zone)
+	return Month(time.Date(now.Year(), now.Month()-GlanceMonths+1, 1, 12, 0, 0, 0, colombia.Zone))
 }
+
+// glanceOfMonth copies an initiative's month into the glance (a month
+// older than the window only moves its first sale).
+func (s *Service) glanceOfMonth(ctx context.Context, ini, month string, f Figures) error {
+	update := bson.M{}
+	if month >= glanceStart(s.now()) {
+		update["$set"] = bson.M{"i." + ini + ".m." + month: glanceMonth{Orders: f.Orders, Amount: f.Amount}}
+	}
+	if f.Orders > 0 {
+		update["$min"] = bson.M{"i." + ini + ".first": month}
+	}
+	if len(update) == 0 {
+		return nil
+	}
+	return s.updateGlance(ctx, update)
+}
+
+// TrimGlance drops the months that left the glance's window (the sweeper
+// calls it; it reads and writes once a month, when the window moves, and
+// once after each start). Each initiative's first month is checked against
+// its months before they go: a glance written before the window existed
+// had all of them and no first month.
+func (s *Service) TrimGlance(ctx context.Context) error {
+	start := glanceStart(s.now())
+	if s.trimmedFor.Load() == start {
+		return nil
+	}
+	g, err := s.readGlance(ctx)
+	if err != nil {
+		return err
+	}
+	set, unset := bson.M{}, bson.M{}
+	for ini, e := range g {
+		if first := firstSale(e.Months); first != "" && (e.First == "" || first < e.First) {
+			set["i."+ini+".first"] = first
+		}
+		for m := range e.Months {
+			if m < start {
+				unset["i."+ini+".m."+m] = ""
+			}
+		}
+	}
+	update := bson.M{}
+	if len(set) > 0 {
+		update["$set"] = set
+	}
+	if len(unset) > 0 {
+		update["$unset"] = unset
+	}
+	if len(update) > 0 {
+		if err := s.updateGlance(ctx, update); err != nil {
+			return err
+		}
+	}
+	s.trimmedFor.Store(start)
+	return nil
+}
+
+// firstSale is the first month with orders (empty: none).
+func firstSale[F interface{ orders() int64 }](months map[string]F) string {
+	first := ""
+	for m, f := range months {
+		if f.orders() > 0 && (first == "" || m < first) {
+			first = m
+		}
+	}
+	return first
+}
+
+func (m glanceMonth) orders() int64 { return m.Orders }
+func (f Figures) orders() int64     { return f.Orders }
 
 // setLastSession keeps an initiative's newest session (nil: none).
 func (s *Service) setLastSession(ctx context.Context, ini string, last *time.Time) error {
@@ -97,14 +182,23 @@ func (s *Service) setGlance(ctx context.Context, series map[string]map[string]Fi
 		for ini := range cur {
 			if _, ok := series[ini]; !ok {
 				set["i."+ini+".m"] = bson.M{}
+				unset["i."+ini+".first"] = ""
 			}
 		}
+		start := glanceStart(s.now())
 		for ini, months := range series {
-			m := make(map[string]glanceMonth, len(months))
+			m := make(map[string]glanceMonth, GlanceMonths)
 			for k, f := range months {
-				m[k] = glanceMonth{Orders: f.Orders, Amount: f.Amount}
+				if k >= start {
+					m[k] = glanceMonth{Orders: f.Orders, Amount: f.Amount}
+				}
 			}
 			set["i."+ini+".m"] = m
+			if first := firstSale(months); first != "" {
+				set["i."+ini+".first"] = first
+			} else {
+				unset["i."+ini+".first"] = ""
+			}
 		}
 	}
 	if last != nil {

@@ -110,8 +110,8 @@ func (s *Service) Portfolio(ctx context.Context, p *accounts.Principal) ([]Portf
 				return nil, err
 			}
 		}
-		it.Stage = stageOf(series, producing, now)
-		it.Signals = signals(series, now, it.OverdueAgreements, it.DaysSinceSession, g.Milestones)
+		it.Stage = stageOf(series, producing || g.First != "", now)
+		it.Signals = signals(series, g.First, now, it.OverdueAgreements, it.DaysSinceSession, g.Milestones)
 		it.Light = light(it.Signals)
 		out = append(out, it)
 	}
@@ -135,17 +135,12 @@ func lastMonths(series map[string]Figures, now time.Time, n int) []int64 {
 }
 
 // signals are the rules that turn the light: the months compared are the
-// complete ones (this month is still selling).
-func signals(series map[string]Figures, now time.Time, overdue int, daysSince *int, reached *glanceMilestones) []string {
+// complete ones (this month is still selling); firstSale is the first month
+// the initiative sold in (empty: never).
+func signals(series map[string]Figures, firstSale string, now time.Time, overdue int, daysSince *int, reached *glanceMilestones) []string {
 	months := lastMonths(series, now, 7)[:6] // the six complete months, oldest first
 	before, last := months[0]+months[1]+months[2], months[3]+months[4]+months[5]
 	out := []string{}
-	firstSale := ""
-	for m, f := range series {
-		if f.Orders > 0 && (firstSale == "" || m < firstSale) {
-			firstSale = m
-		}
-	}
 	switch {
 	case last == 0 && firstSale != "":
 		out = append(out, SignalNoSales)

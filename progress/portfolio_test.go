@@ -40,7 +40,7 @@ func TestPortfolioLight(t *testing.T) {
 		{"never sold, never visited", map[string]Figures{}, 0, nil, []string{SignalNoSession}, LightYellow},
 		{"visited 60 days ago is recent", months(0, 0, 0, 10, 10, 10), 0, days(60), []string{}, LightGreen},
 	} {
-		got := signals(c.series, now, c.overdue, c.days, nil)
+		got := signals(c.series, firstSale(c.series), now, c.overdue, c.days, nil)
 		if !slices.Equal(got, c.want) || light(got) != c.light {
 			t.Errorf("%s: signals %v (%s), want %v (%s)", c.name, got, light(got), c.want, c.light)
 		}
@@ -62,7 +62,7 @@ func TestPortfolioLight(t *testing.T) {
 		{"not worked out yet", long, nil, false},
 		{"selling since August 2026 only", months(0, 0, 100, 100, 100, 100), &glanceMilestones{}, false},
 	} {
-		got := slices.Contains(signals(c.series, now, 0, days(10), c.reached), SignalNoMilestone)
+		got := slices.Contains(signals(c.series, firstSale(c.series), now, 0, days(10), c.reached), SignalNoMilestone)
 		if got != c.want {
 			t.Errorf("%s: no_recent_milestone %v, want %v", c.name, got, c.want)
 		}

@@ -7,6 +7,7 @@ package progress
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/mongo"
@@ -51,6 +52,7 @@ type Service struct {
 	dirty                            storage.WorkSet[time.Time] // initiatives being counted: id → since
 	stale                            storage.WorkSet[time.Time] // initiatives whose milestones changed: id → when
 	clock                            func() time.Time
+	trimmedFor                       atomic.Value // the glance's window last trimmed (glanceStart)
 	// hasProducts is Options.HasProducts.
 	hasProducts func(ctx context.Context, initiativeID string) (bool, error)
 	catalog     *catalog.Service

@@ -245,6 +245,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	if err := prog.RefreshMilestones(ctx); err != nil {
 		return nil, err
 	}
+	if err := prog.TrimGlance(ctx); err != nil { // a glance older than its window of months
+		return nil, err
+	}
 	// Stock moves left half-done by a crash are settled before serving. With the
 	// embedded database this process is alone (flock), so all of them; with
 	// MongoDB other instances may be mid-move, so only those a minute old.
