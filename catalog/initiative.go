@@ -58,8 +58,11 @@ type Member struct {
 // every day of year, whatever the birthday (born at least 19 years before):
 // a birth year that may be a minor's is not kept (Ley 1581 de 2012).
 func AdultBirthYear(birthYear, year int) bool {
-	return birthYear >= 1900 && year-birthYear >= 19
+	return birthYear >= 1900 && birthYear <= LastAdultBirthYear(year)
 }
+
+// LastAdultBirthYear is the latest birth year kept in year.
+func LastAdultBirthYear(year int) int { return year - 19 }
 
 // Sexes and AgeGroups are the disaggregations donors ask for.
 var (
@@ -153,8 +156,8 @@ func (m *Member) normalize() error {
 		f.Add("age_group", errs.CodeUnknown, "must be youth (14–28) or adult")
 	}
 	if year := time.Now().In(colombia.Zone).Year(); m.BirthYear != 0 && !AdultBirthYear(m.BirthYear, year) {
-		f.Add("birth_year", errs.CodeNotAllowed, "is kept only for adults: born in 1900 to "+strconv.Itoa(year-19)+" (of people under 18 no birth year is kept)",
-			"min", 1900, "max", year-19, "reason", "minor")
+		f.Add("birth_year", errs.CodeNotAllowed, "is kept only for adults: born in 1900 to "+strconv.Itoa(LastAdultBirthYear(year))+" (of people under 18 no birth year is kept)",
+			"min", 1900, "max", LastAdultBirthYear(year), "reason", "minor")
 	}
 	return f.Err()
 }

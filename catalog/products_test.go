@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -292,10 +293,25 @@ func TestMembers(t *testing.T) {
 	if len(list) != 1 || list[0].ID != m.ID {
 		t.Fatalf("members: got %+v", list)
 	}
-	if err := svc.RemoveMember(t.Context(), accounts.System, ini.ID, m.ID); err != nil {
-		t.Fatal(err)
+	if got, err := svc.Member(t.Context(), accounts.System, ini.ID, m.ID); err != nil || got.Name != "Yurani Palacios" {
+		t.Fatalf("member: got %+v, %v", got, err)
 	}
-	if err := svc.RemoveMember(t.Context(), accounts.System, ini.ID, m.ID); !errors.Is(err, errs.NotFound) {
+	// A failure to forget her elsewhere keeps her, so the removal can be retried whole.
+	broken := errors.New("training records unavailable")
+	if err := svc.RemoveMember(t.Context(), accounts.System, ini.ID, m.ID, func(context.Context) error { return broken }); !errors.Is(err, broken) {
+		t.Fatalf("remove with a failing forget: got %v", err)
+	}
+	if _, err := svc.Member(t.Context(), accounts.System, ini.ID, m.ID); err != nil {
+		t.Fatalf("member removed although forgetting her failed: %v", err)
+	}
+	forgets := 0
+	if err := svc.RemoveMember(t.Context(), accounts.System, ini.ID, m.ID, func(context.Context) error { forgets++; return nil }); err != nil || forgets != 1 {
+		t.Fatalf("remove: %v, forgotten %d times", err, forgets)
+	}
+	if _, err := svc.Member(t.Context(), accounts.System, ini.ID, m.ID); !errors.Is(err, errs.NotFound) {
+		t.Fatalf("removed member: got %v, want not found", err)
+	}
+	if err := svc.RemoveMember(t.Context(), accounts.System, ini.ID, m.ID, nil); !errors.Is(err, errs.NotFound) {
 		t.Fatalf("remove twice: got %v, want not found", err)
 	}
 }

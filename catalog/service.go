@@ -215,11 +215,29 @@ func (s *Service) AddMember(ctx context.Context, who *accounts.Principal, initia
 	return m, storage.Err("initiative "+initiativeID, err)
 }
 
+// Member answers one member of an initiative, for who sees its members.
+func (s *Service) Member(ctx context.Context, who *accounts.Principal, initiativeID, memberID string) (Member, error) {
+	members, err := s.Members(ctx, who, initiativeID)
+	if err != nil {
+		return Member{}, err
+	}
+	for _, m := range members {
+		if m.ID == memberID {
+			return m, nil
+		}
+	}
+	return Member{}, fmt.Errorf("member %s: %w", memberID, errs.NotFound)
+}
+
 // RemoveMember takes a person off an initiative (their data goes with them).
-func (s *Service) RemoveMember(ctx context.Context, who *accounts.Principal, initiativeID, memberID string) error {
+// forget, when given, erases what other records hold about her; it runs
+// before the removal and its failure stops it, so a retry finds the member
+// still there and forgets her whole (forget must be repeatable).
+func (s *Service) RemoveMember(ctx context.Context, who *accounts.Principal, initiativeID, memberID string, forget func(context.Context) error) error {
 	if _, err := s.allowInitiative(ctx, who, initiativeID, accounts.CanEditInitiative); err != nil {
 		return err
 	}
+	forgotten := forget == nil
 	return retryStale(func() error {
 		in, err := s.Initiative(ctx, initiativeID)
 		if err != nil {
@@ -233,6 +251,12 @@ func (s *Service) RemoveMember(ctx context.Context, who *accounts.Principal, ini
 		}
 		if len(kept) == len(in.Members) {
 			return fmt.Errorf("member %s: %w", memberID, errs.NotFound)
+		}
+		if !forgotten {
+			if err := forget(ctx); err != nil {
+				return err
+			}
+			forgotten = true
 		}
 		res, err := s.initiatives.coll.UpdateOne(ctx, bson.M{"_id": initiativeID, "rev": in.Rev},
 			bson.M{"$set": bson.M{"members": kept, "updated_at": s.now()}, "$inc": bson.M{"rev": 1}})

@@ -428,6 +428,9 @@ var matrix = []matrixRow{
 	{route: "GET /api/v1/initiatives/:id/members", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/members", ""
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "GET /api/v1/initiatives/:id/members/:id/personal-data", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/initiatives/" + f.target + "/members/" + f.member(t).ID + "/personal-data", ""
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
 	{route: "GET /api/v1/initiatives/:id/products", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/initiatives/" + f.target + "/products", ""
 	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},

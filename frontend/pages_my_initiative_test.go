@@ -52,6 +52,7 @@ func TestMyInitiativeAccess(t *testing.T) {
 		{"POST", page + "/foto/" + photo.ID + "/eliminar", nil},
 		{"POST", page + "/integrantes", url.Values{"name": {"Intrusa"}, "sex": {"female"}, "age_group": {"adult"}}},
 		{"POST", page + "/integrantes/" + member.ID + "/eliminar", nil},
+		{"GET", page + "/integrantes/" + member.ID + "/datos", nil},
 	}
 	for _, who := range []string{"dora@tesoro.test", "marta@correo.test"} {
 		v := env.signedIn(t, who)

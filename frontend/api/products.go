@@ -29,6 +29,7 @@ func (s *API) routesProducts(api fiber.Router) {
 	api.Get("/initiatives/:id/members", s.listMembers)
 	api.Post("/initiatives/:id/members", s.addMember)
 	api.Delete("/initiatives/:id/members/:member", s.removeMember)
+	api.Get("/initiatives/:id/members/:member/personal-data", s.memberData)
 	api.Post("/initiatives/:id/images", addImage(s.Catalog.AddInitiativePhoto))
 	api.Delete("/initiatives/:id/images/:image", removeImage(s.Catalog.RemoveInitiativePhoto))
 }
@@ -222,12 +223,23 @@ func (s *API) removeMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id := c.Params("id")
-	if err := s.Catalog.RemoveMember(c.UserContext(), p, id, c.Params("member")); err != nil {
+	if err := s.RemoveMember(c, p, c.Params("id"), c.Params("member")); err != nil {
 		return err
 	}
-	s.ForgetMember(c.UserContext(), id, c.Params("member"))
-	_ = s.Accounts.Audit.Record(c.UserContext(), accounts.AuditEntry{ActorID: p.UserID, Action: "member_removed",
-		TargetKind: "initiative", TargetID: id, IP: c.IP(), Details: map[string]string{"member": c.Params("member")}})
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// memberData downloads what Tesoro holds about one member (Ley 1581).
+func (s *API) memberData(c *fiber.Ctx) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	data, err := s.MemberData(c, p, c.Params("id"), c.Params("member"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="datos-integrante-tesoro.json"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(data)
 }

@@ -1,14 +1,18 @@
 package pages
 
 import (
+	"encoding/json"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tesoro-pact/tesoro/accounts"
 	"github.com/tesoro-pact/tesoro/catalog"
+	"github.com/tesoro-pact/tesoro/colombia"
 	"github.com/tesoro-pact/tesoro/frontend/kit"
 )
 
@@ -24,6 +28,7 @@ func (s *Pages) routesMyInitiative(app fiber.Router) {
 	app.Post("/mi-iniciativa/:id/foto/:image/eliminar", noStore, s.removeMyInitiativePhoto)
 	app.Post("/mi-iniciativa/:id/integrantes", noStore, s.addMyInitiativeMember)
 	app.Post("/mi-iniciativa/:id/integrantes/:member/eliminar", noStore, s.removeMyInitiativeMember)
+	app.Get("/mi-iniciativa/:id/integrantes/:member/datos", noStore, s.memberDataDownload)
 }
 
 // myInitiativePath is the profile page of an initiative.
@@ -39,7 +44,9 @@ type myInitiativeData struct {
 	Stages     []string
 	Sexes      []string
 	AgeGroups  []string
-	Photos     photoPanel
+	// LastAdultBirthYear bounds the birth year field (adults only).
+	LastAdultBirthYear int
+	Photos             photoPanel
 	// Products links back to the producer's list when the visitor has one.
 	Products bool
 }
@@ -56,6 +63,7 @@ func (s *Pages) renderMyInitiative(c *fiber.Ctx, status int, d myInitiativeData)
 		d.Edit.Values["stage"], d.Edit.Values["kind"] = in.Stage, in.Kind
 	}
 	d.Kinds, d.Stages, d.Sexes, d.AgeGroups = catalog.InitiativeKinds, catalog.Stages, catalog.Sexes, catalog.AgeGroups
+	d.LastAdultBirthYear = catalog.LastAdultBirthYear(time.Now().In(colombia.Zone).Year())
 	d.Photos = photoPanel{Heading: "myini.photos.heading", None: "myini.photos.none", Limit: "myini.error.photo_limit",
 		Max: catalog.MaxPhotosPerInitiative, Alt: d.Initiative.Name, Images: d.Initiative.Images,
 		Base: myInitiativePath(d.Initiative.ID), Form: d.Photo}
@@ -156,11 +164,17 @@ func (s *Pages) addMyInitiativeMember(c *fiber.Ctx) error {
 	}
 	l := s.tmpl.localizer(c)
 	f := newForm()
-	for _, k := range []string{"name", "role", "sex", "age_group"} {
+	for _, k := range []string{"name", "role", "sex", "age_group", "birth_year"} {
 		f.Values[k] = strings.TrimSpace(c.FormValue(k))
 	}
+	born := 0
+	if v := f.Val("birth_year"); v != "" {
+		if born, err = strconv.Atoi(v); err != nil {
+			born = -1 // not a year: the catalog refuses it with its message
+		}
+	}
 	m, err := s.Catalog.AddMember(c.UserContext(), p, in.ID,
-		catalog.Member{Name: f.Val("name"), Role: f.Val("role"), Sex: f.Val("sex"), AgeGroup: f.Val("age_group")})
+		catalog.Member{Name: f.Val("name"), Role: f.Val("role"), Sex: f.Val("sex"), AgeGroup: f.Val("age_group"), BirthYear: born})
 	if err != nil && !formFieldErrors(l, f, err, memberMessages) {
 		return err
 	}
@@ -177,13 +191,30 @@ func (s *Pages) removeMyInitiativeMember(c *fiber.Ctx) error {
 	if p == nil {
 		return err
 	}
-	if err := s.Catalog.RemoveMember(c.UserContext(), p, in.ID, c.Params("member")); err != nil {
+	if err := s.RemoveMember(c, p, in.ID, c.Params("member")); err != nil {
 		return err
 	}
-	s.ForgetMember(c.UserContext(), in.ID, c.Params("member"))
-	_ = s.Accounts.Audit.Record(c.UserContext(), accounts.AuditEntry{ActorID: p.UserID, Action: "member_removed",
-		TargetKind: "initiative", TargetID: in.ID, IP: c.IP(), Details: map[string]string{"member": c.Params("member")}})
 	return c.Redirect(myInitiativePath(in.ID)+"?aviso=integrante-quitado#integrantes", fiber.StatusSeeOther)
+}
+
+// memberDataDownload downloads what Tesoro holds about one member (Ley
+// 1581), for the member who asks her initiative for it.
+func (s *Pages) memberDataDownload(c *fiber.Ctx) error {
+	p, in, err := s.myInitiative(c)
+	if p == nil {
+		return err
+	}
+	data, err := s.MemberData(c, p, in.ID, c.Params("member"))
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(data, "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="datos-integrante-tesoro.json"`)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Send(b)
 }
 
 // initiativeMessages and memberMessages name the message for each field the
@@ -196,9 +227,10 @@ var (
 		"kind":        "myini.error.kind",
 	}
 	memberMessages = map[string]string{
-		"name":      "myini.error.member_name",
-		"role":      "myini.error.member_role",
-		"sex":       "myini.error.sex",
-		"age_group": "myini.error.age_group",
+		"name":       "myini.error.member_name",
+		"role":       "myini.error.member_role",
+		"sex":        "myini.error.sex",
+		"age_group":  "myini.error.age_group",
+		"birth_year": "myini.error.birth_year",
 	}
 )
