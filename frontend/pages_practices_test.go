@@ -74,6 +74,13 @@ func TestPracticeApplyFromPage(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].PracticeID != pr.ID || list[0].Status != mentoring.StatusOpen {
 		t.Fatalf("the farm's agreements: %v %+v, want one open for the practice", err, list)
 	}
+	// The farm's advice page lists it among its own agreements, linked to the practice.
+	timeline := "/mi-iniciativa/" + env.farm.ID + "/asesoria"
+	wantText(t, "the link to it", body, `href="`+timeline+`#compromisos-propios"`)
+	res, body = dora.get(t, timeline)
+	wantStatus(t, "the farm's advice page", res, 200, body)
+	wantText(t, "the farm's advice page", body, `id="compromisos-propios"`, "Compromisos propios", `id="compromiso-`+list[0].ID+`"`,
+		list[0].Text, `href="/practicas/`+pr.ID+`"`, "Compromisos abiertos: 1", `value="done"`)
 	res, _ = dora.postRaw(t, "/practicas/"+pr.ID+"/aplicar", url.Values{"initiative_id": {env.farm.ID}})
 	wantStatus(t, "without the CSRF token", res, http.StatusForbidden, "")
 

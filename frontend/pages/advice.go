@@ -238,6 +238,8 @@ func (s *Pages) adviceHomePage(c *fiber.Ctx) error {
 type adviceTimelineData struct {
 	Initiative catalog.Initiative
 	Sessions   []sessionItem
+	// Standalone are the agreements taken outside sessions ("Lo quiero aplicar").
+	Standalone []agreementItem
 	Open       int // open agreements
 	// Base is this page's path; agreement forms post under it.
 	Base string
@@ -292,12 +294,16 @@ func (s *Pages) adviceTimelinePage(c *fiber.Ctx) error {
 				it.Initiatives = append(it.Initiatives, names[id])
 			}
 		}
-		slices.SortStableFunc(it.Agreements, func(a, b agreementItem) int { return b.CreatedAt.Compare(a.CreatedAt) })
+		slices.SortStableFunc(it.Agreements, newestFirst)
 		d.Sessions = append(d.Sessions, it)
 	}
+	d.Standalone = bySession[""]
+	slices.SortStableFunc(d.Standalone, newestFirst)
 	c.Locals(pageKey, d.Base)
 	return s.render(c, fiber.StatusOK, "advice_timeline", "advice.timeline.title", d)
 }
+
+func newestFirst(a, b agreementItem) int { return b.CreatedAt.Compare(a.CreatedAt) }
 
 // setAgreementFromPage moves an agreement of the initiative in the path to
 // the status sent, then shows the page it was sent from.
