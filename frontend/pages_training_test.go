@@ -78,20 +78,56 @@ func TestTrainingPages(t *testing.T) {
 	if strings.Contains(text, "name=\"name\"") {
 		t.Error("the course page asks for a name")
 	}
+	// Correcting the course: its details come filled in; wrong hours and
+	// taking out the initiative with members enrolled are refused, in
+	// Spanish, and change nothing; a right correction is kept.
+	res, body = adviser.get(t, path+"/editar")
+	wantStatus(t, "the correction form", res, 200, body)
+	wantText(t, "the correction form", html.UnescapeString(body), "Corregir el curso", `value="Manipulación de alimentos"`, `value="40"`,
+		`value="2026-08-14"`, `value="`+env.bakery.ID+`" checked`)
+	course := func() url.Values {
+		return url.Values{"partner": {"sena"}, "name": {"Manipulación higiénica de alimentos"}, "area": {"gastronomy"}, "hours": {"48"},
+			"starts_on": {"2026-07-06"}, "ends_on": {"2026-08-21"}, "municipality": {"Mongua"}, "venue": {"Casa de la cultura"}, "initiative_ids": {env.bakery.ID}}
+	}
+	wrong := course()
+	wrong.Set("hours", "cuarenta")
+	res, body = adviser.post(t, path+"/editar", wrong)
+	wantStatus(t, "wrong hours", res, 422, body)
+	wantText(t, "wrong hours", html.UnescapeString(body), "Escriba las horas", `value="Manipulación higiénica de alimentos"`)
+	wrong = course()
+	wrong.Del("initiative_ids")
+	res, body = adviser.post(t, path+"/editar", wrong)
+	wantStatus(t, "without the enrolled initiative", res, 422, body)
+	wantText(t, "without the enrolled initiative", html.UnescapeString(body), "tiene integrantes inscritos en el curso")
+	if c, _ := env.training.Course(t.Context(), accounts.System, courseID); c.Name != "Manipulación de alimentos" || c.Hours != 40 {
+		t.Fatalf("refused corrections changed the course: %+v", c)
+	}
+	res, body = adviser.post(t, path+"/editar", course())
+	wantRedirect(t, "corrected", res, path+"?aviso=curso-guardado")
+	if c, _ := env.training.Course(t.Context(), accounts.System, courseID); c.Name != "Manipulación higiénica de alimentos" || c.Hours != 48 || c.EndsOn != "2026-08-21" || len(c.Enrolments) != 3 {
+		t.Fatalf("the corrected course: %+v", c)
+	}
+	_, body = adviser.get(t, path)
+	wantText(t, "the corrected course", html.UnescapeString(body), "Manipulación higiénica de alimentos", "21/08/2026", `href="`+path+`/editar"`)
+
 	// The producer's view of her members' training.
 	producer := env.signedIn(t, "rosa@tesoro.test")
 	res, body = producer.get(t, "/mi-iniciativa/"+env.bakery.ID+"/formacion")
 	wantStatus(t, "the producer's page", res, 200, body)
-	wantIn(t, "the producer's page", html.UnescapeString(body), []string{"Formación de las integrantes", "Rosa Elvira Cárdenas", "Terminó", "Luz Dary Pérez", "Manipulación de alimentos", "Ver certificado"},
+	wantIn(t, "the producer's page", html.UnescapeString(body), []string{"Formación de las integrantes", "Rosa Elvira Cárdenas", "Terminó", "Luz Dary Pérez", "Manipulación higiénica de alimentos", "Ver certificado"},
 		[]string{"menores de 18 años"})
 	res, body = producer.get(t, "/asesoria/formacion")
 	wantStatus(t, "the adviser's list to a producer", res, 403, body)
+	res, body = producer.get(t, path+"/editar")
+	wantStatus(t, "the correction form to a producer", res, 403, body)
+	res, body = producer.post(t, path+"/editar", url.Values{"name": {"Otro"}})
+	wantStatus(t, "a correction by a producer", res, 403, body)
 	other := env.signedIn(t, "dora@tesoro.test")
 	res, body = other.get(t, "/mi-iniciativa/"+env.bakery.ID+"/formacion")
 	wantStatus(t, "another initiative's producer", res, 403, body)
 	res, body = producer.get(t, "/mi-iniciativa/"+env.bakery.ID)
 	wantText(t, "the initiative page links it", body, "/mi-iniciativa/"+env.bakery.ID+"/formacion")
-	wantEveryMessage(t, adviser, "/asesoria/formacion", path, "/asesoria")
+	wantEveryMessage(t, adviser, "/asesoria/formacion", path, path+"/editar", "/asesoria")
 	wantEveryMessage(t, producer, "/mi-iniciativa/"+env.bakery.ID+"/formacion")
 	_ = programme.KindCount
 }

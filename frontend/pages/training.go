@@ -3,6 +3,7 @@ package pages
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,8 @@ func (s *Pages) routesTraining(app fiber.Router) {
 	app.Get("/asesoria/formacion", noStore, s.trainingPage)
 	app.Post("/asesoria/formacion", noStore, s.createCourseFromPage)
 	app.Get("/asesoria/formacion/:id", noStore, s.coursePage)
+	app.Get("/asesoria/formacion/:id/editar", noStore, s.courseEditPage)
+	app.Post("/asesoria/formacion/:id/editar", noStore, s.updateCourseFromPage)
 	app.Post("/asesoria/formacion/:id/inscripciones", noStore, s.enrolMembersFromPage)
 	app.Post("/asesoria/formacion/:id/conteos", noStore, s.addCountLineFromPage)
 	app.Post("/asesoria/formacion/:id/inscripciones/:enrolment", noStore, s.enrolmentStatusFromPage)
@@ -111,15 +114,8 @@ func (s *Pages) createCourseFromPage(c *fiber.Ctx) error {
 	if p == nil {
 		return err
 	}
-	f := newForm()
-	for _, k := range []string{"partner", "name", "area", "hours", "starts_on", "ends_on", "municipality", "venue"} {
-		f.Values[k] = c.FormValue(k)
-	}
-	f.Multi["initiative_ids"] = formValues(c, "initiative_ids")
-	hours, _ := strconv.Atoi(strings.TrimSpace(f.Values["hours"]))
-	course, err := s.Training.CreateCourse(c.UserContext(), p, programme.CourseInput{Partner: f.Values["partner"], Name: f.Values["name"],
-		Area: f.Values["area"], Hours: hours, StartsOn: f.Values["starts_on"], EndsOn: f.Values["ends_on"],
-		Municipality: f.Values["municipality"], Venue: f.Values["venue"], InitiativeIDs: f.Multi["initiative_ids"]})
+	f, in := courseForm(c)
+	course, err := s.Training.CreateCourse(c.UserContext(), p, in)
 	if err != nil {
 		l := s.tmpl.localizer(c)
 		if errors.Is(err, errs.Forbidden) {
@@ -132,6 +128,102 @@ func (s *Pages) createCourseFromPage(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect(coursePath(course.ID)+"?aviso=curso-guardado", fiber.StatusSeeOther)
+}
+
+// courseForm reads the course form: the form to show again, the course sent.
+func courseForm(c *fiber.Ctx) (*form, programme.CourseInput) {
+	f := newForm()
+	for _, k := range []string{"partner", "name", "area", "hours", "starts_on", "ends_on", "municipality", "venue"} {
+		f.Values[k] = c.FormValue(k)
+	}
+	f.Multi["initiative_ids"] = formValues(c, "initiative_ids")
+	hours, err := strconv.Atoi(strings.TrimSpace(f.Values["hours"]))
+	if err != nil {
+		hours = -1 // not a number: the service refuses it with its message
+	}
+	return f, programme.CourseInput{Partner: f.Values["partner"], Name: f.Values["name"],
+		Area: f.Values["area"], Hours: hours, StartsOn: f.Values["starts_on"], EndsOn: f.Values["ends_on"],
+		Municipality: f.Values["municipality"], Venue: f.Values["venue"], InitiativeIDs: f.Multi["initiative_ids"]}
+}
+
+// courseEditData is the page that corrects a course's details.
+type courseEditData struct {
+	trainingData
+	Course programme.Course
+}
+
+func (s *Pages) courseEditPage(c *fiber.Ctx) error {
+	p, err := trainingUser(c)
+	if p == nil {
+		return err
+	}
+	return s.renderCourseEdit(c, fiber.StatusOK, p, nil)
+}
+
+// renderCourseEdit shows the course's form (f nil: its details as they
+// are); the initiatives offered are the visitor's and the course's own.
+func (s *Pages) renderCourseEdit(c *fiber.Ctx, status int, p *accounts.Principal, f *form) error {
+	if s.Training == nil {
+		return fiber.ErrServiceUnavailable
+	}
+	course, err := s.Training.Course(c.UserContext(), p, c.Params("id"))
+	if errors.Is(err, errs.NotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if !programme.CanEditCourse(p, &course) {
+		return fiber.ErrForbidden
+	}
+	all, err := s.Catalog.Initiatives(c.UserContext(), catalog.InitiativeFilter{})
+	if err != nil {
+		return err
+	}
+	d := courseEditData{Course: course, trainingData: trainingData{Partners: programme.Partners, Areas: programme.Areas, Places: catalog.Municipalities}}
+	for _, in := range all {
+		if p.IsAdmin() || p.Advises(in.ID) || slices.Contains(course.InitiativeIDs, in.ID) {
+			d.Initiatives = append(d.Initiatives, in)
+		}
+	}
+	if d.Form = f; f == nil {
+		d.Form = newForm()
+		d.Form.Values = map[string]string{"partner": course.Partner, "name": course.Name, "area": course.Area, "hours": strconv.Itoa(course.Hours),
+			"starts_on": course.StartsOn, "ends_on": course.EndsOn, "municipality": course.Municipality, "venue": course.Venue}
+		d.Form.Multi["initiative_ids"] = course.InitiativeIDs
+	}
+	c.Locals(pageKey, coursePath(course.ID))
+	return s.render(c, status, "training_course_edit", "training.edit.title", d)
+}
+
+func (s *Pages) updateCourseFromPage(c *fiber.Ctx) error {
+	p, err := trainingUser(c)
+	if p == nil {
+		return err
+	}
+	f, in := courseForm(c)
+	_, err = s.Training.UpdateCourse(c.UserContext(), p, c.Params("id"), programme.CourseUpdate{Partner: &in.Partner, Name: &in.Name,
+		Area: &in.Area, Hours: &in.Hours, StartsOn: &in.StartsOn, EndsOn: &in.EndsOn, Municipality: &in.Municipality, Venue: &in.Venue,
+		InitiativeIDs: &in.InitiativeIDs})
+	switch {
+	case errors.Is(err, errs.NotFound):
+		return fiber.ErrNotFound
+	case err != nil:
+		l := s.tmpl.localizer(c)
+		if errors.Is(err, errs.Forbidden) {
+			f.Error = l.T("training.error.initiative_ids")
+			return s.renderCourseEdit(c, fiber.StatusForbidden, p, f)
+		}
+		if formFieldErrors(l, f, err, courseFields) {
+			var ve *errs.ValidationError
+			if errors.As(err, &ve) && slices.ContainsFunc(ve.Fields, func(fe errs.FieldError) bool { return fe.Code == errs.CodeNotAllowed }) {
+				f.Errors["initiative_ids"] = l.T("training.error.initiative_enrolled")
+			}
+			return s.renderCourseEdit(c, fiber.StatusUnprocessableEntity, p, f)
+		}
+		return err
+	}
+	return c.Redirect(coursePath(c.Params("id"))+"?aviso=curso-guardado", fiber.StatusSeeOther)
 }
 
 type courseData struct {
