@@ -169,4 +169,26 @@ func TestPracticesAPI(t *testing.T) {
 	wantStatus(t, "the exchanges", res, 200, body)
 	res, body = env.do(t, request("POST", "/api/v1/exchanges", exchangeJSON(day, garden.ID), adviser))
 	wantStatus(t, "an exchange of none of hers", res, http.StatusForbidden, body)
+
+	// Corrections: a practice's texts (a bad one a problem naming the
+	// field), an applied practice kept with 409, an exchange's venue and an
+	// initiative that shared there kept.
+	res, body = env.do(t, request("PATCH", "/api/v1/practices/"+pr.ID, `{"title": "x"}`, rosa))
+	wantStatus(t, "a short title", res, 422, body)
+	wantText(t, "a short title", body, `"field":"title"`)
+	res, body = env.do(t, request("PATCH", "/api/v1/practices/"+pr.ID, `{"title": "Costeo de cada horneada", "color": "rojo"}`, rosa))
+	wantStatus(t, "an unknown field", res, 400, body)
+	res, body = env.do(t, request("PATCH", "/api/v1/practices/"+pr.ID, `{"title": "Costeo de cada horneada"}`, rosa))
+	wantStatus(t, "corrected", res, 200, body)
+	wantText(t, "corrected", body, `"title":"Costeo de cada horneada"`, `"changed":"Subimos el precio y ahora ganamos."`)
+	res, body = env.do(t, request("DELETE", "/api/v1/practices/"+pr.ID, "", rosa))
+	wantStatus(t, "withdraw an applied practice", res, 409, body)
+	res, body = env.do(t, request("PATCH", "/api/v1/exchanges/"+ex.ID, `{"initiative_ids": ["`+arepas.ID+`"]}`, adviser))
+	wantStatus(t, "without the initiative that shared", res, 422, body)
+	wantText(t, "without the initiative that shared", body, `"field":"initiative_ids"`, `"reason":"shared"`)
+	res, body = env.do(t, request("PATCH", "/api/v1/exchanges/"+ex.ID, `{"venue": "Salón comunal"}`, adviser))
+	wantStatus(t, "the exchange corrected", res, 200, body)
+	wantText(t, "the exchange corrected", body, `"venue":"Salón comunal"`, `"women":12`)
+	res, body = env.do(t, request("DELETE", "/api/v1/exchanges/"+ex.ID+"/photos/nada", "", adviser))
+	wantStatus(t, "an unknown photo", res, 404, body)
 }

@@ -636,6 +636,16 @@ var matrix = []matrixRow{
 		pr, ph := f.practicePhoto(t)
 		return "/api/v1/practices/" + pr.ID + "/photos/" + ph.ID + "?size=thumb", ""
 	}, own: only(200, "producer", "adviser", "admin")},
+	{route: "PATCH /api/v1/practices/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/practices/" + f.practice(t).ID, `{"title": "Costeo de cada horneada"}`
+	}, own: only(200, "producer", "adviser", "admin"), other: only(200, "admin")},
+	{route: "DELETE /api/v1/practices/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/practices/" + f.practice(t).ID, ""
+	}, own: only(204, "producer", "adviser", "admin"), other: only(204, "admin")},
+	{route: "DELETE /api/v1/practices/:id/photos/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		pr, ph := f.practicePhoto(t)
+		return "/api/v1/practices/" + pr.ID + "/photos/" + ph.ID, ""
+	}, own: only(204, "producer", "adviser", "admin"), other: only(204, "admin")},
 	{route: "GET /api/v1/exchanges", send: fixed("/api/v1/exchanges", ""), own: only(200, "producer", "adviser", "admin")},
 	{route: "POST /api/v1/exchanges", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/exchanges", exchangeJSON(time.Now().In(colombia.Zone).Format(time.DateOnly), f.target)
@@ -643,6 +653,13 @@ var matrix = []matrixRow{
 	{route: "GET /api/v1/exchanges/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
 		return "/api/v1/exchanges/" + f.exchange(t).ID, ""
 	}, own: only(200, "producer", "adviser", "admin")},
+	{route: "PATCH /api/v1/exchanges/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		return "/api/v1/exchanges/" + f.exchange(t).ID, `{"venue": "Salón comunal", "participants": {"women": 7, "men": 2, "youth": 3, "adults": 6}}`
+	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
+	{route: "DELETE /api/v1/exchanges/:id/photos/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		ex, ph := f.exchangePhoto(t)
+		return "/api/v1/exchanges/" + ex.ID + "/photos/" + ph.ID, ""
+	}, own: only(204, "adviser", "admin"), other: only(204, "admin")},
 	{route: "POST /api/v1/exchanges/:id/photos", upload: func(t *testing.T, f *matrixFixture) string {
 		return "/api/v1/exchanges/" + f.exchange(t).ID + "/photos"
 	}, own: only(201, "adviser", "admin"), other: only(201, "admin")},

@@ -144,8 +144,15 @@ func (s *Practices) RecordExchange(ctx context.Context, p *accounts.Principal, i
 // listExchange puts the exchange's summary (notes cut) in its quarter.
 func (s *Practices) listExchange(ctx context.Context, ex Exchange) error {
 	ex.Notes = cut(ex.Notes, exchangeNotesShown)
+	period, key := exchangeListKey(ex)
+	return s.exchangeLists.Put(ctx, indexID, period, key, ex)
+}
+
+// exchangeListKey is the quarter listing an exchange and its key there
+// (its day first: the list is newest first).
+func exchangeListKey(ex Exchange) (period, key string) {
 	d, _ := time.Parse(time.DateOnly, ex.Date)
-	return s.exchangeLists.Put(ctx, indexID, fmt.Sprintf("%d-Q%d", d.Year(), (int(d.Month())+2)/3), d.Format("20060102")+"-"+ex.ID, ex)
+	return fmt.Sprintf("%d-Q%d", d.Year(), (int(d.Month())+2)/3), d.Format("20060102") + "-" + ex.ID
 }
 
 func (s *Practices) exchange(ctx context.Context, id string) (Exchange, error) {

@@ -22,14 +22,19 @@ func (s *API) routesPractices(api fiber.Router) {
 	api.Get("/practices", s.listPractices)
 	api.Post("/practices", s.sharePractice)
 	api.Get("/practices/:id", s.getPractice)
+	api.Patch("/practices/:id", s.updatePractice)
+	api.Delete("/practices/:id", s.removePractice)
 	api.Post("/practices/:id/apply", s.applyPractice)
 	api.Post("/practices/:id/photos", s.uploadPracticePhoto)
 	api.Get("/practices/:id/photos/:photo", s.getPracticePhoto)
+	api.Delete("/practices/:id/photos/:photo", s.removePracticePhoto)
 	api.Get("/exchanges", s.listExchanges)
 	api.Post("/exchanges", s.recordExchange)
 	api.Get("/exchanges/:id", s.getExchange)
+	api.Patch("/exchanges/:id", s.updateExchange)
 	api.Post("/exchanges/:id/photos", s.uploadExchangePhoto)
 	api.Get("/exchanges/:id/photos/:photo", s.getExchangePhoto)
+	api.Delete("/exchanges/:id/photos/:photo", s.removeExchangePhoto)
 }
 
 // PracticePhotoURL and ExchangePhotoURL are where a photo streams from
@@ -119,6 +124,51 @@ func (s *API) getPractice(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(viewPractice(pr))
+}
+
+func (s *API) updatePractice(c *fiber.Ctx) error {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, up programme.PracticeUpdate) (any, error) {
+		pr, err := s.Practices.UpdatePractice(c.UserContext(), p, c.Params("id"), up)
+		return viewPractice(pr), err
+	})
+}
+
+// removePractice withdraws a practice: 409 once another initiative applies it.
+func (s *API) removePractice(c *fiber.Ctx) error {
+	return noContent(c, func(p *accounts.Principal) error {
+		return s.Practices.RemovePractice(c.UserContext(), p, c.Params("id"))
+	})
+}
+
+func (s *API) removePracticePhoto(c *fiber.Ctx) error {
+	return noContent(c, func(p *accounts.Principal) error {
+		return s.Practices.RemovePhoto(c.UserContext(), p, c.Params("id"), c.Params("photo"))
+	})
+}
+
+func (s *API) updateExchange(c *fiber.Ctx) error {
+	return answer(c, fiber.StatusOK, func(p *accounts.Principal, up programme.ExchangeUpdate) (any, error) {
+		ex, err := s.Practices.UpdateExchange(c.UserContext(), p, c.Params("id"), up)
+		return viewExchange(ex), err
+	})
+}
+
+func (s *API) removeExchangePhoto(c *fiber.Ctx) error {
+	return noContent(c, func(p *accounts.Principal) error {
+		return s.Practices.RemoveExchangePhoto(c.UserContext(), p, c.Params("id"), c.Params("photo"))
+	})
+}
+
+// noContent answers 204 once fn, run for the signed-in user, succeeds.
+func noContent(c *fiber.Ctx, fn func(p *accounts.Principal) error) error {
+	p, err := kit.RequireUser(c)
+	if err != nil {
+		return err
+	}
+	if err := fn(p); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 // applyPractice is "Lo quiero aplicar": 201 with the initiative's new
