@@ -152,3 +152,151 @@ func TestPracticesPagesMessages(t *testing.T) {
 	wantEveryMessage(t, env.signedIn(t, "asesora@tesoro.test"), paths...)
 	wantEveryMessage(t, env.signedIn(t, "dora@tesoro.test"), "/practicas", "/practicas/"+pr.ID, "/mi-iniciativa/"+env.farm.ID)
 }
+
+// Corrections on a phone: the bakery's producer corrects her practice
+// (its texts filled in; an empty one refused in Spanish), removes its photo
+// and withdraws it; another initiative's producer gets no controls and a
+// refusal; once applied, the practice stays with the reason shown.
+func TestPracticeCorrectionPages(t *testing.T) {
+	env, pr := practicesEnv(t)
+	page := "/practicas/" + pr.ID
+	rosa := env.signedIn(t, "rosa@tesoro.test")
+	rosa.get(t, page) // a page with a form: its CSRF token
+	res, _ := rosa.postFile(t, page+"/fotos", nil, "photo", "horno.jpg", testJPEG(t, 200, 150))
+	wantRedirect(t, "a photo", res, page+"?aviso=practica-foto")
+	photo := env.practice(t, pr.ID).Photos[0]
+
+	_, body := rosa.get(t, page)
+	wantText(t, "the practice to its producer", body, `href="`+page+`/editar"`, `action="`+page+`/fotos/`+photo.ID+`/quitar"`, `action="`+page+`/retirar"`)
+	res, body = rosa.get(t, page+"/editar")
+	wantStatus(t, "the correction form", res, 200, body)
+	wantText(t, "the correction form", body, "Corregir la práctica", `value="Costeo del pan de papa"`, "harina, papa y gas", `value="accounting" selected`)
+	form := url.Values{"title": {"Costeo de cada horneada"}, "topic": {"accounting"}, "done": {""}, "changed": {"Cada pan deja ganancia."}}
+	res, body = rosa.post(t, page+"/editar", form)
+	wantStatus(t, "an empty text", res, 422, body)
+	wantText(t, "an empty text", body, "Cuente qué hicieron", `value="Costeo de cada horneada"`)
+	if got := env.practice(t, pr.ID); got.Title != pr.Title {
+		t.Fatalf("a refused correction changed the practice: %q", got.Title)
+	}
+	form.Set("done", "Anotamos harina, papa, gas y empaque de cada horneada.")
+	res, _ = rosa.post(t, page+"/editar", form)
+	wantRedirect(t, "corrected", res, page+"?aviso=practica-corregida")
+	_, body = rosa.get(t, page+"?aviso=practica-corregida")
+	wantText(t, "corrected", body, "La práctica quedó corregida.", "Costeo de cada horneada", "harina, papa, gas y empaque")
+
+	dora := env.signedIn(t, "dora@tesoro.test")
+	_, body = dora.get(t, page)
+	wantIn(t, "the practice to another producer", body, []string{"Lo quiero aplicar"}, []string{"/editar", "/retirar", "/quitar"})
+	for _, path := range []string{page + "/editar", page + "/retirar", page + "/fotos/" + photo.ID + "/quitar"} {
+		res, body = dora.post(t, path, form)
+		wantStatus(t, "another producer posts "+path, res, http.StatusForbidden, body)
+	}
+	res, body = dora.get(t, page+"/editar")
+	wantStatus(t, "another producer's correction form", res, http.StatusForbidden, body)
+
+	res, _ = rosa.post(t, page+"/fotos/"+photo.ID+"/quitar", nil)
+	wantRedirect(t, "photo removed", res, page+"?aviso=practica-foto-quitada")
+	if n := len(env.practice(t, pr.ID).Photos); n != 0 {
+		t.Fatalf("photos after the removal: %d", n)
+	}
+
+	// Applied by the farm: it stays, and the page says why.
+	dora.post(t, page+"/aplicar", url.Values{"initiative_id": {env.farm.ID}})
+	_, body = rosa.get(t, page)
+	wantIn(t, "an applied practice", body, []string{"1 iniciativa(s) la están aplicando"}, []string{`action="` + page + `/retirar"`})
+	res, body = rosa.post(t, page+"/retirar", nil)
+	wantStatus(t, "withdraw an applied practice", res, http.StatusConflict, body)
+	wantText(t, "withdraw an applied practice", body, "Otra iniciativa empezó a aplicarla")
+
+	// A practice nobody applies is withdrawn.
+	other, err := env.practices.Share(t.Context(), accounts.System, programme.PracticeInput{Title: "Horno de leña", Topic: "production_processes",
+		InitiativeID: env.bakery.ID, Done: "Cambiamos el horno.", Changed: "Gastamos menos gas."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ = rosa.post(t, "/practicas/"+other.ID+"/retirar", nil)
+	wantRedirect(t, "withdrawn", res, "/practicas?aviso=practica-retirada")
+	_, body = rosa.get(t, "/practicas?aviso=practica-retirada")
+	wantIn(t, "the library after", body, []string{"La práctica salió de la biblioteca", "Costeo de cada horneada"}, []string{"Horno de leña"})
+	wantEveryMessage(t, rosa, page, page+"/editar")
+}
+
+// The adviser corrects an exchange: its details filled in, a wrong count
+// refused in Spanish, an initiative that shared a practice there kept, a
+// new day and venue saved, a photo removed; a producer cannot.
+func TestExchangeCorrectionPages(t *testing.T) {
+	env, _ := practicesEnv(t)
+	ctx := t.Context()
+	day := time.Now().In(colombia.Zone).AddDate(0, -2, 0).Format(time.DateOnly)
+	ex, err := env.practices.RecordExchange(ctx, accounts.System, programme.ExchangeInput{Date: day, Municipality: "Sogamoso", Venue: "Casa de la Cultura",
+		InitiativeIDs: []string{env.bakery.ID, env.farm.ID}, Participants: mentoring.Participants{Women: 14, Men: 5, Youth: 6, Adults: 13}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.practices.Share(ctx, accounts.System, programme.PracticeInput{Title: "Canastas semanales", Topic: "marketing", InitiativeID: env.farm.ID,
+		ExchangeID: ex.ID, Done: "Canastas por encargo.", Changed: "Vendemos cada semana."}); err != nil {
+		t.Fatal(err)
+	}
+	photo, err := env.practices.AddExchangePhoto(ctx, accounts.System, ex.ID, strings.NewReader(string(testJPEG(t, 320, 240))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/asesoria/intercambios/" + ex.ID
+	adviser := env.signedIn(t, "asesora@tesoro.test")
+	_, body := adviser.get(t, page)
+	wantText(t, "the exchange to its adviser", body, `href="`+page+`/editar"`, `action="`+page+`/fotos/`+photo.ID+`/quitar"`)
+	res, body := adviser.get(t, page+"/editar")
+	wantStatus(t, "the correction form", res, 200, body)
+	wantText(t, "the correction form", body, "Corregir el intercambio", `value="Casa de la Cultura"`, `value="14"`, `value="`+env.farm.ID+`" checked`)
+
+	fields := url.Values{"date": {day}, "municipality": {"Mongua"}, "venue": {"Salón comunal"}, "initiative": {env.bakery.ID, env.farm.ID},
+		"women": {"15"}, "men": {"5"}, "youth": {"6"}, "adults": {"14"}, "notes": {"Corregido."}}
+	bad := url.Values{}
+	for k, v := range fields {
+		bad[k] = v
+	}
+	bad.Set("women", "muchas")
+	res, body = adviser.post(t, page+"/editar", bad)
+	wantStatus(t, "a wrong count", res, 422, body)
+	wantText(t, "a wrong count", body, "Escriba cantidades enteras", `value="Salón comunal"`)
+	bad = url.Values{}
+	for k, v := range fields {
+		bad[k] = v
+	}
+	bad["initiative"] = []string{env.bakery.ID}
+	res, body = adviser.post(t, page+"/editar", bad)
+	wantStatus(t, "without the farm", res, 422, body)
+	wantText(t, "without the farm", body, "compartió una práctica en este intercambio")
+	if got, _ := env.practices.Exchange(ctx, accounts.System, ex.ID); got.Venue != "Casa de la Cultura" {
+		t.Fatalf("refused corrections changed the exchange: %+v", got)
+	}
+	res, _ = adviser.post(t, page+"/editar", fields)
+	wantRedirect(t, "corrected", res, page+"?aviso=intercambio-corregido")
+	_, body = adviser.get(t, page+"?aviso=intercambio-corregido")
+	wantText(t, "corrected", body, "El intercambio quedó corregido.", "Intercambio en Mongua", "Salón comunal", ">15<", "Canastas semanales")
+
+	dora := env.signedIn(t, "dora@tesoro.test")
+	_, body = dora.get(t, page)
+	wantIn(t, "the exchange to a producer", body, []string{"Salón comunal"}, []string{"/editar", "/quitar"})
+	res, body = dora.post(t, page+"/editar", fields)
+	wantStatus(t, "a producer corrects it", res, http.StatusForbidden, body)
+	res, body = dora.post(t, page+"/fotos/"+photo.ID+"/quitar", nil)
+	wantStatus(t, "a producer removes its photo", res, http.StatusForbidden, body)
+
+	res, _ = adviser.post(t, page+"/fotos/"+photo.ID+"/quitar", nil)
+	wantRedirect(t, "photo removed", res, page+"?aviso=intercambio-foto-quitada")
+	if got, _ := env.practices.Exchange(ctx, accounts.System, ex.ID); len(got.Photos) != 0 {
+		t.Fatalf("photos after the removal: %d", len(got.Photos))
+	}
+	wantEveryMessage(t, adviser, page, page+"/editar")
+}
+
+// practice reads a practice as stored.
+func (e *producerEnv) practice(t *testing.T, id string) programme.Practice {
+	t.Helper()
+	pr, err := e.practices.Practice(t.Context(), accounts.System, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pr
+}

@@ -36,22 +36,34 @@ func (s *Pages) routesPractices(app fiber.Router) {
 	app.Get("/practicas/:id", noStore, s.practicePage)
 	app.Post("/practicas/:id/aplicar", noStore, s.applyPracticeFromPage)
 	app.Post("/practicas/:id/fotos", noStore, s.addPracticePhotoFromPage)
+	app.Get("/practicas/:id/editar", noStore, s.practiceEditPage)
+	app.Post("/practicas/:id/editar", noStore, s.updatePracticeFromPage)
+	app.Post("/practicas/:id/retirar", noStore, s.removePracticeFromPage)
+	app.Post("/practicas/:id/fotos/:photo/quitar", noStore, s.removePracticePhotoFromPage)
 	app.Get("/asesoria/intercambios", noStore, s.exchangesPage)
 	app.Post("/asesoria/intercambios", noStore, shows("/asesoria/intercambios"), s.recordExchangeFromPage)
 	app.Get("/asesoria/intercambios/:id", noStore, s.exchangePage)
 	app.Post("/asesoria/intercambios/:id/fotos", noStore, s.addExchangePhotoFromPage)
+	app.Get("/asesoria/intercambios/:id/editar", noStore, s.exchangeEditPage)
+	app.Post("/asesoria/intercambios/:id/editar", noStore, s.updateExchangeFromPage)
+	app.Post("/asesoria/intercambios/:id/fotos/:photo/quitar", noStore, s.removeExchangePhotoFromPage)
 }
 
 // The confirmations of these pages, added to the one table of notices.
 var practiceNotices = map[string]string{
-	"practica-compartida":  "practices.notice.shared",
-	"practica-aplicada":    "practices.notice.applied",
-	"practica-ya-aplicada": "practices.notice.already_applied",
-	"practica-foto":        "practices.notice.photo",
-	"practica-sin-foto":    "practices.notice.no_photo",
-	"intercambio-creado":   "practices.notice.exchange_recorded",
-	"intercambio-foto":     "practices.notice.photo",
-	"intercambio-sin-foto": "practices.notice.no_photo",
+	"practica-compartida":      "practices.notice.shared",
+	"practica-aplicada":        "practices.notice.applied",
+	"practica-ya-aplicada":     "practices.notice.already_applied",
+	"practica-foto":            "practices.notice.photo",
+	"practica-sin-foto":        "practices.notice.no_photo",
+	"intercambio-creado":       "practices.notice.exchange_recorded",
+	"intercambio-foto":         "practices.notice.photo",
+	"intercambio-sin-foto":     "practices.notice.no_photo",
+	"practica-corregida":       "practices.notice.corrected",
+	"practica-retirada":        "practices.notice.removed",
+	"practica-foto-quitada":    "practices.notice.photo_removed",
+	"intercambio-corregido":    "practices.notice.exchange_corrected",
+	"intercambio-foto-quitada": "practices.notice.photo_removed",
 }
 
 func init() {
@@ -155,7 +167,7 @@ func (s *Pages) shareable(c *fiber.Ctx, p *accounts.Principal) []catalog.Initiat
 
 // --- one practice ---
 
-type photoLink struct{ URL, Thumb string }
+type photoLink struct{ ID, URL, Thumb string }
 
 type practiceData struct {
 	Practice programme.Practice
@@ -166,6 +178,9 @@ type practiceData struct {
 	Mine     []catalog.Initiative
 	Applied  map[string]bool
 	CanPhoto bool
+	// CanEdit: the visitor may correct it, remove its photos and, while no
+	// other initiative applies it, withdraw it.
+	CanEdit  bool
 	Own      bool // a practice of one of the visitor's initiatives
 	DateText string
 }
@@ -185,10 +200,10 @@ func (s *Pages) renderPractice(c *fiber.Ctx, status int, p *accounts.Principal, 
 		return err
 	}
 	d := practiceData{Practice: pr, Applied: map[string]bool{}, CanPhoto: programme.CanShare(p, pr.InitiativeID) && len(pr.Photos) < programme.MaxPhotos,
-		Own: p.MemberOf(pr.InitiativeID), DateText: isoDay(pr.Date)}
+		CanEdit: programme.CanShare(p, pr.InitiativeID), Own: p.MemberOf(pr.InitiativeID), DateText: isoDay(pr.Date)}
 	for _, ph := range pr.Photos {
 		u := api.PracticePhotoURL(pr.ID, ph.ID)
-		d.Photos = append(d.Photos, photoLink{URL: u, Thumb: u + "?size=thumb"})
+		d.Photos = append(d.Photos, photoLink{ID: ph.ID, URL: u, Thumb: u + "?size=thumb"})
 	}
 	if pr.ExchangeID != "" {
 		if ex, err := s.Practices.Exchange(ctx, p, pr.ExchangeID); err == nil {
@@ -400,7 +415,7 @@ func (s *Pages) exchangeItem(c *fiber.Ctx, ex programme.Exchange) exchangeItem {
 	}
 	for _, ph := range ex.Photos {
 		u := api.ExchangePhotoURL(ex.ID, ph.ID)
-		it.Photos = append(it.Photos, photoLink{URL: u, Thumb: u + "?size=thumb"})
+		it.Photos = append(it.Photos, photoLink{ID: ph.ID, URL: u, Thumb: u + "?size=thumb"})
 	}
 	return it
 }
@@ -436,17 +451,21 @@ func (s *Pages) renderExchanges(c *fiber.Ctx, status int, p *accounts.Principal,
 		if err != nil {
 			return err
 		}
-		// The adviser's own initiatives first.
-		slices.SortStableFunc(all, func(a, b catalog.Initiative) int {
-			return boolRank(p.Advises(b.ID)) - boolRank(p.Advises(a.ID))
-		})
-		d.Initiatives = all
+		d.Initiatives = adviserFirst(p, all)
 		for _, in := range all {
 			d.Mine[in.ID] = p.Advises(in.ID)
 		}
 	}
 	c.Locals(pageKey, "/asesoria/intercambios")
 	return s.render(c, status, "exchanges", "practices.exchanges.title", d)
+}
+
+// adviserFirst sorts initiatives with those p advises first.
+func adviserFirst(p *accounts.Principal, all []catalog.Initiative) []catalog.Initiative {
+	slices.SortStableFunc(all, func(a, b catalog.Initiative) int {
+		return boolRank(p.Advises(b.ID)) - boolRank(p.Advises(a.ID))
+	})
+	return all
 }
 
 func boolRank(b bool) int {
@@ -462,34 +481,9 @@ func (s *Pages) recordExchangeFromPage(c *fiber.Ctx) error {
 		return err
 	}
 	l := s.tmpl.localizer(c)
-	f := newForm()
-	for _, k := range []string{"date", "municipality", "venue", "notes", "women", "men", "youth", "adults"} {
-		f.Values[k] = c.FormValue(k)
-	}
-	f.Multi["initiative"] = formValues(c, "initiative")
-	count := func(k string) int {
-		v := strings.TrimSpace(f.Val(k))
-		if v == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return -1
-		}
-		return n
-	}
-	ex, err := s.Practices.RecordExchange(c.UserContext(), p, programme.ExchangeInput{Date: f.Val("date"), Municipality: f.Val("municipality"),
-		Venue: f.Val("venue"), InitiativeIDs: f.Multi["initiative"], Notes: f.Val("notes"),
-		Participants: mentoring.Participants{Women: count("women"), Men: count("men"), Youth: count("youth"), Adults: count("adults")}})
-	if s.fieldErrors(l, f, err) {
-		if msg, ok := f.Errors["participants"]; ok {
-			delete(f.Errors, "participants")
-			f.Errors["counts"] = msg
-		}
-		if msg, ok := f.Errors["initiative_ids"]; ok {
-			delete(f.Errors, "initiative_ids")
-			f.Errors["initiative"] = msg
-		}
+	f, in := exchangeForm(c)
+	ex, err := s.Practices.RecordExchange(c.UserContext(), p, in)
+	if s.exchangeErrors(l, f, err) {
 		return s.renderExchanges(c, fiber.StatusUnprocessableEntity, p, f)
 	}
 	if errors.Is(err, errs.Forbidden) && advises(p) {
@@ -518,10 +512,55 @@ func (s *Pages) recordExchangeFromPage(c *fiber.Ctx) error {
 	return c.Redirect(exchangePath(ex.ID)+"?aviso="+notice, fiber.StatusSeeOther)
 }
 
+// exchangeForm reads the exchange form: the form to show again, the exchange sent.
+func exchangeForm(c *fiber.Ctx) (*form, programme.ExchangeInput) {
+	f := newForm()
+	for _, k := range []string{"date", "municipality", "venue", "notes", "women", "men", "youth", "adults"} {
+		f.Values[k] = c.FormValue(k)
+	}
+	f.Multi["initiative"] = formValues(c, "initiative")
+	count := func(k string) int {
+		v := strings.TrimSpace(f.Val(k))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	return f, programme.ExchangeInput{Date: f.Val("date"), Municipality: f.Val("municipality"),
+		Venue: f.Val("venue"), InitiativeIDs: f.Multi["initiative"], Notes: f.Val("notes"),
+		Participants: mentoring.Participants{Women: count("women"), Men: count("men"), Youth: count("youth"), Adults: count("adults")}}
+}
+
+// exchangeErrors puts a validation error on the exchange form, under the
+// form's own field names, and returns whether it was one.
+func (s *Pages) exchangeErrors(l *loc, f *form, err error) bool {
+	if !s.fieldErrors(l, f, err) {
+		return false
+	}
+	if msg, ok := f.Errors["participants"]; ok {
+		delete(f.Errors, "participants")
+		f.Errors["counts"] = msg
+	}
+	if msg, ok := f.Errors["initiative_ids"]; ok {
+		delete(f.Errors, "initiative_ids")
+		f.Errors["initiative"] = msg
+		var ve *errs.ValidationError
+		if errors.As(err, &ve) && slices.ContainsFunc(ve.Fields, func(fe errs.FieldError) bool { return fe.Params["reason"] == "shared" }) {
+			f.Errors["initiative"] = l.T("practices.error.shared_here")
+		}
+	}
+	return true
+}
+
 type exchangeData struct {
 	Item      exchangeItem
 	Practices []practiceCard
-	CanEdit   bool
+	CanEdit   bool // the visitor may correct it and remove its photos
+	CanPhoto  bool // ... and add one
 	CanShare  bool // the visitor may share a practice of an initiative that took part
 }
 
@@ -539,7 +578,8 @@ func (s *Pages) exchangePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := exchangeData{Item: s.exchangeItem(c, ex), Practices: practiceCards(sums), CanEdit: programme.CanEditExchange(p, ex) && len(ex.Photos) < programme.MaxPhotos,
+	d := exchangeData{Item: s.exchangeItem(c, ex), Practices: practiceCards(sums), CanEdit: programme.CanEditExchange(p, ex),
+		CanPhoto: programme.CanEditExchange(p, ex) && len(ex.Photos) < programme.MaxPhotos,
 		CanShare: slices.ContainsFunc(ex.InitiativeIDs, func(id string) bool { return programme.CanShare(p, id) })}
 	c.Locals(pageKey, exchangePath(ex.ID))
 	return s.render(c, fiber.StatusOK, "exchange", "practices.exchange.title", d)
