@@ -203,7 +203,7 @@ func TestPracticeCorrectionPages(t *testing.T) {
 	// Applied by the farm: it stays, and the page says why.
 	dora.post(t, page+"/aplicar", url.Values{"initiative_id": {env.farm.ID}})
 	_, body = rosa.get(t, page)
-	wantIn(t, "an applied practice", body, []string{"1 iniciativa(s) la están aplicando"}, []string{`action="` + page + `/retirar"`})
+	wantIn(t, "an applied practice", body, []string{"Una iniciativa la está aplicando"}, []string{`action="` + page + `/retirar"`})
 	res, body = rosa.post(t, page+"/retirar", nil)
 	wantStatus(t, "withdraw an applied practice", res, http.StatusConflict, body)
 	wantText(t, "withdraw an applied practice", body, "Otra iniciativa empezó a aplicarla")

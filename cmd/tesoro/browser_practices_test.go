@@ -40,6 +40,12 @@ func TestBrowserPracticesLibrary(t *testing.T) {
 	tapToSubmit(t, tab, "#aplicar button[type=submit]", path, 200)
 	wantVisible(t, tab, "the agreement made", `//*[contains(., "quedó como compromiso de su iniciativa")]`, `//span[contains(., "ya la está aplicando")]`)
 	saveShot(t, tab, shots, "practica-aplicada-phone.png")
+	// The agreement on the arepas' advice page, among their own.
+	tapToSubmit(t, tab, `#aplicar a[href$="#compromisos-propios"]`, evaluate[string](t, tab, `new URL(document.querySelector('#aplicar a[href$="#compromisos-propios"]').href).pathname`), 200)
+	checkPage(t, tab, "es", "Historial de asesoría")
+	wantVisible(t, tab, "the own agreement", `//section[@id="compromisos-propios"]//strong[contains(., "Costeo del pan de papa")]`,
+		`//section[@id="compromisos-propios"]//a[normalize-space()="Ver la buena práctica"]`)
+	saveShot(t, tab, shots, "compromisos-propios-phone.png")
 
 	adviser := browsertest.NewTab(t)
 	signInOnPhone(t, adviser, r, "asesora.boyaca@tesoro.demo", passwords["asesora.boyaca@tesoro.demo"])
@@ -53,4 +59,18 @@ func TestBrowserPracticesLibrary(t *testing.T) {
 		t.Errorf("the exchange lists %d practices, want the demo's 3", n)
 	}
 	saveShot(t, adviser, shots, "intercambio-phone.png")
+	exchange := evaluate[string](t, adviser, `location.pathname`)
+	tapToSubmit(t, adviser, `a[href$="/editar"]`, exchange+"/editar", 200)
+	checkPage(t, adviser, "es", "Corregir el intercambio")
+	if got := evaluate[int](t, adviser, `document.querySelectorAll("input[name=initiative]:checked").length`); got < 2 {
+		t.Errorf("the correction form ticks %d initiatives", got)
+	}
+	saveShot(t, adviser, shots, "intercambio-corregir-phone.png")
+	// The bakery's practice, corrected by its adviser.
+	openOnPhone(t, adviser, r.URL+path+"/editar")
+	checkPage(t, adviser, "es", "Corregir la práctica")
+	evaluate[string](t, adviser, `document.querySelector("#title").value += " y de la arepa"`)
+	tapToSubmit(t, adviser, "main form button[type=submit]", path, 200)
+	wantVisible(t, adviser, "the correction", `//h1[contains(., "y de la arepa")]`, `//*[contains(., "La práctica quedó corregida.")]`)
+	saveShot(t, adviser, shots, "practica-corregida-phone.png")
 }

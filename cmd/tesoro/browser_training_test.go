@@ -45,6 +45,12 @@ func TestBrowserTraining(t *testing.T) {
 	checkPage(t, tab, "es", "Manipulación de alimentos")
 	wantVisible(t, tab, "the enrolments", `//strong[contains(., "Rosa Elvira Cárdenas")]`, `//strong[contains(., "menores de 18 años")]`)
 	saveShot(t, tab, shots, "curso-phone.png")
+	tapToSubmit(t, tab, `a[href$="/editar"]`, "/asesoria/formacion/"+food+"/editar", 200)
+	checkPage(t, tab, "es", "Corregir el curso")
+	if got := evaluate[string](t, tab, `document.querySelector("#name").value`); got != "Manipulación de alimentos" {
+		t.Errorf("the correction form's name: %q", got)
+	}
+	saveShot(t, tab, shots, "curso-corregir-phone.png")
 
 	bakery := demoInitiative(t, r, "Mongua", "Panadería de Papa La Monguana")
 	producer := browsertest.NewTab(t)
@@ -53,4 +59,11 @@ func TestBrowserTraining(t *testing.T) {
 	checkPage(t, producer, "es", "Formación de las integrantes")
 	wantVisible(t, producer, "her members", `//strong[contains(., "Luz Dary Pérez")]`)
 	saveShot(t, producer, shots, "formacion-productora-phone.png")
+
+	// Her initiative's members: each with her data to download, and the
+	// birth year asked only of adults.
+	openOnPhone(t, producer, r.URL+"/mi-iniciativa/"+bakery+"#integrantes")
+	wantVisible(t, producer, "the members' rights", `//a[@download][normalize-space()="Descargar sus datos"]`, `//input[@id="member-born"]`,
+		`//p[contains(., "De menores de 18 años no se guarda el año de nacimiento")]`)
+	saveShot(t, producer, shots, "integrantes-phone.png")
 }
