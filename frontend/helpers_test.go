@@ -26,6 +26,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -116,7 +117,7 @@ func newTestEnv(t testing.TB, mutate func(*Deps), extra func(fiber.Router)) *tes
 			t.Fatal(err)
 		}
 	}
-	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, Practices: practices, Training: tra, DB: dbPinger{db.Client()}, Objects: objects, Logger: slog.New(slog.DiscardHandler)}
+	d := Deps{Accounts: acc, Catalog: cat, Fairs: fai, Mentoring: men, Orders: ord, Progress: prog, Commitments: com, Practices: practices, Training: tra, DB: dbPinger{db.Client()}, Objects: objects, Logger: logOnFailure(t)}
 	if mutate != nil {
 		mutate(&d)
 	}
@@ -491,6 +492,34 @@ func (e *producerEnv) initiative(t *testing.T, id string) catalog.Initiative {
 type dbPinger struct{ c *mongo.Client }
 
 func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+
+// logOnFailure is the app's logger in a test: what it logs at warning and
+// above is printed only when the test fails, so that a 500 in a page test
+// shows its cause beside the error page.
+func logOnFailure(t testing.TB) *slog.Logger {
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if t.Failed() && buf.Len() > 0 {
+			t.Logf("the app's log:\n%s", buf.String())
+		}
+	})
+	return slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// lockedWriter serialises writes from the handlers' goroutines.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
 
 // sessionCreated reads a session as the API answers it (sessionView): the
 // session, and its agreements embedded in place of their ids.

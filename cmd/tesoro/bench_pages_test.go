@@ -107,8 +107,15 @@ func BenchmarkPageWeight(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts the whole program and a browser")
 	}
-	r := startRun(b, "", map[string]string{"TESORO_LOG_LEVEL": "error"}, "--demo")
+	r := startRun(b, "", map[string]string{"TESORO_LOG_LEVEL": "error",
+		"TESORO_ADMIN_EMAIL": demoAdminEmail, "TESORO_ADMIN_PASSWORD": demoAdminPassword}, "--demo")
 	w, ctx := measurePageWeights(b, r)
+	// The adviser's pages, signed in as the coordinator in the same tab.
+	signInOnPhone(b, ctx, r, demoAdminEmail, demoAdminPassword)
+	adviser := measureAdviserPages(b, ctx, r, demoInitiative(b, r, "Mongua", "Panadería de Papa La Monguana"))
+	for _, pw := range adviser {
+		b.Logf("%s:\n%s", pw.Path, pw.Transfer)
+	}
 	b.Logf("home page, cold:\n%s", w.Home)
 	b.Logf("product page %s after the home page:\n%s", w.ProductPath, w.Product)
 	b.ReportMetric(float64(w.Home.Total()), "home-B")
@@ -117,14 +124,14 @@ func BenchmarkPageWeight(b *testing.B) {
 	b.ReportMetric(float64(len(w.Product.ByURL())), "product-requests")
 	if out := os.Getenv("TESORO_BENCH_OUT"); out != "" {
 		ua, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`))
-		if err := os.WriteFile(out, []byte(pageWeightSection(w, r.URL, ua)), 0o644); err != nil {
+		if err := os.WriteFile(out, []byte(pageWeightSection(w, adviser, r.URL, ua)), 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 // pageWeightSection is the docs/benchmarks.md section of BenchmarkPageWeight.
-func pageWeightSection(w pageWeights, base, userAgent string) string {
+func pageWeightSection(w pageWeights, adviser []adviserPage, base, userAgent string) string {
 	var s strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&s, format, args...) }
 	kb := func(n int64) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) }
@@ -136,13 +143,23 @@ func pageWeightSection(w pageWeights, base, userAgent string) string {
 	}
 	p("## Page weight\n\n")
 	p("Budgets: the home page transfers at most 60 KB on a cold load, the thumbnails above the fold included, on a phone\n" +
-		"(360×740 CSS pixels); a product page transfers at most 25 KB when the CSS, JavaScript and icons are already cached.\n" +
+		"(360×740 CSS pixels); a product page transfers at most 25 KB when the CSS, JavaScript and icons are already cached;\n" +
+		"each page of an adviser's (portfolio, progress, indicators, milestones) at most 40 KB.\n" +
 		"A KB is 1024 bytes; the bytes are those on the wire, compressed, headers included, as Chromium reports them.\n\n")
 	p("| page | load | budget | measured | requests | result |\n|---|---|---:|---:|---:|---|\n")
 	p("| `/` | cold: empty cache, no service worker | %s | %s | %d | %s |\n", kb(homeBudget), kb(w.Home.Total()),
 		len(w.Home.ByURL()), verdict(w.Home.Total(), homeBudget))
-	p("| `/productos/{id}` | next, in the same tab: assets cached | %s | %s | %d | %s |\n\n", kb(productBudget),
+	p("| `/productos/{id}` | next, in the same tab: assets cached | %s | %s | %d | %s |\n", kb(productBudget),
 		kb(w.Product.Total()), len(w.Product.ByURL()), verdict(w.Product.Total(), productBudget))
+	for i, pw := range adviser {
+		load := "next, signed in as the coordinator"
+		if i == 0 {
+			load = "after signing in as the coordinator"
+		}
+		p("| `%s` | %s | %s | %s | %d | %s |\n", pw.Route, load, kb(adviserPageBudget), kb(pw.Transfer.Total()),
+			len(pw.Transfer.ByURL()), verdict(pw.Transfer.Total(), adviserPageBudget))
+	}
+	p("\n")
 	table := func(title string, tr *browsertest.Transfer) {
 		m := tr.ByURL()
 		urls := make([]string, 0, len(m))
@@ -158,6 +175,9 @@ func pageWeightSection(w pageWeights, base, userAgent string) string {
 	}
 	table("Home page, cold load:", w.Home)
 	table(fmt.Sprintf("Product page (%q), right after the home page:", w.ProductName), w.Product)
+	for _, pw := range adviser {
+		table(fmt.Sprintf("`%s`, signed in as the coordinator (all 42 initiatives):", pw.Route), pw.Transfer)
+	}
 	p("- Home page: of its 8 recent products a phone shows 4 (two rows of two), with the 480-pixel thumbnails; the " +
 		"other 4 appear from 40rem up. Chromium fetches a `loading=\"lazy\"` image as soon as it is within about 1250 px " +
 		"of the viewport, so on this page a lazy image near the fold costs as much as an eager one: every thumbnail a " +
@@ -167,6 +187,10 @@ func pageWeightSection(w pageWeights, base, userAgent string) string {
 		"40rem and wider get the 960-pixel one. Between the two loads the service worker that `app.js` registers is " +
 		"unregistered: it would fetch the page's HTML itself, and bytes a worker fetches are not counted; the assets " +
 		"stay in the HTTP cache (0 bytes above).\n")
+	p("- Adviser pages (issue #14: each ≤ 40 KB on a phone): the portfolio, the progress page of the Mongua bakery " +
+		"(24 months of sales with its sessions), the indicators of the quarter and the milestone definitions, in that " +
+		"order in the same tab after the coordinator signs in; the service worker is unregistered before each, so " +
+		"each page's HTML is counted. `TestBrowserIndicatorsAndMilestones` fails when one of them is over.\n")
 	p("- Setup: the whole program (`Run` with `--demo`: embedded FerretDB, the demo initiatives and their products with " +
 		"generated photos) on loopback; a fresh tab of headless Chromium from `browsertest.NewTab` (device scale factor " +
 		"2, touch, `Accept-Language: es-CO`); the counting of `browsertest.MeasureTransfer`, which stops when the network " +
