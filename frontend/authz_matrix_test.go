@@ -689,6 +689,10 @@ var matrix = []matrixRow{
 		c, e := f.trainingCourse(t)
 		return "/api/v1/courses/" + c.ID + "/enrolments/" + e.ID, `{"status": "completed"}`
 	}, own: only(200, "adviser", "admin"), other: only(200, "admin")},
+	{route: "DELETE /api/v1/courses/:id/enrolments/:id", send: func(t *testing.T, f *matrixFixture) (string, string) {
+		c, e := f.trainingCourse(t)
+		return "/api/v1/courses/" + c.ID + "/enrolments/" + e.ID, ""
+	}, own: only(204, "adviser", "admin"), other: only(204, "admin")},
 	{route: "POST /api/v1/courses/:id/enrolments/:id/certificate", upload: func(t *testing.T, f *matrixFixture) string {
 		c, e := f.trainingCourse(t)
 		return "/api/v1/courses/" + c.ID + "/enrolments/" + e.ID + "/certificate"

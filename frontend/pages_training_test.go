@@ -110,12 +110,35 @@ func TestTrainingPages(t *testing.T) {
 	_, body = adviser.get(t, path)
 	wantText(t, "the corrected course", html.UnescapeString(body), "Manipulación higiénica de alimentos", "21/08/2026", `href="`+path+`/editar"`)
 
+	// Luz was enrolled by mistake: another initiative's adviser may not take
+	// her out; hers does, and Luz may be picked again.
+	var luzEnrolment string
+	for _, e := range c.Enrolments {
+		if e.MemberID == luz.ID {
+			luzEnrolment = e.ID
+		}
+	}
+	wantText(t, "the remove button", body, `action="`+path+`/inscripciones/`+luzEnrolment+`/quitar"`, "Quitar (registro por error)", "márquela «Se retiró»")
+	env.person(t, "asesora.granja@tesoro.test", "Asesora de la granja", accounts.RoleAdviser, env.farm.ID)
+	farmAdviser := env.signedIn(t, "asesora.granja@tesoro.test")
+	farmAdviser.get(t, path)
+	res, body = farmAdviser.post(t, path+"/inscripciones/"+luzEnrolment+"/quitar", nil)
+	wantStatus(t, "another initiative's adviser removing", res, 403, body)
+	res, body = adviser.post(t, path+"/inscripciones/"+luzEnrolment+"/quitar", nil)
+	wantRedirect(t, "removed", res, path+"?aviso=inscripcion-quitada")
+	res, body = adviser.post(t, path+"/inscripciones/"+luzEnrolment+"/quitar", nil)
+	wantStatus(t, "removed twice", res, 404, body)
+	_, body = adviser.get(t, path+"?aviso=inscripcion-quitada")
+	text = html.UnescapeString(body)
+	wantIn(t, "after the removal", text, []string{"La inscripción quedó quitada del curso.", "Inscritos (7 personas)", `value="` + env.bakery.ID + `/` + luz.ID + `"`},
+		[]string{`id="i-` + luzEnrolment + `"`})
+
 	// The producer's view of her members' training.
 	producer := env.signedIn(t, "rosa@tesoro.test")
 	res, body = producer.get(t, "/mi-iniciativa/"+env.bakery.ID+"/formacion")
 	wantStatus(t, "the producer's page", res, 200, body)
-	wantIn(t, "the producer's page", html.UnescapeString(body), []string{"Formación de las integrantes", "Rosa Elvira Cárdenas", "Terminó", "Luz Dary Pérez", "Manipulación higiénica de alimentos", "Ver certificado"},
-		[]string{"menores de 18 años"})
+	wantIn(t, "the producer's page", html.UnescapeString(body), []string{"Formación de las integrantes", "Rosa Elvira Cárdenas", "Terminó", "Manipulación higiénica de alimentos", "Ver certificado"},
+		[]string{"menores de 18 años", "Luz Dary Pérez"})
 	res, body = producer.get(t, "/asesoria/formacion")
 	wantStatus(t, "the adviser's list to a producer", res, 403, body)
 	res, body = producer.get(t, path+"/editar")

@@ -237,9 +237,9 @@ func canSeeEnrolment(p *accounts.Principal, e *Enrolment) bool {
 	return p.Advises(e.InitiativeID) || p.MemberOf(e.InitiativeID)
 }
 
-// canChangeEnrolment: a member's enrolment by admins and her initiative's
+// CanChangeEnrolment: a member's enrolment by admins and her initiative's
 // advisers; a count line by who may edit the course.
-func canChangeEnrolment(p *accounts.Principal, c *Course, e *Enrolment) bool {
+func CanChangeEnrolment(p *accounts.Principal, c *Course, e *Enrolment) bool {
 	if e.Kind == KindMember {
 		return p.IsAdmin() || p.Advises(e.InitiativeID)
 	}
@@ -248,7 +248,7 @@ func canChangeEnrolment(p *accounts.Principal, c *Course, e *Enrolment) bool {
 
 // canAttach: a member's certificate also by her initiative's producers.
 func canAttach(p *accounts.Principal, c *Course, e *Enrolment) bool {
-	return canChangeEnrolment(p, c, e) || (e.Kind == KindMember && p.MemberOf(e.InitiativeID))
+	return CanChangeEnrolment(p, c, e) || (e.Kind == KindMember && p.MemberOf(e.InitiativeID))
 }
 
 // CourseInput is what advisers and admins write of a course.
@@ -771,7 +771,7 @@ func (t *Training) Enrol(ctx context.Context, p *accounts.Principal, courseID st
 	}
 	var out Enrolment
 	_, err := t.change(ctx, p, courseID, func(c *Course) error {
-		if !canChangeEnrolment(p, c, &e) {
+		if !CanChangeEnrolment(p, c, &e) {
 			return denyTraining(p, "enrolling in course "+courseID)
 		}
 		if e.Kind == KindMember {
@@ -822,7 +822,7 @@ func (t *Training) UpdateEnrolment(ctx context.Context, p *accounts.Principal, c
 		if err != nil {
 			return err
 		}
-		if !canChangeEnrolment(p, c, e) {
+		if !CanChangeEnrolment(p, c, e) {
 			return denyTraining(p, "changing enrolment "+enrolmentID)
 		}
 		var fe errs.Fields
@@ -853,6 +853,38 @@ func (t *Training) UpdateEnrolment(ctx context.Context, p *accounts.Principal, c
 	}
 	t.record(ctx, p, "enrolment_changed", courseID)
 	return out, nil
+}
+
+// RemoveEnrolment takes an enrolment recorded by mistake out of the course
+// (who may change it), with its certificate; a person who left the course
+// is marked dropped instead, so the donor's counts keep her.
+func (t *Training) RemoveEnrolment(ctx context.Context, p *accounts.Principal, courseID, enrolmentID string) error {
+	cert := ""
+	_, err := t.change(ctx, p, courseID, func(c *Course) error {
+		e, err := t.enrolmentIn(p, c, enrolmentID)
+		if err != nil {
+			return err
+		}
+		if !CanChangeEnrolment(p, c, e) {
+			return denyTraining(p, "removing enrolment "+enrolmentID)
+		}
+		cert = ""
+		if e.Certificate != nil {
+			cert = e.Certificate.Key
+		}
+		c.Enrolments = slices.DeleteFunc(c.Enrolments, func(x Enrolment) bool { return x.ID == enrolmentID })
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if cert != "" && t.objects != nil {
+		if err := t.objects.Delete(ctx, cert); err != nil {
+			slog.WarnContext(ctx, "certificate of a removed enrolment not deleted", "course", courseID, "enrolment", enrolmentID, "err", err)
+		}
+	}
+	t.record(ctx, p, "enrolment_removed", courseID)
+	return nil
 }
 
 // enrolmentIn finds an enrolment of the course for p (404 for none of that

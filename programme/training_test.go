@@ -368,3 +368,61 @@ func TestTrainingRepair(t *testing.T) {
 		t.Errorf("still marked: %v", m)
 	}
 }
+
+// An enrolment recorded by mistake is removed by who may change it: it
+// leaves the course, its list entry and the counts, its certificate is
+// deleted, and the member can be enrolled again.
+func TestTrainingRemoveEnrolment(t *testing.T) {
+	f := newTrainingFixture(t)
+	ctx := t.Context()
+	c := f.course(t, f.admin, CourseInput{Partner: "sena", Name: "Manipulación de alimentos", Area: "gastronomy", Hours: 40,
+		StartsOn: "2026-07-06", EndsOn: "2026-08-14", Municipality: "Mongua", InitiativeIDs: []string{"ini-a", "ini-b"}})
+	jorge := f.enrol(t, f.advA, c.ID, EnrolmentInput{Kind: KindMember, InitiativeID: "ini-a", MemberID: "jorge"})
+	f.enrol(t, f.advA, c.ID, EnrolmentInput{Kind: KindMember, InitiativeID: "ini-a", MemberID: "rosa"})
+	line := f.enrol(t, f.admin, c.ID, EnrolmentInput{Kind: KindCount, Sex: "male", Minors: true, Count: 3})
+	cert, err := f.t.AttachCertificate(ctx, f.advA, c.ID, jorge.ID, mentoring.Upload{Name: "c.pdf", ContentType: "application/pdf", Ext: "pdf", Data: []byte("%PDF-1.4 Jorge")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		who  *accounts.Principal
+		id   string
+		want error
+	}{
+		{f.prodA, jorge.ID, errs.Forbidden}, // a producer only reads and attaches
+		{f.advB, jorge.ID, errs.Forbidden},  // another initiative's adviser
+		{f.advA, "no-such", errs.NotFound},
+	} {
+		if err := f.t.RemoveEnrolment(ctx, tc.who, c.ID, tc.id); !errors.Is(err, tc.want) {
+			t.Errorf("%s removing %s: %v, want %v", tc.who.UserID, tc.id, err, tc.want)
+		}
+	}
+	if got, _ := f.t.Course(ctx, f.admin, c.ID); len(got.Enrolments) != 3 {
+		t.Fatalf("refused removals changed the course: %+v", got.Enrolments)
+	}
+	if err := f.t.RemoveEnrolment(ctx, f.advA, c.ID, jorge.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.t.RemoveEnrolment(ctx, f.admin, c.ID, line.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.t.Course(ctx, f.admin, c.ID)
+	if len(got.Enrolments) != 1 || got.Enrolments[0].MemberID != "rosa" {
+		t.Errorf("after removing Jorge and the line: %+v, want Rosa only", got.Enrolments)
+	}
+	if _, _, err := f.objects.Get(ctx, cert.Certificate.Key); !errors.Is(err, errs.NotFound) {
+		t.Errorf("Jorge's certificate is still stored: %v", err)
+	}
+	page, _ := f.t.Courses(ctx, f.admin, "", "", 10)
+	if len(page.Items) != 1 || page.Items[0].People != 1 {
+		t.Errorf("the list after the removals: %+v, want 1 person", page.Items)
+	}
+	q3, _ := f.t.Counts(ctx, f.admin, "2026-Q3")
+	if q3.Enrolled.Total != 1 {
+		t.Errorf("Q3 counts %d enrolled, want 1 (Rosa)", q3.Enrolled.Total)
+	}
+	if err := f.t.RemoveEnrolment(ctx, f.advA, c.ID, jorge.ID); !errors.Is(err, errs.NotFound) {
+		t.Errorf("removing Jorge twice: %v", err)
+	}
+	f.enrol(t, f.advA, c.ID, EnrolmentInput{Kind: KindMember, InitiativeID: "ini-a", MemberID: "jorge"})
+}

@@ -23,6 +23,7 @@ func (s *API) routesTraining(api fiber.Router) {
 	api.Patch("/courses/:id", s.updateCourse)
 	api.Post("/courses/:id/enrolments", s.enrol)
 	api.Patch("/courses/:id/enrolments/:enrolment", s.updateEnrolment)
+	api.Delete("/courses/:id/enrolments/:enrolment", s.removeEnrolment)
 	api.Post("/courses/:id/enrolments/:enrolment/certificate", s.attachCertificate)
 	api.Get("/courses/:id/enrolments/:enrolment/certificate", s.getCertificate)
 	api.Get("/training/counts", s.trainingCounts)
@@ -108,6 +109,17 @@ func (s *API) updateEnrolment(c *fiber.Ctx) error {
 			return nil, err
 		}
 		return tr.UpdateEnrolment(c.UserContext(), p, c.Params("id"), c.Params("enrolment"), in)
+	})
+}
+
+// removeEnrolment takes an enrolment recorded by mistake out of the course.
+func (s *API) removeEnrolment(c *fiber.Ctx) error {
+	return noContent(c, func(p *accounts.Principal) error {
+		tr, err := s.training()
+		if err != nil {
+			return err
+		}
+		return tr.RemoveEnrolment(c.UserContext(), p, c.Params("id"), c.Params("enrolment"))
 	})
 }
 

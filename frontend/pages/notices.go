@@ -68,6 +68,7 @@ var notices = map[string]string{
 	// training
 	"curso-guardado":       "training.notice.course_saved",
 	"inscripcion-guardada": "training.notice.enrolment_saved",
+	"inscripcion-quitada":  "training.notice.enrolment_removed",
 	"certificado-guardado": "training.notice.certificate_saved",
 }
 

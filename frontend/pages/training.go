@@ -34,6 +34,7 @@ func (s *Pages) routesTraining(app fiber.Router) {
 	app.Post("/asesoria/formacion/:id/conteos", noStore, s.addCountLineFromPage)
 	app.Post("/asesoria/formacion/:id/inscripciones/:enrolment", noStore, s.enrolmentStatusFromPage)
 	app.Post("/asesoria/formacion/:id/inscripciones/:enrolment/certificado", noStore, s.certificateFromPage)
+	app.Post("/asesoria/formacion/:id/inscripciones/:enrolment/quitar", noStore, s.removeEnrolmentFromPage)
 	app.Get("/mi-iniciativa/:id/formacion", noStore, s.myTrainingPage)
 }
 
@@ -236,6 +237,7 @@ type courseData struct {
 	Problem    string
 	Initiative map[string]string
 	People     int
+	Changeable map[string]bool // enrolment id → the visitor may change or remove it
 }
 
 type candidateMember struct {
@@ -265,9 +267,11 @@ func (s *Pages) renderCourse(c *fiber.Ctx, status int, p *accounts.Principal, d 
 	d.Course, d.Statuses, d.Initiative = course, programme.EnrolmentStatuses, map[string]string{}
 	d.Editable = programme.CanEditCourse(p, &course)
 	enrolled := map[string]bool{}
+	d.Changeable = map[string]bool{}
 	for _, e := range course.Enrolments {
 		enrolled[e.InitiativeID+"/"+e.MemberID] = true
 		d.People += e.Count
+		d.Changeable[e.ID] = programme.CanChangeEnrolment(p, &course, &e)
 	}
 	for _, ini := range course.InitiativeIDs {
 		in, err := s.Catalog.Initiative(c.UserContext(), ini)
@@ -389,6 +393,23 @@ func (s *Pages) enrolmentStatusFromPage(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect(coursePath(c.Params("id"))+"?aviso=inscripcion-guardada#i-"+c.Params("enrolment"), fiber.StatusSeeOther)
+}
+
+// removeEnrolmentFromPage takes an enrolment recorded by mistake out of
+// the course (the page says to mark a dropout "Retirado" instead).
+func (s *Pages) removeEnrolmentFromPage(c *fiber.Ctx) error {
+	p, err := trainingUser(c)
+	if p == nil {
+		return err
+	}
+	err = s.Training.RemoveEnrolment(c.UserContext(), p, c.Params("id"), c.Params("enrolment"))
+	if errors.Is(err, errs.NotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(coursePath(c.Params("id"))+"?aviso=inscripcion-quitada", fiber.StatusSeeOther)
 }
 
 func (s *Pages) certificateFromPage(c *fiber.Ctx) error {
