@@ -169,27 +169,21 @@ func TestBrowserProducerCreatesProduct(t *testing.T) {
 		len(found.Items[0].Images) != 1 || found.Items[0].Images[0].ThumbURL == "" {
 		t.Fatalf("public catalog: got %+v, want the new product with its photo at $ 12.500", found.Items)
 	}
-	if status, _ := r.get(t, "/productos/"+id); status == http.StatusOK {
-		openOnPhone(t, tab, r.URL+"/productos/"+id)
-		if got := evaluate[string](t, tab, `document.documentElement.lang`); got != "es" {
-			t.Errorf("public product page lang = %q, want es", got)
-		}
-		wantVisible(t, tab, "public product page",
-			`//h1[normalize-space()="Roscón de arequipe"]`,
-			`//main//*[starts-with(normalize-space(), "$ 12.500")]`,
-			`//main//img`)
-		if !evaluate[bool](t, tab, `[...document.querySelectorAll("main img")].some(i => i.complete && i.naturalWidth > 0)`) {
-			t.Error("the public product page shows no loaded photo")
-		}
-		saveShot(t, tab, shots, "producto-publico-phone.png")
-	} else {
-		// TODO: the public product page (/productos/{id}) is being built
-		// concurrently; until it exists the public catalog API stands in for it.
-		openOnPhone(t, tab, r.URL+found.Items[0].Images[0].ThumbURL)
-		if !evaluate[bool](t, tab, `(() => { const i = document.querySelector("img"); return !!i && i.naturalWidth > 0; })()`) {
-			t.Error("the public thumbnail does not load")
-		}
+	if status, _ := r.get(t, "/productos/"+id); status != http.StatusOK {
+		t.Fatalf("the public product page answers %d, want 200", status)
 	}
+	openOnPhone(t, tab, r.URL+"/productos/"+id)
+	if got := evaluate[string](t, tab, `document.documentElement.lang`); got != "es" {
+		t.Errorf("public product page lang = %q, want es", got)
+	}
+	wantVisible(t, tab, "public product page",
+		`//h1[normalize-space()="Roscón de arequipe"]`,
+		`//main//*[starts-with(normalize-space(), "$ 12.500")]`,
+		`//main//img`)
+	if !evaluate[bool](t, tab, `[...document.querySelectorAll("main img")].some(i => i.complete && i.naturalWidth > 0)`) {
+		t.Error("the public product page shows no loaded photo")
+	}
+	saveShot(t, tab, shots, "producto-publico-phone.png")
 }
 
 // producerAPI sends a JSON request, checks the status and decodes the answer into out.
