@@ -2,7 +2,6 @@ package programme
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -11,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tesoro-pact/tesoro/accounts"
@@ -215,15 +213,9 @@ func (s *Practices) AddExchangePhoto(ctx context.Context, p *accounts.Principal,
 	if err != nil {
 		return Photo{}, err
 	}
-	var after Exchange
-	err = s.exchanges.FindOneAndUpdate(ctx, bson.M{"_id": id, "photos." + fmt.Sprint(MaxPhotos-1): bson.M{"$exists": false}},
-		bson.M{"$push": bson.M{"photos": ph}}, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+	after, err := pushPhoto[Exchange](ctx, s, s.exchanges, "exchange", id, ph)
 	if err != nil {
-		s.dropPhoto(ctx, ph)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return Photo{}, tooManyPhotos()
-		}
-		return Photo{}, storage.Err("exchange "+id, err)
+		return Photo{}, err
 	}
 	return ph, s.listExchange(ctx, after)
 }

@@ -494,15 +494,9 @@ func (s *Practices) AddPhoto(ctx context.Context, p *accounts.Principal, id stri
 	if err != nil {
 		return Photo{}, err
 	}
-	var after Practice
-	err = s.practices.FindOneAndUpdate(ctx, bson.M{"_id": id, "photos." + fmt.Sprint(MaxPhotos-1): bson.M{"$exists": false}},
-		bson.M{"$push": bson.M{"photos": ph}}, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+	after, err := pushPhoto[Practice](ctx, s, s.practices, "practice", id, ph)
 	if err != nil {
-		s.dropPhoto(ctx, ph)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return Photo{}, tooManyPhotos()
-		}
-		return Photo{}, storage.Err("practice "+id, err)
+		return Photo{}, err
 	}
 	if len(after.Photos) == 1 {
 		if err := s.putSummary(ctx, after); err != nil {
@@ -510,6 +504,24 @@ func (s *Practices) AddPhoto(ctx context.Context, p *accounts.Principal, id stri
 		}
 	}
 	return ph, nil
+}
+
+// pushPhoto adds the stored photo to the document id of coll unless it
+// already holds MaxPhotos (one guarded write, so two uploads at once cannot
+// pass the limit), and answers the document as it is then; on failure the
+// photo's objects are deleted.
+func pushPhoto[T any](ctx context.Context, s *Practices, coll *mongo.Collection, what, id string, ph Photo) (T, error) {
+	var after T
+	err := coll.FindOneAndUpdate(ctx, bson.M{"_id": id, "photos." + fmt.Sprint(MaxPhotos-1): bson.M{"$exists": false}},
+		bson.M{"$push": bson.M{"photos": ph}}, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+	if err != nil {
+		s.dropPhoto(ctx, ph)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return after, tooManyPhotos()
+		}
+		return after, storage.Err(what+" "+id, err)
+	}
+	return after, nil
 }
 
 func tooManyPhotos() error {
