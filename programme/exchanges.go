@@ -2,6 +2,7 @@ package programme
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/tesoro-pact/tesoro/accounts"
@@ -133,17 +135,136 @@ func (s *Practices) RecordExchange(ctx context.Context, p *accounts.Principal, i
 	ex := Exchange{ID: storage.NewID(), Date: in.Date, Municipality: m.Name, Department: m.Department, Venue: in.Venue,
 		InitiativeIDs: in.InitiativeIDs, Participants: in.Participants, Notes: in.Notes, Photos: []Photo{}, PracticeIDs: []string{},
 		RecordedBy: p.UserID, RecordedAt: s.now()}
-	if _, err := s.exchanges.InsertOne(ctx, ex); err != nil {
-		return Exchange{}, storage.Err("exchange "+ex.ID, err)
-	}
-	return ex, s.listExchange(ctx, ex)
+	return s.changeExchange(ctx, ex.ID, nil, func() (Exchange, error) {
+		_, err := s.exchanges.InsertOne(ctx, ex)
+		return ex, storage.Err("exchange "+ex.ID, err)
+	})
 }
 
-// listExchange puts the exchange's summary (notes cut) in its quarter.
-func (s *Practices) listExchange(ctx context.Context, ex Exchange) error {
-	ex.Notes = cut(ex.Notes, exchangeNotesShown)
+// An exchange's list entry follows its document: every change marks the
+// exchange in programme_work/exchange_moves (with the entry it had when
+// its day may change) before writing it, then lists it and clears the
+// mark. RepairExchanges finishes what a crash cut, so a change is never
+// left unlisted nor listed twice for longer than a sweep.
+const (
+	setExchangeMoves = "exchange_moves"
+	exchangeSettle   = time.Minute // a mark older than this is a crash's
+)
+
+// exchangeMark is an exchange being changed: the list entry it had
+// (Period and Key empty when its day stays or it is new) and since when.
+type exchangeMark struct {
+	ExchangeID string    `bson:"exchange_id"`
+	Period     string    `bson:"period,omitempty"`
+	Key        string    `bson:"key,omitempty"`
+	At         time.Time `bson:"at"`
+}
+
+// changeExchange marks the exchange (with the entry of listed, the
+// exchange as read, when its day may change), writes it and relists it.
+// A failed write leaves the mark to the repair, which lists what is there.
+func (s *Practices) changeExchange(ctx context.Context, id string, listed *Exchange, write func() (Exchange, error)) (Exchange, error) {
+	mark := exchangeMark{ExchangeID: id, At: s.now()}
+	if listed != nil {
+		mark.Period, mark.Key = exchangeListKey(*listed)
+	}
+	own := id + "-" + storage.NewID()
+	if err := s.exchangeMoves.Add(ctx, setExchangeMoves, own, mark); err != nil {
+		return Exchange{}, err
+	}
+	after, err := write()
+	if err != nil {
+		return after, err
+	}
+	return after, s.relistExchange(ctx, after, func(mid string, m exchangeMark) bool { return mid == own || s.settled(m) })
+}
+
+func (s *Practices) settled(m exchangeMark) bool { return m.At.Before(s.now().Add(-exchangeSettle)) }
+
+// relistExchange puts the exchange's summary (notes cut) in its quarter,
+// takes away the entries the marks that done accepts name for another day
+// (its practices then take the day), and clears those marks. Marks of
+// changes still under way are left to them.
+func (s *Practices) relistExchange(ctx context.Context, ex Exchange, done func(mid string, m exchangeMark) bool) error {
+	marks, err := s.exchangeMoves.Members(ctx, setExchangeMoves)
+	if err != nil {
+		return err
+	}
+	listed := ex
+	listed.Notes = cut(ex.Notes, exchangeNotesShown)
 	period, key := exchangeListKey(ex)
-	return s.exchangeLists.Put(ctx, indexID, period, key, ex)
+	if err := s.exchangeLists.Put(ctx, indexID, period, key, listed); err != nil {
+		return err
+	}
+	var cleared []string
+	moved := false
+	for mid, m := range marks {
+		if m.ExchangeID != ex.ID || !done(mid, m) {
+			continue
+		}
+		if m.Key != "" && (m.Period != period || m.Key != key) {
+			if err := s.exchangeLists.Remove(ctx, indexID, m.Period, m.Key); err != nil {
+				return err
+			}
+			moved = true
+		}
+		cleared = append(cleared, mid)
+	}
+	if moved {
+		if err := s.datePractices(ctx, ex); err != nil {
+			return err
+		}
+	}
+	return s.exchangeMoves.Remove(ctx, setExchangeMoves, cleared...)
+}
+
+// datePractices gives the practices shared at an exchange its day (they
+// were shared on it); one already dated is left alone.
+func (s *Practices) datePractices(ctx context.Context, ex Exchange) error {
+	for _, pid := range ex.PracticeIDs {
+		var pr Practice
+		err := s.practices.FindOneAndUpdate(ctx, bson.M{"_id": pid, "date": bson.M{"$ne": ex.Date}}, bson.M{"$set": bson.M{"date": ex.Date}},
+			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&pr)
+		if errors.Is(err, mongo.ErrNoDocuments) { // withdrawn, or dated already
+			continue
+		}
+		if err != nil {
+			return storage.Err("practice "+pid, err)
+		}
+		if err := s.putSummary(ctx, pr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RepairExchanges relists the exchanges whose marks are older than
+// olderThan (at start, and every minute): one read of the marks, then
+// each exchange by _id.
+func (s *Practices) RepairExchanges(ctx context.Context, olderThan time.Duration) (int, error) {
+	marks, err := s.exchangeMoves.Members(ctx, setExchangeMoves)
+	if err != nil {
+		return 0, err
+	}
+	cutoff := s.now().Add(-olderThan)
+	stale := func(_ string, m exchangeMark) bool { return !m.At.After(cutoff) }
+	repaired := map[string]bool{}
+	for mid, m := range marks {
+		if repaired[m.ExchangeID] || !stale(mid, m) {
+			continue
+		}
+		repaired[m.ExchangeID] = true
+		ex, err := s.exchange(ctx, m.ExchangeID)
+		if errors.Is(err, errs.NotFound) { // never inserted
+			err = s.exchangeMoves.Remove(ctx, setExchangeMoves, mid)
+		} else if err == nil {
+			err = s.relistExchange(ctx, ex, stale)
+		}
+		if err != nil {
+			return len(repaired), err
+		}
+	}
+	return len(repaired), nil
 }
 
 // exchangeListKey is the quarter listing an exchange and its key there
@@ -187,13 +308,13 @@ func (s *Practices) Exchanges(ctx context.Context, p *accounts.Principal, cursor
 // listPracticeAtExchange adds a practice shared at the exchange to it and
 // to its list entry.
 func (s *Practices) listPracticeAtExchange(ctx context.Context, exchangeID, practiceID string) error {
-	var after Exchange
-	err := s.exchanges.FindOneAndUpdate(ctx, bson.M{"_id": exchangeID}, bson.M{"$addToSet": bson.M{"practice_ids": practiceID}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
-	if err != nil {
-		return storage.Err("exchange "+exchangeID, err)
-	}
-	return s.listExchange(ctx, after)
+	_, err := s.changeExchange(ctx, exchangeID, nil, func() (Exchange, error) {
+		var after Exchange
+		err := s.exchanges.FindOneAndUpdate(ctx, bson.M{"_id": exchangeID}, bson.M{"$addToSet": bson.M{"practice_ids": practiceID}},
+			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+		return after, storage.Err("exchange "+exchangeID, err)
+	})
+	return err
 }
 
 // AddExchangePhoto keeps a photo of the exchange (who may record it, at
@@ -213,11 +334,13 @@ func (s *Practices) AddExchangePhoto(ctx context.Context, p *accounts.Principal,
 	if err != nil {
 		return Photo{}, err
 	}
-	after, err := pushPhoto[Exchange](ctx, s, s.exchanges, "exchange", id, ph)
+	_, err = s.changeExchange(ctx, id, nil, func() (Exchange, error) {
+		return pushPhoto[Exchange](ctx, s, s.exchanges, "exchange", id, ph)
+	})
 	if err != nil {
 		return Photo{}, err
 	}
-	return ph, s.listExchange(ctx, after)
+	return ph, nil
 }
 
 // OpenExchangePhoto reads an exchange's photo for who may browse.

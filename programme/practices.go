@@ -140,6 +140,7 @@ type PracticesOptions struct {
 type Practices struct {
 	practices, index, exchanges *mongo.Collection
 	exchangeLists               storage.Periods[Exchange]
+	exchangeMoves               storage.Set[exchangeMark]
 	clock                       func() time.Time
 	initiative                  func(ctx context.Context, id string) (InitiativeRef, error)
 	mentoring                   *mentoring.Service
@@ -149,11 +150,13 @@ type Practices struct {
 const indexID = "all"
 
 // NewPractices keeps them in db: programme_practices,
-// programme_practice_index, programme_exchanges, programme_exchange_lists.
+// programme_practice_index, programme_exchanges, programme_exchange_lists,
+// programme_work.
 func NewPractices(db *mongo.Database, opts PracticesOptions) *Practices {
 	s := &Practices{practices: db.Collection("programme_practices"), index: db.Collection("programme_practice_index"),
 		exchanges: db.Collection("programme_exchanges"), exchangeLists: storage.NewPeriods[Exchange](db.Collection("programme_exchange_lists")),
-		clock: opts.Clock, initiative: opts.Initiative, mentoring: opts.Mentoring, objects: opts.Objects}
+		exchangeMoves: storage.NewSet[exchangeMark](db.Collection("programme_work")),
+		clock:         opts.Clock, initiative: opts.Initiative, mentoring: opts.Mentoring, objects: opts.Objects}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

@@ -92,17 +92,14 @@ func (s *Practices) RemovePractice(ctx context.Context, p *accounts.Principal, i
 		return err
 	}
 	if pr.ExchangeID != "" {
-		var after Exchange
-		err := s.exchanges.FindOneAndUpdate(ctx, bson.M{"_id": pr.ExchangeID}, bson.M{"$pull": bson.M{"practice_ids": id}},
-			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
-		switch {
-		case errors.Is(err, mongo.ErrNoDocuments):
-		case err != nil:
-			return storage.Err("exchange "+pr.ExchangeID, err)
-		default:
-			if err := s.listExchange(ctx, after); err != nil {
-				return err
-			}
+		_, err := s.changeExchange(ctx, pr.ExchangeID, nil, func() (Exchange, error) {
+			var after Exchange
+			err := s.exchanges.FindOneAndUpdate(ctx, bson.M{"_id": pr.ExchangeID}, bson.M{"$pull": bson.M{"practice_ids": id}},
+				options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+			return after, storage.Err("exchange "+pr.ExchangeID, err)
+		})
+		if err != nil && !errors.Is(err, errs.NotFound) {
+			return err
 		}
 	}
 	for _, ph := range pr.Photos {
@@ -179,9 +176,8 @@ type ExchangeUpdate struct {
 
 // UpdateExchange corrects an exchange's details (who may record it, for
 // the initiatives it had and those it names now). An initiative that
-// shared a practice there stays. A new day moves its list entry: the old
-// entry goes first, so a crash leaves it unlisted until the change is sent
-// again, never listed twice.
+// shared a practice there stays. A new day moves its list entry and its
+// practices' day (changeExchange: a crash is finished by the repair).
 func (s *Practices) UpdateExchange(ctx context.Context, p *accounts.Principal, id string, up ExchangeUpdate) (Exchange, error) {
 	ex, err := s.Exchange(ctx, p, id)
 	if err != nil {
@@ -227,40 +223,14 @@ func (s *Practices) UpdateExchange(ctx context.Context, p *accounts.Principal, i
 		fe.Add("initiative_ids", errs.CodeNotAllowed, "initiative "+sharing[i].InitiativeID+" shared a practice at the exchange", "reason", "shared")
 		return Exchange{}, fe.Err()
 	}
-	if in.Date != ex.Date {
-		period, key := exchangeListKey(ex)
-		if err := s.exchangeLists.Remove(ctx, indexID, period, key); err != nil {
-			return Exchange{}, err
-		}
-	}
 	m, _ := catalog.LookupMunicipality(in.Municipality)
-	var after Exchange
-	err = s.exchanges.FindOneAndUpdate(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"date": in.Date, "municipality": m.Name,
-		"department": m.Department, "venue": in.Venue, "initiative_ids": in.InitiativeIDs, "participants": in.Participants, "notes": in.Notes}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
-	if err != nil {
-		return Exchange{}, storage.Err("exchange "+id, err)
-	}
-	if err := s.listExchange(ctx, after); err != nil {
-		return after, err
-	}
-	if after.Date != ex.Date { // its practices were shared on its day
-		for _, pid := range after.PracticeIDs {
-			var pr Practice
-			err := s.practices.FindOneAndUpdate(ctx, bson.M{"_id": pid}, bson.M{"$set": bson.M{"date": after.Date}},
-				options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&pr)
-			if errors.Is(err, mongo.ErrNoDocuments) {
-				continue
-			}
-			if err != nil {
-				return after, storage.Err("practice "+pid, err)
-			}
-			if err := s.putSummary(ctx, pr); err != nil {
-				return after, err
-			}
-		}
-	}
-	return after, nil
+	return s.changeExchange(ctx, id, &ex, func() (Exchange, error) {
+		var after Exchange
+		err := s.exchanges.FindOneAndUpdate(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"date": in.Date, "municipality": m.Name,
+			"department": m.Department, "venue": in.Venue, "initiative_ids": in.InitiativeIDs, "participants": in.Participants, "notes": in.Notes}},
+			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+		return after, storage.Err("exchange "+id, err)
+	})
 }
 
 // RemoveExchangePhoto takes a photo off an exchange (who may record it)
@@ -273,11 +243,13 @@ func (s *Practices) RemoveExchangePhoto(ctx context.Context, p *accounts.Princip
 	if !CanEditExchange(p, ex) {
 		return denied(p, "removing photos of exchange "+id)
 	}
-	var after Exchange
-	ph, _, err := pullPhoto(ctx, s.exchanges, "exchange", id, ex.Photos, photoID, &after)
-	if err != nil {
-		return err
-	}
-	s.dropPhoto(ctx, ph)
-	return s.listExchange(ctx, after)
+	_, err = s.changeExchange(ctx, id, nil, func() (Exchange, error) {
+		var after Exchange
+		ph, _, err := pullPhoto(ctx, s.exchanges, "exchange", id, ex.Photos, photoID, &after)
+		if err == nil {
+			s.dropPhoto(ctx, ph)
+		}
+		return after, err
+	})
+	return err
 }

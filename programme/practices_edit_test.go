@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tesoro-pact/tesoro/errs"
 	"github.com/tesoro-pact/tesoro/mentoring"
@@ -180,5 +181,86 @@ func TestExchangeCorrect(t *testing.T) {
 	}
 	if e, _ := f.s.Exchange(ctx, f.admin, ex.ID); len(e.PracticeIDs) != 0 {
 		t.Errorf("the exchange keeps the withdrawn practice: %v", e.PracticeIDs)
+	}
+}
+
+// A change of an exchange cut by a crash after its document was written is
+// finished by RepairExchanges once its mark has settled: a new day listed
+// once with its practices' day, a new exchange listed; a change still under
+// way is left to itself.
+func TestExchangeRepair(t *testing.T) {
+	f := newPracticesFixture(t)
+	ctx := t.Context()
+	ex, err := f.s.RecordExchange(ctx, f.adviser, ExchangeInput{Date: "2026-03-14", Municipality: "Sogamoso", Venue: "Casa de la Cultura",
+		InitiativeIDs: []string{"ini-pan", "ini-arepa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := f.share(t, f.rosa, PracticeInput{Title: "Empaques con marca", Topic: "marketing", InitiativeID: "ini-pan", ExchangeID: ex.ID, Done: "Bolsas con logo.", Changed: "Nos reconocen."})
+	if m, _ := f.s.exchangeMoves.Members(ctx, setExchangeMoves); len(m) != 0 {
+		t.Fatalf("marks left by changes that finished: %v", m)
+	}
+
+	// The day moves to April and the process dies before the list follows.
+	period, key := exchangeListKey(ex)
+	if err := f.s.exchangeMoves.Add(ctx, setExchangeMoves, ex.ID+"-cut", exchangeMark{ExchangeID: ex.ID, Period: period, Key: key, At: f.s.now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.exchanges.UpdateOne(ctx, map[string]any{"_id": ex.ID}, map[string]any{"$set": map[string]any{"date": "2026-04-02"}}); err != nil {
+		t.Fatal(err)
+	}
+	// A new exchange is stored, and the process dies before listing it.
+	fresh := Exchange{ID: "ex-fresh", Date: "2026-05-01", Municipality: "Mongua", Department: "Boyacá", InitiativeIDs: []string{"ini-pan"},
+		Photos: []Photo{}, PracticeIDs: []string{}, RecordedBy: "u-adv", RecordedAt: f.s.now()}
+	if err := f.s.exchangeMoves.Add(ctx, setExchangeMoves, fresh.ID+"-cut", exchangeMark{ExchangeID: fresh.ID, At: f.s.now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.exchanges.InsertOne(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	// One more was marked but never stored.
+	if err := f.s.exchangeMoves.Add(ctx, setExchangeMoves, "ex-never-cut", exchangeMark{ExchangeID: "ex-never", At: f.s.now()}); err != nil {
+		t.Fatal(err)
+	}
+	days := func() []string {
+		list, _, err := f.s.Exchanges(ctx, f.admin, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range list {
+			out = append(out, e.ID+" "+e.Date)
+		}
+		return out
+	}
+	if n, err := f.s.RepairExchanges(ctx, time.Minute); err != nil || n != 0 {
+		t.Errorf("repaired changes that may still be under way: %d %v", n, err)
+	}
+	if got := days(); !slices.Equal(got, []string{ex.ID + " 2026-03-14"}) {
+		t.Fatalf("before the repair: %v", got)
+	}
+
+	f.now = f.now.Add(2 * time.Minute)
+	var n int
+	if scans := f.scanning(func() { n, err = f.s.RepairExchanges(ctx, time.Minute) }); len(scans) > 0 {
+		t.Errorf("the repair's queries not by _id: %+v", scans)
+	}
+	if err != nil || n != 3 {
+		t.Fatalf("repaired %d: %v, want 3", n, err)
+	}
+	if got, want := days(), []string{"ex-fresh 2026-05-01", ex.ID + " 2026-04-02"}; !slices.Equal(got, want) {
+		t.Errorf("after the repair: %v, want %v (each once, on its day)", got, want)
+	}
+	if p, _ := f.s.Practice(ctx, f.admin, pr.ID); p.Date != "2026-04-02" {
+		t.Errorf("the practice shared there keeps the old day: %s", p.Date)
+	}
+	if lib, _ := f.s.Library(ctx, f.admin, PracticeFilter{}); len(lib) != 1 || lib[0].Date != "2026-04-02" {
+		t.Errorf("the library's day: %+v", lib)
+	}
+	if m, _ := f.s.exchangeMoves.Members(ctx, setExchangeMoves); len(m) != 0 {
+		t.Errorf("still marked: %v", m)
+	}
+	if n, err := f.s.RepairExchanges(ctx, 0); err != nil || n != 0 {
+		t.Errorf("a second repair: %d %v", n, err)
 	}
 }

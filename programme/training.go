@@ -660,8 +660,8 @@ func (t *Training) relist(ctx context.Context, before *CourseSummary, c *Course)
 	return t.work.Remove(ctx, setRelist, c.ID)
 }
 
-// Repair relists the courses a crash left marked (at start and every
-// minute: one read of the working set, then each course by _id).
+// Repair relists the courses a crash left marked (at start, when no change
+// can be under way: one read of the working set, then each course by _id).
 func (t *Training) Repair(ctx context.Context) error {
 	marked, err := t.work.Members(ctx, setRelist)
 	if err != nil {

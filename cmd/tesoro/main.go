@@ -280,6 +280,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 	if err := tra.Repair(ctx); err != nil {
 		return nil, fmt.Errorf("repairing the training lists: %w", err)
 	}
+	if _, err := practices.RepairExchanges(ctx, settleAfter); err != nil {
+		return nil, fmt.Errorf("repairing the exchanges' list: %w", err)
+	}
 	go every(sweepCtx, time.Minute, func(ctx context.Context) {
 		if _, err := men.Repair(ctx, time.Minute); err != nil && ctx.Err() == nil {
 			p.log.Error("repairing mentoring lists", slog.Any("err", err))
@@ -298,6 +301,9 @@ func Start(ctx context.Context, cfg Config, opt Options) (_ *Program, err error)
 		}
 		if err := prog.Repair(ctx); err != nil && ctx.Err() == nil {
 			p.log.Error("repairing the sales counters", slog.Any("err", err))
+		}
+		if _, err := practices.RepairExchanges(ctx, time.Minute); err != nil && ctx.Err() == nil {
+			p.log.Error("repairing the exchanges' list", slog.Any("err", err))
 		}
 	})
 
