@@ -410,7 +410,7 @@ func loadDemoProducts(ctx context.Context, d demoDeps, out io.Writer) error {
 		}
 		t := todo{ini: ini, list: list}
 		for j := range list {
-			t.photos = append(t.photos, demoPhotoFor(in.Name, ini.Kind, list[j].Category, j))
+			t.photos = append(t.photos, demoPhotoFor(in.Name, ini.Kind, list, j))
 		}
 		keys = append(keys, t.photos...)
 		work = append(work, t)
@@ -451,30 +451,42 @@ type demoPhotoKey struct {
 }
 
 // demoPhotoFor picks the drawing of product j of a demo initiative: its
-// kind's scene (dairy products: the dairy's), each of the first 13
-// initiatives with photos of its own, the others sharing three drawings of
-// each scene (drawing and processing a photo costs a third of a second).
-func demoPhotoFor(name, kind, category string, j int) demoPhotoKey {
-	scene := func(kind, category string) string {
-		if category == "dairy" {
-			return "dairy"
-		}
-		return kind
-	}
-	kind = scene(kind, category)
+// scene (demoSceneOf), each of the first 13 initiatives with photos of its
+// own, the others sharing three drawings of each scene (drawing and
+// processing a photo costs a third of a second).
+func demoPhotoFor(name, kind string, list []demoProduct, j int) demoPhotoKey {
+	scene := demoSceneOf(kind, list[j])
 	i := slices.IndexFunc(demoInitiatives, func(in catalog.InitiativeInput) bool { return in.Name == name })
 	if i < 13 {
-		return demoPhotoKey{kind, i*10 + j}
+		return demoPhotoKey{scene, i*10 + j}
 	}
 	n := 0 // products of this scene among the later initiatives before this one
 	for _, in := range demoInitiatives[13:i] {
 		for _, dp := range demoProducts[in.Name] {
-			if scene(in.Kind, dp.Category) == kind {
+			if demoSceneOf(in.Kind, dp) == scene {
 				n++
 			}
 		}
 	}
-	return demoPhotoKey{kind, 1000 + (n+j)%3}
+	for _, dp := range list[:j] {
+		if demoSceneOf(kind, dp) == scene {
+			n++
+		}
+	}
+	return demoPhotoKey{scene, 1000 + n%3}
+}
+
+// demoSceneOf is the scene drawn for a demo product of an initiative of
+// kind: its own (demoProductScenes), a dairy's for dairy products, else
+// its kind's.
+func demoSceneOf(kind string, dp demoProduct) string {
+	if s, ok := demoProductScenes[dp.Name]; ok {
+		return s
+	}
+	if dp.Category == "dairy" {
+		return "dairy"
+	}
+	return kind
 }
 
 // warmDemoPhotos draws and processes photos on every CPU, for demoPhoto to find.

@@ -15,13 +15,14 @@ import (
 // Size of the generated demo photos.
 const demoW, demoH = 1200, 900
 
-// demoPhotoKinds are the initiative kinds drawDemoPhoto draws a scene for.
-var demoPhotoKinds = []string{"bakery", "cafeteria", "garden", "fish_farming", "arepas", "crafts", "beauty", "computers", "dairy", "other"}
+// demoPhotoKinds are the scenes drawDemoPhoto draws: one per initiative
+// kind, and goodsScenes.
+var demoPhotoKinds = append([]string{"bakery", "cafeteria", "garden", "fish_farming", "arepas", "crafts", "beauty", "computers", "dairy", "other"}, goodsScenes...)
 
-// drawDemoPhoto draws a simple, deterministic product illustration for an
-// initiative kind ("bakery", "cafeteria", "garden", "fish_farming", "arepas",
-// "crafts", "beauty", "computers", "dairy"; anything else draws "other") and returns it
-// as a JPEG. The seed varies colours and arrangement. It is meant for demo and
+// drawDemoPhoto draws a simple, deterministic product illustration of a
+// scene (an initiative kind, "bakery", "cafeteria", "garden", "fish_farming",
+// "arepas", "crafts", "beauty", "computers", "dairy", or one of goodsScenes;
+// anything else draws "other") and returns it as a JPEG. The seed varies colours and arrangement. It is meant for demo and
 // seed data, not for tests of image handling.
 func drawDemoPhoto(kind string, seed int) []byte {
 	if !slices.Contains(demoPhotoKinds, kind) {
@@ -161,7 +162,7 @@ func drawDemoPhoto(kind string, seed int) []byte {
 			c.rrect(p.X-w*0.5, p.Y-h-96, p.X+w*0.5, p.Y-h-62, 8, c.shade(c.pick(j(40, 110, 190), j(30, 150, 90), j(210, 60, 60)), p.X, p.Y-h-80, w))
 			c.rrect(p.X-w*0.8, p.Y-h*0.55, p.X+w*0.8, p.Y-h*0.3, 8, flat(c.pick(j(40, 110, 190), j(30, 150, 90)), 230))
 		}
-	default:
+	case "other":
 		c.backdrop(j(230, 234, 240), j(206, 212, 222), 580, j(236, 226, 210), j(214, 200, 180))
 		box, ribbon := c.pick(j(40, 110, 170), j(60, 140, 80), j(240, 200, 60)), c.pick(j(230, 60, 70), j(250, 250, 245), j(150, 60, 160))
 		c.shadow(620, 700, 300, 40)
@@ -171,6 +172,8 @@ func drawDemoPhoto(kind string, seed int) []byte {
 		for _, a := range []float64{-0.5, 0.5} {
 			c.ellipse(600-a*180, 290, 90, 40, a, c.shade(ribbon, 600-a*200, 270, 100))
 		}
+	default:
+		c.drawGoods(kind)
 	}
 	var buf bytes.Buffer
 	_ = jpeg.Encode(&buf, c.RGBA, &jpeg.Options{Quality: 85}) // writing to memory cannot fail

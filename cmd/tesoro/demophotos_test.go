@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/tesoro-pact/tesoro/catalog"
@@ -43,5 +44,29 @@ func TestDemoPhoto(t *testing.T) {
 	}
 	if !bytes.Equal(drawDemoPhoto("no such kind", 3), drawDemoPhoto("other", 3)) {
 		t.Error(`an unknown kind does not draw the "other" scene`)
+	}
+}
+
+// Every demo product is drawn as what it is: a scene that exists, never the
+// gift box of "other", and each product named in demoProductScenes is a
+// demo product drawn by one of goodsScenes.
+func TestDemoProductScenes(t *testing.T) {
+	named := map[string]bool{}
+	for _, in := range demoInitiatives {
+		for j, dp := range demoProducts[in.Name] {
+			named[dp.Name] = true
+			key := demoPhotoFor(in.Name, in.Kind, demoProducts[in.Name], j)
+			if !slices.Contains(demoPhotoKinds, key.kind) || key.kind == "other" {
+				t.Errorf("%s (%s) is drawn as %q", dp.Name, in.Name, key.kind)
+			}
+		}
+	}
+	for name, scene := range demoProductScenes {
+		if !named[name] {
+			t.Errorf("demoProductScenes names %q, which no demo initiative sells", name)
+		}
+		if !slices.Contains(goodsScenes, scene) {
+			t.Errorf("%s: scene %q is not one of goodsScenes", name, scene)
+		}
 	}
 }
