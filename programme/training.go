@@ -818,12 +818,9 @@ type EnrolmentUpdate struct {
 func (t *Training) UpdateEnrolment(ctx context.Context, p *accounts.Principal, courseID, enrolmentID string, up EnrolmentUpdate) (Enrolment, error) {
 	var out Enrolment
 	c, err := t.change(ctx, p, courseID, func(c *Course) error {
-		e, err := t.enrolmentIn(p, c, enrolmentID)
+		e, err := t.changeableEnrolment(p, c, enrolmentID, "changing")
 		if err != nil {
 			return err
-		}
-		if !CanChangeEnrolment(p, c, e) {
-			return denyTraining(p, "changing enrolment "+enrolmentID)
 		}
 		var fe errs.Fields
 		if up.Status != nil {
@@ -861,12 +858,9 @@ func (t *Training) UpdateEnrolment(ctx context.Context, p *accounts.Principal, c
 func (t *Training) RemoveEnrolment(ctx context.Context, p *accounts.Principal, courseID, enrolmentID string) error {
 	cert := ""
 	_, err := t.change(ctx, p, courseID, func(c *Course) error {
-		e, err := t.enrolmentIn(p, c, enrolmentID)
+		e, err := t.changeableEnrolment(p, c, enrolmentID, "removing")
 		if err != nil {
 			return err
-		}
-		if !CanChangeEnrolment(p, c, e) {
-			return denyTraining(p, "removing enrolment "+enrolmentID)
 		}
 		cert = ""
 		if e.Certificate != nil {
@@ -885,6 +879,16 @@ func (t *Training) RemoveEnrolment(ctx context.Context, p *accounts.Principal, c
 	}
 	t.record(ctx, p, "enrolment_removed", courseID)
 	return nil
+}
+
+// changeableEnrolment finds an enrolment p may change (doing names the
+// change in a refusal).
+func (t *Training) changeableEnrolment(p *accounts.Principal, c *Course, id, doing string) (*Enrolment, error) {
+	e, err := t.enrolmentIn(p, c, id)
+	if err == nil && !CanChangeEnrolment(p, c, e) {
+		err = denyTraining(p, doing+" enrolment "+id)
+	}
+	return e, err
 }
 
 // enrolmentIn finds an enrolment of the course for p (404 for none of that
